@@ -1,0 +1,49 @@
+# exitkit developer tasks. `make test` is what CI runs (via .ci/run) and what the README shows.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export BATS_LIB_PATH := $(CURDIR)/.tools/node_modules:/usr/lib/bats:/usr/local/lib:/usr/lib:$(BATS_LIB_PATH)
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/.tools/node_modules/.bin:$(PATH)
+
+.PHONY: all test pytest bats lint generate generate-check bench deps clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+## Install what the shell tests need (bats, bats-assert, bats-support, zsh, fish, dash, busybox,
+## shellcheck) where this machine lets us; tests of a shell that is still missing are skipped,
+## or fail when EXITKIT_REQUIRE_SHELLS names it (CI).
+deps:
+	@sh tools/ensure-test-deps.sh
+
+test: $(STAMP) deps generate-check pytest bats
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bats: $(STAMP)
+	@if ls tests_bats/*.bats >/dev/null 2>&1; then bats tests_bats; else echo "no bats tests"; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools
+	$(BIN)/mypy
+
+generate: $(STAMP)
+	$(BIN)/python tools/generate.py
+
+generate-check: $(STAMP)
+	$(BIN)/python tools/generate.py --check
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info

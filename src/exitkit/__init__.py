@@ -1,0 +1,47 @@
+"""exitkit: exit-code contracts as data.
+
+>>> import exitkit
+>>> proxxx = exitkit.load("proxxx")
+>>> proxxx.lookup(5).name
+'not-found'
+>>> Exit = proxxx.as_enum()      # an IntEnum a Python CLI can sys.exit() with
+>>> print(exitkit.explain(137))
+137: killed by signal 9 (SIGKILL)
+"""
+
+from __future__ import annotations
+
+from exitkit.errors import ExitkitError
+from exitkit.model import KINDS, Contract, ErrorCode, ExitCode
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KINDS",
+    "Contract",
+    "ErrorCode",
+    "ExitCode",
+    "ExitkitError",
+    "__version__",
+    "explain",
+    "load",
+]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from exitkit.explainer import Explanation
+
+
+def load(name_or_path: str) -> Contract:
+    """Load a contract by name (searching ``$EXITKIT_PATH``, ``.exitkit/``, the user config
+    directory, then the built-ins) or by file path. Raises :class:`ExitkitError`."""
+    from exitkit.loader import load as _load
+
+    return _load(name_or_path)
+
+
+def explain(code: int | str, contract: Contract | str | None = None) -> Explanation:
+    """Explain an exit status (signals decoded), exit name or string error code."""
+    from exitkit.explainer import explain as _explain
+
+    return _explain(code, contract)

@@ -1,0 +1,7 @@
+"""``python -m exitkit``."""
+
+import sys
+
+from exitkit._entry import main
+
+sys.exit(main())

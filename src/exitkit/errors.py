@@ -1,0 +1,81 @@
+"""exitkit's own failures and how they reach the user.
+
+Every user mistake becomes an :class:`ExitkitError` naming one exit of exitkit's own contract
+(``src/exitkit/contracts/exitkit.toml``); :func:`report` prints it as one ``exitkit: …`` line (plus a
+hint) or one JSON object, and returns the exit status. No bare exit numbers elsewhere in the code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
+
+def status(name: str) -> int:
+    """The exit status exitkit uses for *name*, from exitkit's own built-in contract."""
+    from exitkit._builtins import CONTRACTS
+
+    for row in CONTRACTS["exitkit"]["exit"]:
+        if row["name"] == name:
+            code: int = row["code"]
+            return code
+    raise KeyError(f"exitkit's contract has no exit named {name!r}")
+
+
+def kind_of(name: str) -> str:
+    """The kind of exitkit's own exit *name*."""
+    from exitkit._builtins import CONTRACTS
+
+    for row in CONTRACTS["exitkit"]["exit"]:
+        if row["name"] == name:
+            kind: str = row["kind"]
+            return kind
+    raise KeyError(f"exitkit's contract has no exit named {name!r}")
+
+
+class ExitkitError(Exception):
+    """A failure to report to the user: which exit of exitkit's contract, what, and what to try."""
+
+    def __init__(self, exit: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.exit = exit
+        self.message = message
+        self.hint = hint
+
+    @property
+    def status(self) -> int:
+        return status(self.exit)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "error": {
+                "code": self.exit,
+                "status": self.status,
+                "kind": kind_of(self.exit),
+                "message": self.message,
+                "hint": self.hint,
+            }
+        }
+
+
+def report(err: ExitkitError, *, as_json: bool = False, stream: TextIO | None = None) -> int:
+    """Print *err* on stderr (one line, a hint line, or one JSON object); return its exit status."""
+    out = stream if stream is not None else sys.stderr
+    if as_json:
+        import json
+
+        out.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        out.write(f"exitkit: {_one_line(err.message)}\n")
+        if err.hint:
+            out.write(f"exitkit: hint: {_one_line(err.hint)}\n")
+    out.flush()
+    return err.status
+
+
+def _one_line(text: str) -> str:
+    """Keep a message on one line even when it quotes hostile text."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")

@@ -1,0 +1,140 @@
+"""What an exit status means: a contract's entry, the shell's conventions, signal deaths."""
+
+from __future__ import annotations
+
+from exitkit.errors import ExitkitError
+from exitkit.loader import load, load_builtin
+from exitkit.model import Contract, ErrorCode, ExitCode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class Explanation:
+    """Everything exitkit knows about one code, name or string error code.
+
+    ``exit`` is the contract's entry (if a contract was given and defines it), ``error`` the string
+    error code that was asked about, ``shell`` the shell convention for the same number, and
+    ``signal``/``signal_name`` the decoded signal of a 128+N status.
+    """
+
+    __slots__ = ("code", "contract", "error", "exit", "query", "shell", "signal", "signal_name")
+
+    def __init__(self, query: str, contract: Contract | None) -> None:
+        self.query = query
+        self.contract = contract
+        self.code: int | None = None
+        self.exit: ExitCode | None = None
+        self.error: ErrorCode | None = None
+        self.shell: ExitCode | None = None
+        self.signal: int | None = None
+        self.signal_name: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """False when neither the contract nor the shell conventions say anything about it."""
+        if self.contract is not None:
+            return self.exit is not None
+        return self.code is not None
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        if self.error is not None and self.contract is not None:
+            out.append(f"{self.contract.name} error {self.error.code}: {self.error.meaning}")
+            if self.error.hint:
+                out.append(f"  hint: {self.error.hint}")
+            out.append(f"  exits with {self.exit.code} ({self.exit.name})" if self.exit else "")
+        if self.exit is not None and self.contract is not None:
+            e = self.exit
+            out.append(f"{self.contract.name} {e.code} {e.name} ({e.kind}): {e.meaning}")
+            if e.when:
+                out.append(f"  when: {e.when}")
+            if e.recovery:
+                out.append(f"  recovery: {e.recovery}")
+            out.append(f"  retryable: {'yes' if e.retryable else 'no'}")
+        elif self.contract is not None:
+            out.append(f"{self.query} is not defined by {self.contract.name}'s contract")
+        if self.code is None:
+            return out
+        if self.signal is not None:
+            name = self.signal_name or "unknown on this platform"
+            line = f"killed by signal {self.signal} ({name})"
+            out.append(f"shell: {self.code} = {line}" if out else f"{self.code}: {line}")
+        elif self.shell is not None:
+            text = f"{self.shell.name} ({self.shell.kind}): {self.shell.meaning}"
+            out.append(f"shell: {self.code} = {text}" if out else f"{self.code} {text}")
+        elif not out:
+            out.append(f"{self.code}: no shell convention; the program's own meaning")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(line for line in self.lines() if line)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "code": self.code,
+            "contract": self.contract.name if self.contract else None,
+            "exit": self.exit.to_dict() if self.exit else None,
+            "error": self.error.to_dict() if self.error else None,
+            "shell": self.shell.to_dict() if self.shell else None,
+            "signal": self.signal,
+            "signal_name": self.signal_name,
+        }
+
+
+def _as_status(text: str) -> int | None:
+    """``"137"`` → 137; statuses outside 0..255 are taken mod 256 as the shell does."""
+    stripped = text.strip()
+    body = stripped[1:] if stripped.startswith("-") else stripped
+    if not body.isdigit() or not body.isascii():
+        return None
+    return int(stripped) % 256
+
+
+def explain(code: int | str, contract: Contract | str | None = None) -> Explanation:
+    """Explain an exit status, exit name or (with a contract) string error code.
+
+    ``explain(137)`` decodes the signal; ``explain(5, "proxxx")`` gives proxxx's entry;
+    ``explain("REPO_NOT_CLONED", "raid")`` gives the error code, its hint and its exit. Raises
+    :class:`~exitkit.errors.ExitkitError` for an unknown contract.
+    """
+    if isinstance(contract, str):
+        contract = load(contract)
+    query = str(code)
+    result = Explanation(query, contract)
+    number = code % 256 if isinstance(code, int) else _as_status(query)
+    if contract is not None:
+        if number is not None:
+            result.exit = contract.lookup(number)
+        else:
+            result.exit = contract.lookup(query)
+            if result.exit is None:
+                result.error = contract.lookup_error(query)
+                if result.error is not None:
+                    result.exit = contract.exit_of(result.error)
+            if result.exit is not None:
+                number = result.exit.code
+    shell = load_builtin("shell")
+    if number is None:
+        named = shell.lookup(query)
+        if named is None:
+            if contract is None:
+                raise ExitkitError(
+                    "not-found",
+                    f"{query!r} is not an exit status or a shell convention name",
+                    hint="give a number 0..255, a name such as 'sigkill', or -c CONTRACT",
+                )
+            return result
+        number = named.code
+    result.code = number
+    result.shell = shell.lookup(number)
+    if number > 128:
+        from exitkit.signals import signal_name
+
+        result.signal = number - 128
+        result.signal_name = signal_name(number - 128)
+        if result.signal_name is None and result.shell is None:
+            result.signal = None
+    return result

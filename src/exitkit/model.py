@@ -1,0 +1,245 @@
+"""The contract model: one tool's exit-code table as plain, immutable-by-convention objects.
+
+This module is on exitkit's fast paths (``exitkit shell``, ``exitkit run``), so it imports nothing
+beyond the standard library's always-loaded modules: no dataclasses, typing, re or enum at import time.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at start-up; annotations are strings here
+    import enum
+    from typing import Any
+
+#: The kinds vocabulary (SPEC "Concepts"): makes different tools' codes comparable.
+KINDS: tuple[str, ...] = (
+    "success",
+    "failure",
+    "usage",
+    "config",
+    "auth",
+    "not-found",
+    "conflict",
+    "validation",
+    "precondition",
+    "timeout",
+    "rate-limited",
+    "transient",
+    "network",
+    "internal",
+    "in-progress",
+    "signal",
+    "not-executable",
+    "command-not-found",
+)
+
+#: Kinds whose codes are worth retrying unless the contract says otherwise.
+RETRYABLE_KINDS: frozenset[str] = frozenset({"rate-limited", "transient", "network"})
+
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LOWER_DIGIT = _LOWER | frozenset("0123456789")
+_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_IDENT = _IDENT_START | frozenset("0123456789")
+
+
+def is_kebab(text: str) -> bool:
+    """True for ``not-found``, ``http2``, ``a-b-c``: lower-case words joined by single hyphens."""
+    if not text or text[0] not in _LOWER:
+        return False
+    return all(part and set(part) <= _LOWER_DIGIT for part in text.split("-"))
+
+
+def is_identifier(text: str) -> bool:
+    """True when *text* is a portable shell identifier: ``[A-Za-z_][A-Za-z0-9_]*``."""
+    return bool(text) and text[0] in _IDENT_START and set(text) <= _IDENT
+
+
+def default_prefix(name: str) -> str:
+    """The constant prefix for a contract without one: ``my-tool`` → ``MY_TOOL_EXIT``."""
+    return name.replace("-", "_").upper() + "_EXIT"
+
+
+class ExitCode:
+    """One row of an exit-code table: a number, its name and kind, and what it means."""
+
+    __slots__ = ("code", "kind", "meaning", "name", "recovery", "retryable", "when")
+
+    def __init__(
+        self,
+        code: int,
+        name: str,
+        kind: str,
+        meaning: str,
+        when: str | None = None,
+        recovery: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.meaning = meaning
+        self.when = when
+        self.recovery = recovery
+        self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
+
+    @property
+    def ident(self) -> str:
+        """The name as an identifier suffix: ``not-found`` → ``NOT_FOUND``."""
+        return self.name.replace("-", "_").upper()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "meaning": self.meaning,
+        }
+        if self.when is not None:
+            data["when"] = self.when
+        if self.recovery is not None:
+            data["recovery"] = self.recovery
+        data["retryable"] = self.retryable
+        return data
+
+    def __repr__(self) -> str:
+        return f"ExitCode({self.code}, {self.name!r}, kind={self.kind!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExitCode) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ErrorCode:
+    """A string error code (``REPO_NOT_CLONED``) that a tool reports, and the exit it maps to."""
+
+    __slots__ = ("code", "exit", "hint", "meaning")
+
+    def __init__(self, code: str, exit: str, meaning: str, hint: str | None = None) -> None:
+        self.code = code
+        self.exit = exit
+        self.meaning = meaning
+        self.hint = hint
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "exit": self.exit, "meaning": self.meaning}
+        if self.hint is not None:
+            data["hint"] = self.hint
+        return data
+
+    def __repr__(self) -> str:
+        return f"ErrorCode({self.code!r}, exit={self.exit!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ErrorCode) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Contract:
+    """The exit-code contract of one tool.
+
+    ``exits`` are sorted by code; ``origin`` says where the contract came from (``built-in`` or a
+    file path). Build one with :func:`exitkit.load` or :func:`exitkit.loader.parse_contract`.
+    """
+
+    __slots__ = (
+        "_by_code",
+        "_by_name",
+        "_errors",
+        "errors",
+        "exits",
+        "name",
+        "origin",
+        "prefix",
+        "source",
+        "summary",
+        "version",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        summary: str,
+        exits: list[ExitCode] | tuple[ExitCode, ...],
+        errors: list[ErrorCode] | tuple[ErrorCode, ...] = (),
+        prefix: str | None = None,
+        source: str | None = None,
+        origin: str = "built-in",
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.summary = summary
+        self.prefix = prefix or default_prefix(name)
+        self.source = source
+        self.origin = origin
+        self.exits: tuple[ExitCode, ...] = tuple(sorted(exits, key=lambda e: e.code))
+        self.errors: tuple[ErrorCode, ...] = tuple(errors)
+        self._by_code = {e.code: e for e in self.exits}
+        self._by_name = {e.name: e for e in self.exits}
+        self._errors = {e.code: e for e in self.errors}
+
+    @property
+    def ident(self) -> str:
+        """The contract name as a function-name stem: ``terraform-plan`` → ``terraform_plan``."""
+        return self.name.replace("-", "_")
+
+    def constant(self, exit: ExitCode) -> str:
+        """The shell constant of *exit*: ``PROXXX_EXIT_NOT_FOUND``."""
+        return f"{self.prefix}_{exit.ident}"
+
+    def lookup(self, code_or_name: int | str) -> ExitCode | None:
+        """The exit with this number (``5``, ``"5"``) or name (``"not-found"``), else ``None``."""
+        if isinstance(code_or_name, int):
+            return self._by_code.get(code_or_name)
+        if code_or_name.isdigit():
+            return self._by_code.get(int(code_or_name))
+        return self._by_name.get(code_or_name)
+
+    def lookup_error(self, code: str) -> ErrorCode | None:
+        """The string error code *code* (exact match first, then case-insensitive), else ``None``."""
+        found = self._errors.get(code)
+        if found is None:
+            folded = code.casefold()
+            for err in self.errors:
+                if err.code.casefold() == folded:
+                    return err
+        return found
+
+    def exit_of(self, error: ErrorCode) -> ExitCode:
+        """The exit that a string error code maps to."""
+        return self._by_name[error.exit]
+
+    def select(self, key: str) -> list[ExitCode]:
+        """Exits matching a code, an exit name or a kind; empty when nothing matches."""
+        exit = self.lookup(key)
+        if exit is not None:
+            return [exit]
+        return [e for e in self.exits if e.kind == key]
+
+    def as_enum(self) -> type[enum.IntEnum]:
+        """An ``IntEnum`` of the exits, members named like the constants: ``NOT_FOUND = 5``."""
+        import enum
+
+        return enum.IntEnum(  # type: ignore[return-value]
+            self.ident.upper(), [(e.ident, e.code) for e in self.exits]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, in the shape of the TOML file (prefix always filled in)."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "version": self.version,
+            "summary": self.summary,
+            "prefix": self.prefix,
+        }
+        if self.source is not None:
+            data["source"] = self.source
+        data["exit"] = [e.to_dict() for e in self.exits]
+        if self.errors:
+            data["error"] = [e.to_dict() for e in self.errors]
+        return data
+
+    def __repr__(self) -> str:
+        return f"Contract({self.name!r}, {self.version!r}, {len(self.exits)} exits)"

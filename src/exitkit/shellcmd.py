@@ -1,0 +1,100 @@
+"""``exitkit shell``: sourceable code for the calling shell.
+
+This runs in every new shell that does ``eval "$(exitkit shell …)"``, so the common forms are parsed
+here without typer (:func:`fast`); anything this parser does not recognise (``--help``, a typo) is
+handed to the typer CLI, which owns the help text and the usage errors.
+"""
+
+from __future__ import annotations
+
+import os
+
+from exitkit.errors import ExitkitError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from exitkit.model import Contract
+
+
+def shell_names() -> tuple[str, ...]:
+    from exitkit.shells import SHELLS
+
+    return tuple(SHELLS)
+
+
+def detect_shell() -> str:
+    """The calling shell if exitkit supports it: shellingham first, then ``$SHELL``."""
+    supported = shell_names()
+    try:
+        import shellingham
+
+        name, _path = shellingham.detect_shell()
+    except Exception:  # shellingham raises its own ShellDetectionFailure, or OSError on odd systems
+        name = ""
+    candidates = [name, os.path.basename(os.environ.get("SHELL", ""))]
+    for candidate in candidates:
+        if candidate in supported:
+            return candidate
+        if candidate in ("dash", "ash", "busybox"):
+            return "sh"
+    raise ExitkitError(
+        "usage",
+        "cannot tell which shell to generate code for"
+        + (f" (detected {name!r}, not supported)" if name else ""),
+        hint="name one: exitkit shell {" + ",".join(supported) + "} [CONTRACT…]",
+    )
+
+
+def generate(
+    words: list[str], *, export: bool = False, prefix: str | None = None
+) -> str:
+    """The code for ``exitkit shell [SHELL] [CONTRACT…]``: everything loaded before anything is
+    rendered, so a missing contract prints nothing at all."""
+    from exitkit.loader import load
+    from exitkit.shells import render
+
+    shell = words[0] if words and words[0] in shell_names() else None
+    names = words[1:] if shell is not None else list(words)
+    if shell is None:
+        shell = detect_shell()
+    if not names:
+        names = ["shell"]
+    if prefix is not None and len(names) > 1:
+        raise ExitkitError("usage", "--prefix applies to one contract; several were given")
+    contracts: list[Contract] = [load(name) for name in names]
+    try:
+        return render(shell, contracts, export=export, prefix=prefix)
+    except ValueError as exc:
+        raise ExitkitError("usage", str(exc)) from None
+
+
+def fast(args: list[str]) -> int | None:
+    """Handle ``exitkit shell …`` without typer; ``None`` when typer should take over."""
+    import sys
+
+    words: list[str] = []
+    export = False
+    prefix: str | None = None
+    it = iter(args)
+    for arg in it:
+        if arg == "--export":
+            export = True
+        elif arg == "--prefix":
+            prefix = next(it, None)
+            if prefix is None:
+                return None
+        elif arg.startswith("--prefix="):
+            prefix = arg[len("--prefix="):]
+        elif arg.startswith("-"):
+            return None
+        else:
+            words.append(arg)
+    try:
+        code = generate(words, export=export, prefix=prefix)
+    except ExitkitError as err:
+        from exitkit.errors import report
+
+        return report(err)
+    sys.stdout.write(code)
+    sys.stdout.flush()
+    return 0

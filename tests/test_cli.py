@@ -1,0 +1,137 @@
+"""The read-only commands through the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import run_exitkit
+from exitkit.loader import load
+
+
+def test_show_table_lists_every_code() -> None:
+    result = run_exitkit("show", "proxxx")
+    assert result.returncode == 0
+    for code, name in [(5, "not-found"), (7, "cluster-transient")]:
+        assert any(line.split()[:2] == [str(code), name] for line in result.stdout.splitlines())
+
+
+def test_show_markdown_is_a_docs_table() -> None:
+    out = run_exitkit("show", "raid", "--format", "markdown").stdout
+    assert "| Code | Name | Kind | Meaning | When | Recovery |" in out
+    assert "| 5 | `not-found` |" in out
+    assert "`REPO_NOT_CLONED`" in out
+
+
+def test_show_json_holds_everything_including_error_codes() -> None:
+    data = json.loads(run_exitkit("show", "raid", "--json").stdout)
+    assert data["name"] == "raid"
+    assert {e["code"] for e in data["error"]} >= {"REPO_NOT_CLONED", "CLONE_FAILED"}
+    assert data["origin"] == "built-in"
+
+
+@pytest.mark.parametrize("name", ["rune", "runmark", "proxxx", "bcdock", "raid", "shell", "sysexits", "exitkit"])
+def test_show_toml_round_trips(name: str, tmp_path: Path) -> None:
+    out = run_exitkit("show", name, "--format", "toml").stdout
+    tomllib.loads(out)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(out)
+    assert load(str(path)).to_dict() == load(name).to_dict()
+
+
+def test_show_markdown_escapes_pipes_and_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "svc.toml"
+    path.write_text('name = "svc"\nversion = "1.0.0"\nsummary = "s"\n[[exit]]\ncode = 0\n'
+                    'name = "success"\nkind = "success"\nmeaning = "a | b\\nc"\n')
+    out = run_exitkit("show", str(path), "--format", "markdown").stdout
+    assert "a \\| b<br>c" in out
+
+
+def test_list_shows_builtins_and_search_path(world: Path) -> None:
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "svc.toml").write_text(
+        'name = "svc"\nversion = "2.0.0"\nsummary = "Local tool"\n[[exit]]\ncode = 0\n'
+        'name = "success"\nkind = "success"\nmeaning = "OK"\n')
+    (world / ".exitkit" / "broken.toml").write_text("name = \n")
+    result = run_exitkit("list")
+    assert result.returncode == 0
+    assert "Local tool" in result.stdout
+    assert "INVALID" in result.stdout
+    data = json.loads(run_exitkit("list", "--json").stdout)
+    names = {row["name"]: row for row in data["contracts"]}
+    assert names["proxxx"]["where"] == "built-in"
+    assert names["svc"]["where"] == os.path.join(".exitkit", "svc.toml")
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "needle"),
+    [
+        (["show", "proxx"], 3, "did you mean 'proxxx'"),
+        (["show", "/nonexistent/x.toml"], 3, "no such file"),
+        (["show", "proxxx", "--format", "yaml"], 2, "unknown format"),
+        (["explain", "-c", "nosuch", "5"], 3, "no contract named 'nosuch'"),
+        (["show", "--bogus"], 2, "No such option"),
+    ],
+)
+def test_user_mistakes_give_one_line_and_the_contract_status(
+    world: Path, args: list[str], status: int, needle: str
+) -> None:
+    result = run_exitkit(*args)
+    assert result.returncode == status
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_non_utf8_and_directory_files_are_clean_errors(world: Path) -> None:
+    bad = world / "latin1.toml"
+    bad.write_bytes(b'name = "caf\xe9"\n')
+    result = run_exitkit("show", str(bad))
+    assert result.returncode == 4 and "not UTF-8" in result.stderr
+    folder = world / "dir.toml"
+    folder.mkdir()
+    result = run_exitkit("show", str(folder))
+    assert result.returncode == 4 and "is a directory" in result.stderr
+    if os.geteuid() != 0:  # root reads anything
+        secret = world / "secret.toml"
+        secret.write_text("x")
+        secret.chmod(0)
+        assert run_exitkit("show", str(secret)).returncode == 4
+    for result in (run_exitkit("show", str(bad)), run_exitkit("show", str(folder))):
+        assert "Traceback" not in result.stderr
+
+
+def test_json_errors_are_one_object(world: Path) -> None:
+    result = run_exitkit("show", "proxx", "--json")
+    assert result.returncode == 3
+    data = json.loads(result.stderr)
+    assert data["error"]["code"] == "not-found"
+    assert data["error"]["kind"] == "not-found"
+    assert "proxxx" in data["error"]["message"]
+    assert data["error"]["hint"]
+
+
+def test_python_dash_m_and_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "exitkit", "--version"], capture_output=True,
+                            text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("exitkit ")
+
+
+def test_help_explains_commands() -> None:
+    out = run_exitkit("--help").stdout
+    for command in ("list", "show", "explain", "lint", "shell", "run"):
+        assert command in out
+
+
+def test_statuses_in_code_come_from_exitkits_own_contract() -> None:
+    from exitkit.errors import status
+
+    exitkit = load("exitkit")
+    for exit in exitkit.exits:
+        assert status(exit.name) == exit.code

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+import signal
+
+import pytest
+
+from conftest import run_exitkit
+from exitkit.errors import ExitkitError
+from exitkit.explainer import explain
+
+
+def test_137_is_killed_by_sigkill_named_by_the_platform() -> None:
+    result = explain(137)
+    assert result.signal == 9
+    assert result.signal_name == signal.Signals(9).name == "SIGKILL"
+    assert str(result).startswith("137")
+
+
+def test_usr1_is_decoded_with_the_running_platforms_number() -> None:
+    code = 128 + int(signal.SIGUSR1)
+    assert explain(code).signal_name == "SIGUSR1"
+
+
+def test_statuses_are_taken_mod_256_like_the_shell() -> None:
+    assert explain(256).code == 0
+    assert explain("-1").code == 255
+
+
+def test_shell_convention_without_contract() -> None:
+    assert explain(127).shell.name == "command-not-found"
+    assert explain("timeout").code == 124
+    assert "no shell convention" in str(explain(42))
+
+
+def test_contract_entry_then_shell_meaning() -> None:
+    result = explain(124, "rune")
+    assert result.exit.name == "inner-timeout"
+    lines = result.lines()
+    assert lines[0].startswith("rune 124 inner-timeout (timeout)")
+    assert any(line.startswith("shell: 124 = timeout") for line in lines)
+
+
+def test_string_error_code_with_hint_and_exit() -> None:
+    result = explain("REPO_NOT_CLONED", "raid")
+    assert result.error.code == "REPO_NOT_CLONED"
+    assert result.exit.code == 5
+    text = str(result)
+    assert "raid install" in text
+    assert "exits with 5 (not-found)" in text
+
+
+def test_unknown_word_without_contract_is_an_error() -> None:
+    with pytest.raises(ExitkitError):
+        explain("bogus")
+
+
+def test_cli_explain_137() -> None:
+    result = run_exitkit("explain", "137")
+    assert result.returncode == 0
+    assert "killed by signal 9 (SIGKILL)" in result.stdout
+
+
+def test_cli_explain_with_contract_and_error_code() -> None:
+    result = run_exitkit("explain", "-c", "raid", "REPO_NOT_CLONED")
+    assert result.returncode == 0, result.stderr
+    assert "Run `raid install`" in result.stdout
+
+
+def test_cli_explain_code_missing_from_contract_exits_not_found() -> None:
+    result = run_exitkit("explain", "-c", "proxxx", "99")
+    assert result.returncode == 3
+    assert "not defined by proxxx" in result.stdout
+
+
+def test_cli_explain_json() -> None:
+    data = json.loads(run_exitkit("explain", "--json", "-c", "proxxx", "5").stdout)
+    assert data["exit"]["name"] == "not-found"
+    assert data["code"] == 5

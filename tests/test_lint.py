@@ -1,0 +1,89 @@
+"""Lint over a corpus of broken files: each file states the messages it must produce."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_exitkit
+from exitkit.loader import lint_file
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BAD = sorted((FIXTURES / "bad").glob("*.toml"))
+
+
+def expectations(path: Path, marker: str) -> list[str]:
+    prefix = f"# {marker}: "
+    return [
+        line[len(prefix):].rstrip("\n")
+        for line in path.read_bytes().decode("utf-8", "replace").splitlines()
+        if line.startswith(prefix)
+    ]
+
+
+def test_the_corpus_is_not_empty() -> None:
+    assert len(BAD) >= 15
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_each_broken_file_produces_its_message(path: Path) -> None:
+    contract, problems = lint_file(str(path))
+    assert contract is None
+    lines = [str(p) for p in problems if p.severity == "error"]
+    wanted = expectations(path, "expect")
+    assert wanted, f"{path.name} states no expected message"
+    for expected in wanted:
+        assert any(expected in line for line in lines), (expected, lines)
+    assert all(line.startswith(str(path)) for line in lines)
+
+
+def test_shell_collisions_are_warnings_unless_the_kind_says_so() -> None:
+    path = FIXTURES / "warn" / "shell_collisions.toml"
+    contract, problems = lint_file(str(path))
+    assert contract is not None
+    lines = [str(p) for p in problems]
+    assert all(p.severity == "warning" for p in problems)
+    for expected in expectations(path, "expect-warning"):
+        assert any(expected in line for line in lines), (expected, lines)
+    assert len(problems) == 2  # 126 with kind not-executable is intended
+
+
+def test_cli_lint_prints_every_problem_and_fails(tmp_path: Path) -> None:
+    result = run_exitkit("lint", *map(str, BAD))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    for path in BAD:
+        for expected in expectations(path, "expect"):
+            assert expected in result.stdout
+    assert "error(s)" in result.stderr
+
+
+def test_cli_lint_passes_with_warnings_and_strict_fails() -> None:
+    path = str(FIXTURES / "warn" / "shell_collisions.toml")
+    assert run_exitkit("lint", path).returncode == 0
+    assert run_exitkit("lint", "--strict", path).returncode == 1
+
+
+def test_cli_lint_json() -> None:
+    import json
+
+    result = run_exitkit("lint", "--json", str(FIXTURES / "bad" / "code_out_of_range.toml"))
+    data = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert data["errors"] == 1
+    assert data["problems"][0]["path"] == "exit[1].code"
+
+
+def test_cli_lint_on_a_directory_and_a_missing_file_says_so(tmp_path: Path) -> None:
+    result = run_exitkit("lint", str(tmp_path), str(tmp_path / "missing.toml"))
+    assert result.returncode == 1
+    assert "is a directory" in result.stdout
+    assert "no such file" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_builtin_contract_files_lint_clean() -> None:
+    root = Path(__file__).resolve().parent.parent / "src" / "exitkit" / "contracts"
+    result = run_exitkit("lint", "--strict", *map(str, sorted(root.glob("*.toml"))))
+    assert result.returncode == 0, result.stdout

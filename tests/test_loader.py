@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exitkit.errors import ExitkitError
+from exitkit.loader import available, builtin_names, lint_file, load, parse_version
+
+SVC = """\
+name = "{name}"
+version = "1.0.0"
+summary = "{summary}"
+[[exit]]
+code = 0
+name = "success"
+kind = "success"
+meaning = "OK"
+"""
+
+
+def write(directory: Path, name: str, summary: str = "from somewhere") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.toml"
+    path.write_text(SVC.format(name=name, summary=summary))
+    return path
+
+
+def test_every_builtin_loads_and_lints_clean() -> None:
+    names = builtin_names()
+    assert {"rune", "runmark", "proxxx", "bcdock", "raid", "shell", "sysexits", "exitkit"} <= set(names)
+    root = Path(__file__).resolve().parent.parent / "src" / "exitkit" / "contracts"
+    for name in names:
+        contract = load(name)
+        assert contract.origin == "built-in"
+        _, problems = lint_file(str(root / f"{name}.toml"))
+        assert [str(p) for p in problems] == []
+
+
+def test_search_order_explicit_path_then_exitkit_path_then_dot_exitkit_then_config_then_builtin(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = Path(str(tmp_path / "home" / ".config"))
+    write(config / "exitkit" / "contracts", "proxxx", "from config")
+    assert load("proxxx").summary == "from config"
+    write(world / ".exitkit", "proxxx", "from dot-exitkit")
+    assert load("proxxx").summary == "from dot-exitkit"
+    first, second = tmp_path / "p1", tmp_path / "p2"
+    write(second, "proxxx", "from p2")
+    monkeypatch.setenv("EXITKIT_PATH", f"{first}:{second}")
+    assert load("proxxx").summary == "from p2"
+    write(first, "proxxx", "from p1")
+    assert load("proxxx").summary == "from p1"
+    explicit = write(tmp_path / "elsewhere", "proxxx", "explicit")
+    assert load(str(explicit)).summary == "explicit"
+    assert load(str(explicit)).origin == str(explicit)
+
+
+def test_builtins_are_found_last(world: Path) -> None:
+    assert load("proxxx").origin == "built-in"
+
+
+def test_unknown_name_lists_places_and_suggests_close_names(world: Path) -> None:
+    with pytest.raises(ExitkitError) as info:
+        load("proxx")
+    err = info.value
+    assert err.exit == "not-found"
+    assert "did you mean 'proxxx'" in err.message
+    assert ".exitkit/proxx.toml" in (err.hint or "")
+    assert "built-ins" in (err.hint or "")
+
+
+def test_invalid_file_on_the_search_path_is_an_invalid_contract_error(world: Path) -> None:
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "svc.toml").write_text('name = "svc"\n')
+    with pytest.raises(ExitkitError) as info:
+        load("svc")
+    assert info.value.exit == "invalid-contract"
+    assert "exitkit lint" in (info.value.hint or "")
+
+
+def test_available_lists_shadowed_entries(world: Path) -> None:
+    write(world / ".exitkit", "raid")
+    entries = [e for e in available() if e[0] == "raid"]
+    assert entries == [("raid", ".exitkit/raid.toml"), ("raid", "built-in")]
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [("1.2.3", (1, 2, 3)), ("1.2.3-rc.1", (1, 2, 3)), ("1.2.3+b5", (1, 2, 3)), ("1.2", None),
+     ("v1.2.3", None), ("01.2.3", None), ("1.2.x", None)],
+)
+def test_semver(text: str, parsed: tuple[int, int, int] | None) -> None:
+    assert parse_version(text) == parsed

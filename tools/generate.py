@@ -1,0 +1,83 @@
+"""Write (or, with --check, verify) every generated file exitkit commits.
+
+Generated files are golden files: the code is their source of truth, and ``make generate-check`` (run
+by the tests) fails when a committed copy drifts from what the code produces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import pprint
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "exitkit"
+CONTRACTS = PACKAGE / "contracts"
+
+
+def builtins_module() -> str:
+    data = {}
+    for path in sorted(CONTRACTS.glob("*.toml")):
+        with path.open("rb") as fh:
+            data[path.stem] = tomllib.load(fh)
+    body = pprint.pformat(data, sort_dicts=False, width=100)
+    return (
+        '"""Built-in contracts as Python literals. Generated from contracts/*.toml by\n'
+        "tools/generate.py; do not edit. Loading a .pyc costs far less than importing tomllib.\"\"\"\n\n"
+        "from __future__ import annotations\n\n"
+        "TYPE_CHECKING = False\n"
+        "if TYPE_CHECKING:\n"
+        "    from typing import Any\n\n"
+        f"CONTRACTS: dict[str, dict[str, Any]] = {body}\n"
+    )
+
+
+def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
+    yield PACKAGE / "_builtins.py", builtins_module
+    try:
+        from exitkit import shells
+    except ImportError:
+        return
+    from exitkit.loader import builtin_names, load_builtin
+
+    for shell in shells.SHELLS:
+        for name in builtin_names():
+            path = ROOT / "shell" / shell / f"{name}{shells.EXTENSIONS[shell]}"
+            yield path, (lambda s=shell, n=name: shells.render(s, [load_builtin(n)]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail when a file differs")
+    args = parser.parse_args()
+    drift = []
+    for path, produce in targets():
+        text = produce()
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old == text:
+            continue
+        if args.check:
+            drift.append(path)
+            diff = difflib.unified_diff(
+                (old or "").splitlines(keepends=True), text.splitlines(keepends=True),
+                str(path.relative_to(ROOT)), "generated", n=1,
+            )
+            sys.stderr.writelines(list(diff)[:40])
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
+    if drift:
+        print(f"{len(drift)} generated file(s) out of date; run 'make generate':", file=sys.stderr)
+        for path in drift:
+            print(f"  {path.relative_to(ROOT)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
