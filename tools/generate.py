@@ -36,8 +36,36 @@ def builtins_module() -> str:
     )
 
 
+def exitkit_statuses() -> str:
+    from exitkit.loader import load_builtin
+    from exitkit.render import _cell
+
+    rows = ["| status | name | meaning | when |", "|---:|---|---|---|"]
+    for e in load_builtin("exitkit").exits:
+        rows.append(f"| {e.code} | `{e.name}` | {_cell(e.meaning)} | {_cell(e.when)} |")
+    return "\n".join(rows) + "\n"
+
+
+#: README regions rewritten from the code: name -> producer.
+README_REGIONS: dict[str, Callable[[], str]] = {
+    "exitkit-statuses": exitkit_statuses,
+}
+
+
+def readme() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, produce in README_REGIONS.items():
+        begin = f"<!-- BEGIN generated: {name} (make generate) -->\n"
+        end = "<!-- END generated -->"
+        start = text.index(begin) + len(begin)
+        stop = text.index(end, start)
+        text = text[:start] + produce() + text[stop:]
+    return text
+
+
 def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
     yield PACKAGE / "_builtins.py", builtins_module
+    yield ROOT / "README.md", readme
     try:
         from exitkit import shells
     except ImportError:

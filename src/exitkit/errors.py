@@ -69,13 +69,13 @@ def report(err: ExitkitError, *, as_json: bool = False, stream: TextIO | None = 
 
         out.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
     else:
-        out.write(f"exitkit: {_one_line(err.message)}\n")
+        out.write(f"exitkit: {one_line(err.message)}\n")
         if err.hint:
-            out.write(f"exitkit: hint: {_one_line(err.hint)}\n")
+            out.write(f"exitkit: hint: {one_line(err.hint)}\n")
     out.flush()
     return err.status
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Keep a message on one line even when it quotes hostile text."""
     return text.replace("\r", "\\r").replace("\n", "\\n")

@@ -1,0 +1,273 @@
+"""`exitkit run` through the real console script, with real children."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXITKIT, run_exitkit
+
+
+def tool(bin_dir: Path, name: str, body: str) -> Path:
+    """Drop an executable shell script called *name* into *bin_dir*."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    path = bin_dir / name
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+@pytest.fixture
+def env(world: Path, tmp_path: Path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    environ = dict(os.environ)
+    environ["PATH"] = f"{bin_dir}:{environ['PATH']}"
+    return environ
+
+
+def shell_status(command: str, env: dict[str, str] | None = None) -> int:
+    """The status a POSIX shell reads for *command* (a signal death reads 128+N)."""
+    out = subprocess.run(["sh", "-c", f"{command}\necho \"status=$?\""], capture_output=True,
+                         text=True, env=env, timeout=60)
+    line = [x for x in out.stdout.splitlines() if x.startswith("status=")][-1]
+    return int(line.split("=", 1)[1])
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 5, 42, 123, 124, 125, 126, 127, 128, 200, 254, 255])
+def test_child_exit_codes_pass_through_unchanged(code: int) -> None:
+    assert run_exitkit("run", "--", "sh", "-c", f"exit {code}").returncode == code
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT, signal.SIGSEGV])
+def test_signal_death_reads_128_plus_n_in_the_calling_shell(sig: int) -> None:
+    status = shell_status(f"{EXITKIT} run -- sh -c 'kill -{int(sig)} $$'")
+    assert status == 128 + int(sig)
+
+
+def test_own_errors_are_125_and_command_problems_126_127(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.sh"
+    plain.write_text("echo hi\n")
+    assert run_exitkit("run", "--", "no-such-command-xyz").returncode == 127
+    assert run_exitkit("run", "--", str(plain)).returncode == 126
+    assert run_exitkit("run", "--", str(tmp_path)).returncode == 126
+    for args in (["--bogus", "--", "true"], ["--timeout", "soon", "--", "true"],
+                 ["--retries", "x", "--", "true"], ["-c", "nosuch", "--", "true"],
+                 ["-c", "proxxx", "--ok", "no-such-name", "--", "true"], ["--signal", "FOO", "--", "true"],
+                 [], ["--timeout"]):
+        result = run_exitkit("run", *args)
+        assert result.returncode == 125, (args, result.stderr)
+        assert result.stderr.startswith("exitkit: ")
+        assert "Traceback" not in result.stderr
+
+
+def test_ok_by_name_follows_each_tools_own_number(env: dict[str, str], tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    for name, code in [("proxxx", 5), ("rune", 4), ("bcdock", 5), ("raid", 5)]:
+        tool(bin_dir, name, f"exit {code}")
+        result = run_exitkit("run", "--ok", "not-found", "--", name, "delete", env=env)
+        assert result.returncode == 0, result.stderr
+        assert f"{name} exited {code} (not-found); tolerated by --ok" in result.stderr
+
+
+def test_ok_does_not_tolerate_other_failures(env: dict[str, str], tmp_path: Path) -> None:
+    tool(tmp_path / "bin", "proxxx", "echo out; echo err >&2; exit 4")
+    result = run_exitkit("run", "--ok", "not-found", "--", "proxxx", env=env)
+    assert result.returncode == 4
+    assert result.stdout == "out\n"
+    assert result.stderr.startswith("err\n")
+    assert "proxxx exited 4 (auth)" in result.stderr
+
+
+@pytest.mark.parametrize(("ok", "code", "expected"), [
+    ("5", 5, 0), ("3-7", 6, 0), ("3-7", 8, 8), ("auth,not-found", 4, 0), ("transient", 7, 0),
+    ("1", 2, 2),
+])
+def test_ok_accepts_codes_ranges_names_and_kinds(ok: str, code: int, expected: int) -> None:
+    result = run_exitkit("run", "-c", "proxxx", "--ok", ok, "--", "sh", "-c", f"exit {code}")
+    assert result.returncode == expected
+
+
+def test_ok_without_a_contract_uses_shell_conventions() -> None:
+    assert run_exitkit("run", "--ok", "sigpipe", "--", "sh", "-c", "kill -PIPE $$").returncode == 0
+
+
+def test_quiet_silences_exitkit_but_not_the_child() -> None:
+    result = run_exitkit("run", "-q", "-c", "proxxx", "--ok", "5", "--", "sh", "-c",
+                         "echo child >&2; exit 5")
+    assert result.returncode == 0
+    assert result.stderr == "child\n"
+
+
+def test_timeout_exits_124_and_says_why() -> None:
+    start = time.monotonic()
+    result = run_exitkit("run", "--timeout", "0.3s", "--", "sleep", "30")
+    assert result.returncode == 124
+    assert time.monotonic() - start < 10
+    assert "timed out after 0.3s" in result.stderr
+
+
+def test_retries_follow_the_contracts_retryable_codes(env: dict[str, str], tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    tool(tmp_path / "bin", "proxxx",
+         f'echo x >> "{state}"; n=$(wc -l < "{state}"); [ "$n" -ge 3 ] && exit 0; exit 7')
+    result = run_exitkit("run", "--retries", "5", "--backoff", "10ms", "--", "proxxx", env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(state.read_text().splitlines()) == 3
+    assert result.stderr.count("retrying in") == 2
+    assert "attempt 2 of 6" in result.stderr
+
+
+def test_retries_stop_on_a_non_retryable_code(env: dict[str, str], tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    tool(tmp_path / "bin", "proxxx", f'echo x >> "{state}"; exit 5')
+    result = run_exitkit("run", "--retries", "3", "--backoff", "10ms", "--", "proxxx", env=env)
+    assert result.returncode == 5
+    assert len(state.read_text().splitlines()) == 1
+
+
+def test_retries_run_out_and_never_sleep_after_the_last_attempt(tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    report = tmp_path / "report.json"
+    start = time.monotonic()
+    result = run_exitkit("run", "--retries", "2", "--backoff", "0.2", "--max-backoff", "0.2",
+                         "--report", str(report), "--", "sh", "-c",
+                         f'echo x >> "{state}"; exit 3')
+    elapsed = time.monotonic() - start
+    assert result.returncode == 3
+    assert len(state.read_text().splitlines()) == 3
+    data = json.loads(report.read_text())
+    assert data["attempts"] == 3
+    # two sleeps of at most 0.2 s; a third would be a bug (full jitter may be shorter)
+    assert data["duration"] < elapsed
+    assert result.stderr.count("retrying in") == 2
+
+
+def test_retry_on_overrides_and_timeouts_are_retried_only_by_number(tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    body = f'echo x >> "{state}"; sleep 5'
+    result = run_exitkit("run", "--timeout", "0.2", "--retries", "2", "--", "sh", "-c", body)
+    assert result.returncode == 124
+    assert len(state.read_text().splitlines()) == 1
+    state.unlink()
+    result = run_exitkit("run", "--timeout", "0.2", "--retries", "2", "--retry-on", "124",
+                         "--backoff", "10ms", "--", "sh", "-c", body)
+    assert result.returncode == 124
+    assert len(state.read_text().splitlines()) == 3
+
+
+def test_report_file_holds_the_whole_story(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    result = run_exitkit("run", "-c", "proxxx", "--ok", "not-found", "--report", str(report),
+                         "--", "sh", "-c", "exit 5")
+    assert result.returncode == 0
+    data = json.loads(report.read_text())
+    assert data == data | {
+        "argv": ["sh", "-c", "exit 5"], "contract": "proxxx", "exit_code": 0,
+        "raw_exit_code": 5, "name": "not-found", "kind": "not-found",
+        "meaning": "Resource not found", "signal": None, "timed_out": False, "attempts": 1,
+        "outcome": "tolerated",
+    }
+    run_exitkit("run", "--timeout", "0.2", "--report", str(report), "--", "sleep", "10")
+    data = json.loads(report.read_text())
+    assert data["outcome"] == "timeout" and data["exit_code"] == 124 and data["timed_out"]
+    shell_status(f"{EXITKIT} run --report {report} -- sh -c 'kill -TERM $$'")
+    data = json.loads(report.read_text())
+    assert data["outcome"] == "signal" and data["signal"] == "SIGTERM"
+    assert data["exit_code"] == 143
+
+
+HOSTILE = """\
+name = "evil"
+version = "1.0.0"
+summary = "hostile text"
+[[exit]]
+code = 0
+name = "success"
+kind = "success"
+meaning = "ok"
+[[exit]]
+code = 3
+name = "broken"
+kind = "failure"
+meaning = "100% bad\\n::warning::forged, really: yes"
+recovery = "try %0A again\\r\\nnow"
+"""
+
+
+def github_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    contracts = tmp_path / "contracts"
+    contracts.mkdir(exist_ok=True)
+    (contracts / "evil.toml").write_text(HOSTILE)
+    out = tmp_path / "github_output"
+    summary = tmp_path / "step_summary"
+    out.touch()
+    summary.touch()
+    return env | {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(out),
+                  "GITHUB_STEP_SUMMARY": str(summary), "EXITKIT_PATH": str(contracts)}
+
+
+def test_github_outputs_and_summary(env: dict[str, str], tmp_path: Path) -> None:
+    genv = github_env(env, tmp_path)
+    tool(tmp_path / "bin", "proxxx", "exit 5")
+    result = run_exitkit("run", "--ok", "not-found", "--", "proxxx", "delete", "100", env=genv)
+    assert result.returncode == 0
+    assert "::notice title=proxxx%3A not-found tolerated::proxxx delete 100 exited 5 (not-found)" \
+        in result.stderr
+    outputs = Path(genv["GITHUB_OUTPUT"]).read_text()
+    assert outputs == "exit-code=0\nraw-exit-code=5\nexit-name=not-found\noutcome=tolerated\n"
+    assert "tolerated" in Path(genv["GITHUB_STEP_SUMMARY"]).read_text()
+
+
+def test_github_annotations_escape_hostile_text(env: dict[str, str], tmp_path: Path) -> None:
+    genv = github_env(env, tmp_path)
+    tool(tmp_path / "bin", "evil", "exit 3")
+    result = run_exitkit("run", "--", "evil", "a,b:c", "x\ny", env=genv)
+    assert result.returncode == 3
+    lines = [line for line in result.stderr.splitlines() if line.startswith("::")]
+    assert len(lines) == 1, result.stderr  # nothing forged a second command
+    line = lines[0]
+    assert line.startswith("::error title=evil exited 3 (broken)::")
+    assert "100%25 bad%0A::warning::forged" in line
+    assert "try %250A again%0D%0Anow" in line
+    assert "x%0Ay" in line
+    title = line[len("::error "):line.index("::", 2)]
+    assert ":" not in title.split("=", 1)[1]
+    summary = Path(genv["GITHUB_STEP_SUMMARY"]).read_text()
+    assert summary.count("\n") == 1
+
+
+def test_github_mode_is_off_unless_asked(env: dict[str, str], tmp_path: Path) -> None:
+    genv = github_env(env, tmp_path)
+    genv["GITHUB_ACTIONS"] = "false"
+    result = run_exitkit("run", "--", "sh", "-c", "exit 3", env=genv)
+    assert "::" not in result.stderr
+    assert Path(genv["GITHUB_OUTPUT"]).read_text() == ""
+    result = run_exitkit("run", "--github", "--", "sh", "-c", "exit 3", env=genv)
+    assert "::error" in result.stderr
+
+
+def test_child_output_is_not_lost_or_reordered() -> None:
+    result = run_exitkit("run", "--", "sh", "-c",
+                         "i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done; exit 1")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [f"line{i}" for i in range(2000)]
+
+
+def test_stdin_reaches_the_child() -> None:
+    result = run_exitkit("run", "--", "cat", input="hello\n")
+    assert result.stdout == "hello\n"
+
+
+def test_help_lists_options_and_exits_0() -> None:
+    result = run_exitkit("run", "--help")
+    assert result.returncode == 0
+    for option in ("--ok", "--timeout", "--kill-after", "--retries", "--report", "--github"):
+        assert option in result.stdout

@@ -1,0 +1,169 @@
+"""`make bench`: exitkit's speed as ratios against a floor run side by side.
+
+These machines are noisy, so every figure is a median over interleaved pairs (floor, subject, floor,
+subject, …) measured in one process; absolute times are printed for context only. Nothing here is a
+test: the targets are printed next to the figures, and the run fails only if a command fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+EXITKIT = str(BIN / "exitkit")
+PYTHON = sys.executable
+QUICK = os.environ.get("EXITKIT_BENCH_QUICK") == "1"
+PAIRS = 7 if QUICK else 31
+
+
+def wall(argv: list[str], **kwargs: object) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    return time.perf_counter() - start
+
+
+def pairs(floor: Callable[[], float], subject: Callable[[], float], n: int = PAIRS,
+          warmup: int = 3) -> tuple[float, float, float]:
+    """Median floor time, median subject time, median of per-pair ratios."""
+    for _ in range(warmup):
+        floor()
+        subject()
+    floors, subjects, ratios = [], [], []
+    for _ in range(n):
+        f, s = floor(), subject()
+        floors.append(f)
+        subjects.append(s)
+        ratios.append(s / f)
+    return statistics.median(floors), statistics.median(subjects), statistics.median(ratios)
+
+
+def row(label: str, value: str, target: str, ok: bool | None) -> None:
+    verdict = "" if ok is None else ("meets target" if ok else "MISSES target")
+    print(f"{label:<52} {value:<28} {target:<22} {verdict}")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def bench_source_bash() -> None:
+    names = sorted(p.stem for p in (ROOT / "shell" / "bash").glob("*.bash"))
+    files = " ".join(f". {ROOT / 'shell' / 'bash' / (n + '.bash')};" for n in names)
+    bare = ["bash", "--noprofile", "--norc", "-c", ":"]
+    sourced = ["bash", "--noprofile", "--norc", "-c", files + " :"]
+    f, s, _ = pairs(lambda: wall(bare), lambda: wall(sourced))
+    diffs = []
+    for _ in range(PAIRS):
+        diffs.append(wall(sourced) - wall(bare))
+    added = statistics.median(diffs)
+    row(f"sourcing all {len(names)} built-ins (bash) adds", ms(added),
+        "<= 3 ms", added <= 0.003)
+
+
+def bench_exit_is_loop() -> None:
+    script = (f". {ROOT / 'shell' / 'bash' / 'proxxx.bash'}; i=0; "
+              "while [ $i -lt 10000 ]; do proxxx_exit_is not-found 5; i=$((i+1)); done")
+    empty = "i=0; while [ $i -lt 10000 ]; do :; i=$((i+1)); done"
+    f, s, _ = pairs(lambda: wall(["bash", "--noprofile", "--norc", "-c", empty]),
+                    lambda: wall(["bash", "--noprofile", "--norc", "-c", script]), n=5, warmup=1)
+    row("10,000 × proxxx_exit_is not-found 5 (bash)", f"{ms(s)} ({(s - f) * 100:.1f} µs/call)",
+        "report; no fork", None)
+
+
+def bench_shell_cmd() -> None:
+    f, s, r = pairs(lambda: wall([PYTHON, "-c", "pass"]),
+                    lambda: wall([EXITKIT, "shell", "bash", "proxxx"]))
+    row("exitkit shell bash proxxx / python3 -c pass", f"{r:.2f}× ({ms(s)} vs {ms(f)})",
+        "<= 2.0×", r <= 2.0)
+
+
+def bench_run_startup() -> None:
+    floor = [PYTHON, "-c", "import subprocess,sys; sys.exit(subprocess.call(['true']))"]
+    f, s, r = pairs(lambda: wall(floor), lambda: wall([EXITKIT, "run", "--", "true"]))
+    row("exitkit run -- true / python subprocess.call", f"{r:.2f}× ({ms(s)} vs {ms(f)})",
+        "<= 1.5×", r <= 1.5)
+    if shutil.which("timeout"):
+        f, s, r = pairs(lambda: wall(["timeout", "60", "true"]),
+                        lambda: wall([EXITKIT, "run", "--", "true"]))
+        row("exitkit run -- true / GNU timeout 60 true", f"{r:.2f}× ({ms(s)} vs {ms(f)})",
+            "report", None)
+
+
+def bench_throughput() -> None:
+    size = (256 if QUICK else 1024) * 1024 * 1024
+    feed = f"head -c {size} /dev/zero"
+    plain = ["sh", "-c", f"{feed} | cat > /dev/null"]
+    wrapped = ["sh", "-c", f"{feed} | {EXITKIT} run -- cat > /dev/null"]
+    f, s, r = pairs(lambda: wall(plain), lambda: wall(wrapped), n=5 if QUICK else 9, warmup=1)
+    startup = statistics.median(wall([EXITKIT, "run", "--", "true"]) - wall(["true"])
+                                for _ in range(9))
+    corrected = (s - startup) / f
+    row(f"{size >> 20} MiB through exitkit run -- cat / cat",
+        f"{r:.3f}× ({ms(s)} vs {ms(f)})", "report", None)
+    row("  same, less exitkit's fixed start-up", f"{corrected:.3f}×", "<= 1.02×",
+        corrected <= 1.02)
+
+
+def bench_timeout_precision() -> None:
+    deadline = 0.2
+    late = []
+    for _ in range(PAIRS // 2 + 3):
+        base = wall([EXITKIT, "run", "--", "true"])
+        start = time.perf_counter()
+        subprocess.run([EXITKIT, "run", "-q", "--timeout", str(deadline), "--", "sleep", "10"],
+                       check=False)
+        late.append(time.perf_counter() - start - base - deadline)
+    median = statistics.median(late)
+    row("timeout: deadline → child dead and reaped", ms(median), "< 50 ms", median < 0.05)
+
+
+def bench_memory() -> None:
+    proc = subprocess.Popen([EXITKIT, "run", "--", "sleep", "2"])
+    peak = 0
+    try:
+        time.sleep(0.8)
+        with open(f"/proc/{proc.pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1])
+    except OSError:
+        pass
+    finally:
+        proc.wait()
+    row("peak memory of exitkit while the child runs", f"{peak / 1024:.1f} MiB (VmHWM)",
+        "report", None)
+
+
+def bench_completion() -> None:
+    if not (ROOT / "completions" / "exitkit.bash").exists():
+        return
+    env = dict(os.environ, _EXITKIT_COMPLETE="complete_bash", COMP_WORDS="exitkit run -c proxxx --ok n",
+               COMP_CWORD="5")
+    f, s, r = pairs(lambda: wall([PYTHON, "-c", "pass"]),
+                    lambda: wall([EXITKIT, "__complete", "bash", "5", "exitkit", "run", "-c",
+                                  "proxxx", "--ok", "n"], env=env))
+    row("one completion request / python3 -c pass", f"{r:.2f}× ({ms(s)} vs {ms(f)})",
+        "<= 2.0×", r <= 2.0)
+
+
+def main() -> int:
+    print(f"exitkit bench ({'quick' if QUICK else f'{PAIRS} pairs'}; medians of side-by-side pairs)")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        for bench in (bench_source_bash, bench_exit_is_loop, bench_shell_cmd, bench_run_startup,
+                      bench_throughput, bench_timeout_precision, bench_memory, bench_completion):
+            bench()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
