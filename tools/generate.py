@@ -66,6 +66,10 @@ def readme() -> str:
 def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
     yield PACKAGE / "_builtins.py", builtins_module
     yield ROOT / "README.md", readme
+    from exitkit import complete
+
+    for shell, filename in complete.FILENAMES.items():
+        yield ROOT / "completions" / filename, (lambda s=shell: complete.script(s))
     try:
         from exitkit import shells
     except ImportError:

@@ -17,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
             from exitkit.runcmd import main as run_main
 
             return run_main(args[1:])
+        if args and args[0] == "__complete":
+            from exitkit.complete import main as complete_main
+
+            return complete_main(args[1:])
         if args and args[0] == "shell":
             from exitkit.shellcmd import fast
 

@@ -206,6 +206,56 @@ def shell(
         sys.stdout.write(generate(list(words or []), export=export, prefix=prefix))
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(
+        help="Old contract: name or TOML file (with --git: the working FILE).")],
+    new: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Argument(help="New contract: name or TOML file."),
+    ] = None,
+    git: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Option("--git", metavar="REV",
+                     help="Compare FILE as committed at REV with the working FILE."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Stability check: does NEW's version bump cover its changes from OLD?
+
+    \b
+    minor: an exit or error code added.
+    major: removed, renumbered, renamed or re-kinded; retryable flipped; an error code removed
+           or mapped to another exit; prefix or name changed.
+    patch: meaning, when, recovery, hint or summary reworded.
+    While OLD is 0.x a minor bump may break. Exits 1 when the bump is too small or a downgrade.
+    """
+    from exitkit.loader import load, load_file
+    from exitkit.stability import compare, load_at_revision
+
+    with _errors(as_json):
+        if git is not None:
+            if new is not None:
+                raise ExitkitError("usage", "--git takes one FILE, not OLD and NEW",
+                                   hint="exitkit diff --git HEAD~1 contracts/tool.toml")
+            after = load_file(old)
+            before = load_at_revision(git, old)
+        else:
+            if new is None:
+                raise ExitkitError("usage", "diff needs OLD and NEW (or --git REV FILE)",
+                                   hint="exitkit diff old.toml new.toml")
+            before, after = load(old), load(new)
+        result = compare(before, after)
+    if as_json:
+        import json
+
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(result.lines()))
+    if not result.ok:
+        raise typer.Exit(status("check-failed"))
+
+
 @app.command(
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
                       "help_option_names": []},
@@ -219,6 +269,24 @@ def run(ctx: typer.Context) -> None:
     from exitkit.runcmd import main as run_main
 
     raise typer.Exit(run_main(list(ctx.args)))
+
+
+@app.command()
+def completion(
+    shell_name: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
+) -> None:
+    """Print the tab-completion script for bash, zsh or fish.
+
+    bash: eval "$(exitkit completion bash)"   zsh: eval "$(exitkit completion zsh)"
+    fish: exitkit completion fish | source   (or save it in ~/.config/fish/completions/)
+    Contract names, exit names and kinds complete too: exitkit run -c proxxx --ok not<TAB>
+    """
+    from exitkit.complete import COMPLETION_SHELLS, script
+
+    if shell_name not in COMPLETION_SHELLS:
+        _fail(ExitkitError("usage", f"no completion for {shell_name!r}",
+                           hint="choose one of: " + ", ".join(COMPLETION_SHELLS)), False)
+    sys.stdout.write(script(shell_name))
 
 
 def run_app(args: list[str]) -> int:

@@ -48,12 +48,15 @@ Exit status:
   unknown contract or name); 126 CMD not executable; 127 CMD not found.
 """
 
-_VALUE_OPTIONS = {
+#: Options that take a value, and the Options attribute each fills.
+VALUE_OPTIONS = {
     "-c": "contract", "--contract": "contract", "--ok": "ok", "--timeout": "timeout",
     "--signal": "signal", "--kill-after": "kill_after", "--retries": "retries",
     "--retry-on": "retry_on", "--backoff": "backoff", "--max-backoff": "max_backoff",
     "--report": "report",
 }
+#: Options without a value.
+FLAG_OPTIONS = ("-q", "--quiet", "--github", "--no-github", "-h", "--help")
 _REPEATABLE = ("ok", "retry_on")
 _NEVER_RETRIED = (124, 126, 127)
 
@@ -119,7 +122,7 @@ def parse_args(args: list[str]) -> Options | None:
                 name, value = arg.split("=", 1)
             elif arg.startswith("-c") and len(arg) > 2 and not arg.startswith("--"):
                 name, value = "-c", arg[2:]
-            key = _VALUE_OPTIONS.get(name)
+            key = VALUE_OPTIONS.get(name)
             if key is None:
                 raise _usage(f"no such option: {name}")
             if value is None:

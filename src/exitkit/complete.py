@@ -1,0 +1,266 @@
+"""Tab completion: the scripts for bash, zsh and fish, and the engine they call.
+
+The scripts are static (``exitkit completion SHELL``, committed in ``completions/``); on every TAB
+they run ``exitkit __complete SHELL WORD…`` with the words after ``exitkit`` up to the cursor. The
+engine answers one candidate per line, filtered by the current word — or ``:files`` / ``:commands``
+to let the shell complete paths or command names itself. It runs on every TAB, so it is dispatched
+before typer is imported; a test checks its command table against the typer app.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from exitkit.model import Contract
+
+FILES = ":files"
+COMMANDS = ":commands"
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+_SIGNALS = ("TERM", "INT", "HUP", "QUIT", "KILL", "USR1", "USR2", "ALRM")
+
+
+class Command:
+    """One subcommand: its help line, options (name → value type or None for flags), positionals."""
+
+    __slots__ = ("help", "options", "positionals", "rest")
+
+    def __init__(self, help: str, options: dict[str, str | None], positionals: tuple[str, ...] = (),
+                 rest: str | None = None) -> None:
+        self.help = help
+        self.options = {**options, "--help": None}
+        self.positionals = positionals
+        self.rest = rest  # the value type of every further positional
+
+
+def _run_options() -> dict[str, str | None]:
+    from exitkit.runcmd import FLAG_OPTIONS, VALUE_OPTIONS
+
+    types = {"contract": "contract", "ok": "codes", "retry_on": "codes", "signal": "signal",
+             "report": "file"}
+    options: dict[str, str | None] = {
+        name: types.get(key, "value") for name, key in VALUE_OPTIONS.items()
+    }
+    options.update(dict.fromkeys(FLAG_OPTIONS))
+    return options
+
+
+def commands() -> dict[str, Command]:
+    """The CLI's commands as the completion engine sees them."""
+    json = {"--json": None}
+    return {
+        "list": Command("List contracts and where they were found", json),
+        "show": Command("Show one contract", {"--format": "format", "-f": "format", **json},
+                        ("contract",)),
+        "explain": Command("Say what an exit status means",
+                           {"--contract": "contract", "-c": "contract", **json}, ("code",)),
+        "lint": Command("Check contract files", {"--strict": None, **json}, rest="file"),
+        "diff": Command("Check that a contract's version bump fits its changes",
+                        {"--git": "value", **json}, ("contract", "contract")),
+        "shell": Command("Print sourceable shell code", {"--export": None, "--prefix": "value"},
+                         ("shell-or-contract",), rest="contract"),
+        "run": Command("Run a command with exact exit codes", _run_options(), rest="command"),
+        "completion": Command("Print the completion script", {}, ("completion-shell",)),
+    }
+
+
+def _contract_for(words: list[str]) -> Contract | None:
+    """The contract a ``run``/``explain`` line refers to: ``-c X``, or ``run``'s command name."""
+    import os
+
+    from exitkit.loader import find, load
+
+    name = None
+    for i, word in enumerate(words[:-1]):
+        if word in ("-c", "--contract"):
+            name = words[i + 1]
+        elif word.startswith("--contract="):
+            name = word.split("=", 1)[1]
+        elif word == "--" and i + 1 < len(words) - 1 and name is None:
+            candidate = os.path.basename(words[i + 1])
+            name = candidate if find(candidate) is not None else None
+            break
+    if name is None and words and words[0] == "run":
+        return None
+    try:
+        return load(name) if name else None
+    except Exception:  # a broken or missing contract: complete nothing rather than fail
+        return None
+
+
+def _values(kind: str, words: list[str], current: str) -> list[tuple[str, str]]:
+    """Candidates (value, description) of a value type."""
+    if kind == "contract":
+        if "/" in current or current.startswith("."):
+            return [(FILES, "")]
+        from exitkit.loader import available
+
+        seen: dict[str, str] = {}
+        for name, where in available():
+            seen.setdefault(name, where)
+        return sorted(seen.items())
+    if kind == "shell-or-contract":
+        from exitkit.shells import SHELLS
+
+        return [(s, "shell") for s in SHELLS] + _values("contract", words, current)
+    if kind == "completion-shell":
+        return [(s, "shell") for s in COMPLETION_SHELLS]
+    if kind == "format":
+        from exitkit.render import FORMATS
+
+        return [(f, "format") for f in FORMATS]
+    if kind == "signal":
+        return [(s, "signal") for s in _SIGNALS]
+    if kind == "file":
+        return [(FILES, "")]
+    if kind in ("codes", "code"):
+        from exitkit.loader import load_builtin
+
+        contract = _contract_for(words) or load_builtin("shell")
+        if kind == "code":  # explain: a name or a string error code
+            return [(e.name, f"{e.code}: {e.meaning}") for e in contract.exits] + [
+                (err.code, err.meaning) for err in contract.errors]
+        head, sep, _ = current.rpartition(",")
+        lead = head + sep  # --ok auth,not<TAB> completes the last item of a comma list
+        names = {e.name for e in contract.exits}
+        out = [(lead + e.name, f"{e.code}: {e.meaning}") for e in contract.exits]
+        out += [(lead + k, "kind") for k in sorted({e.kind for e in contract.exits} - names)]
+        return out
+    return []
+
+
+def candidates(words: list[str]) -> list[tuple[str, str]]:
+    """What may follow: *words* are the words after ``exitkit``, the last one being completed."""
+    if not words:
+        words = [""]
+    current = words[-1]
+    table = commands()
+    if len(words) == 1:
+        if current.startswith("-"):
+            return [("--help", "Show help"), ("--version", "Print the version")]
+        return [(name, cmd.help) for name, cmd in table.items()]
+    cmd = table.get(words[0])
+    if cmd is None:
+        return []
+    before = words[1:-1]
+    if words[0] == "run" and "--" in before:
+        after = before[before.index("--") + 1:]
+        return [(COMMANDS, "")] if not after else [(FILES, "")]
+    if before and before[-1] in cmd.options and cmd.options[before[-1]] is not None:
+        return _values(str(cmd.options[before[-1]]), words, current)
+    if current.startswith("-"):
+        return [(name, "") for name in cmd.options]
+    position = _positional_index(cmd, before)
+    if position < len(cmd.positionals):
+        kind = cmd.positionals[position]
+    elif cmd.rest is not None:
+        kind = cmd.rest
+    else:
+        return []
+    if kind == "command":
+        return [(COMMANDS, "")]
+    return _values(kind, words, current)
+
+
+def _positional_index(cmd: Command, before: list[str]) -> int:
+    count, skip = 0, False
+    for word in before:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = cmd.options.get(word) is not None
+        else:
+            count += 1
+    return count
+
+
+def answer(shell: str, words: list[str]) -> str:
+    """The engine's reply for *shell*: matching candidates, one per line."""
+    current = words[-1] if words else ""
+    lines = []
+    for value, description in candidates(words):
+        if value in (FILES, COMMANDS):
+            return value + "\n"
+        if not value.startswith(current):
+            continue
+        if shell == "zsh":
+            lines.append(value.replace("\\", "\\\\").replace(":", "\\:") + ":" + description)
+        elif shell == "fish":
+            lines.append(f"{value}\t{description}" if description else value)
+        else:
+            lines.append(value)
+    return "".join(line.replace("\n", " ") + "\n" for line in lines)
+
+
+def main(args: list[str]) -> int:
+    """``exitkit __complete SHELL WORD…``; never fails loudly (a TAB must not print a traceback)."""
+    import sys
+
+    shell = args[0] if args else "bash"
+    try:
+        sys.stdout.write(answer(shell, args[1:]))
+    except Exception:
+        return 1
+    return 0
+
+
+BASH = r"""# bash completion for exitkit. Generated by exitkit; do not edit.
+# Load it with:  eval "$(exitkit completion bash)"  or copy it to your bash-completion directory.
+_exitkit() {
+    local cur line
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    COMPREPLY=()
+    while IFS= read -r line; do
+        case "$line" in
+            :files) while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -f -- "$cur") ;;
+            :commands) while IFS= read -r line; do COMPREPLY+=("$line"); done < <(compgen -c -- "$cur") ;;
+            *) COMPREPLY+=("$line") ;;
+        esac
+    done < <(\command exitkit __complete bash "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
+    return 0
+}
+complete -o default -F _exitkit exitkit
+"""
+
+ZSH = r"""#compdef exitkit
+# zsh completion for exitkit. Generated by exitkit; do not edit.
+# Put this file on your $fpath as _exitkit, or:  eval "$(exitkit completion zsh)"
+_exitkit() {
+    local -a replies
+    replies=("${(@f)$(\command exitkit __complete zsh "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+    case "${replies[1]:-}" in
+        :files) _files ;;
+        :commands) _command_names -e ;;
+        *) (( ${#replies} )) && [[ -n "${replies[1]}" ]] && _describe -t values exitkit replies ;;
+    esac
+}
+if [[ "${zsh_eval_context[-1]:-}" == loadautofunc ]]; then
+    _exitkit "$@"
+else
+    (( $+functions[compdef] )) && compdef _exitkit exitkit
+fi
+"""
+
+FISH = r"""# fish completion for exitkit. Generated by exitkit; do not edit.
+# Put this file in ~/.config/fish/completions/exitkit.fish, or:  exitkit completion fish | source
+function __exitkit_complete
+    set -l words (commandline -opc) (commandline -ct)
+    set -l replies (command exitkit __complete fish $words[2..-1] 2>/dev/null)
+    switch "$replies[1]"
+        case :files
+            __fish_complete_path (commandline -ct)
+        case :commands
+            complete -C (commandline -ct)
+        case '*'
+            printf '%s\n' $replies
+    end
+end
+complete -c exitkit -f -a '(__exitkit_complete)'
+"""
+
+SCRIPTS = {"bash": BASH, "zsh": ZSH, "fish": FISH}
+FILENAMES = {"bash": "exitkit.bash", "zsh": "_exitkit", "fish": "exitkit.fish"}
+
+
+def script(shell: str) -> str:
+    """The completion script for *shell* (bash, zsh or fish)."""
+    return SCRIPTS[shell]

@@ -1,0 +1,155 @@
+"""Tab completion, executed in the real shells: bash (COMP_WORDS → COMPREPLY), zsh (compinit and a
+real TAB on a pseudo-terminal), fish (complete -C)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_exitkit
+from shells_util import program
+
+COMPLETIONS = ROOT / "completions"
+
+
+@pytest.fixture
+def env(world: Path) -> dict[str, str]:
+    environ = dict(os.environ)
+    environ["PATH"] = f"{Path(sys.executable).parent}:{environ['PATH']}"
+    return environ
+
+
+def bash_complete(line: str, env: dict[str, str]) -> list[str]:
+    """COMPREPLY for *line* (the cursor at its end), as bash-completion would call _exitkit."""
+    words = line.split(" ")
+    script = (
+        f". {COMPLETIONS / 'exitkit.bash'}\n"
+        'COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}\n'
+        "_exitkit\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    out = subprocess.run([*program("bash"), "--noprofile", "--norc", "-c", script, "bash", *words],
+                         capture_output=True, text=True, env=env, timeout=30)
+    assert out.stderr == ""
+    return [x for x in out.stdout.splitlines() if x]
+
+
+def fish_complete(line: str, env: dict[str, str]) -> list[str]:
+    script = f"source {COMPLETIONS / 'exitkit.fish'}; complete -C '{line}'"
+    out = subprocess.run([*program("fish"), "--no-config", "-c", script], capture_output=True,
+                         text=True, env=env, timeout=30)
+    assert out.stderr == ""
+    return [x.split("\t")[0] for x in out.stdout.splitlines() if x]
+
+
+def zsh_complete(line: str, env: dict[str, str], tmp: Path) -> str:
+    """The command line after typing *line* and pressing TAB in an interactive zsh."""
+    zsh = program("zsh")
+    fdir = tmp / "zfunc"
+    fdir.mkdir(exist_ok=True)
+    (fdir / "_exitkit").write_text((COMPLETIONS / "_exitkit").read_text())
+    pid, fd = pty.fork()
+    if pid == 0:  # child: an interactive zsh with nothing of the user's
+        os.execvpe(zsh[0], [*zsh, "-f", "-i"], {**env, "TERM": "dumb", "HOME": str(tmp)})
+    output = b""
+
+    def read_until(marker: bytes, timeout: float = 20) -> None:
+        nonlocal output
+        deadline = time.monotonic() + timeout
+        while marker not in output:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"zsh never printed {marker!r}: {output[-600:]!r}")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                try:
+                    output += os.read(fd, 4096)
+                except OSError:
+                    break
+
+    try:
+        os.write(fd, (f"fpath=({fdir} $fpath); autoload -Uz compinit; compinit -u -D; "
+                      "bindkey -e; unsetopt beep; PS1='READY> '\n").encode())
+        read_until(b"READY> ")
+        output = b""
+        os.write(fd, line.encode() + b"\t")
+        time.sleep(1.5)  # let the completion widget (which runs exitkit) finish
+        os.write(fd, b"\x01print -r -- COMPLETED:\n")  # Ctrl-A, then print the whole buffer
+        read_until(b"\nCOMPLETED:")
+        read_until(b"READY> ")
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    text = output.decode("utf-8", "replace").replace("\r", "")
+    done = [x for x in text.split("\n") if x.startswith("COMPLETED:")]
+    return done[-1][len("COMPLETED:"):]
+
+
+def test_completion_command_prints_the_committed_scripts() -> None:
+    for shell, name in [("bash", "exitkit.bash"), ("zsh", "_exitkit"), ("fish", "exitkit.fish")]:
+        result = run_exitkit("completion", shell)
+        assert result.returncode == 0
+        assert result.stdout == (COMPLETIONS / name).read_text()
+    assert (COMPLETIONS / "_exitkit").read_text().startswith("#compdef exitkit\n")
+    assert run_exitkit("completion", "tcsh").returncode == 2
+
+
+def test_bash_completes_commands_contracts_and_exit_names(env: dict[str, str]) -> None:
+    assert "run" in bash_complete("exitkit r", env)
+    assert bash_complete("exitkit show prox", env) == ["proxxx"]
+    assert bash_complete("exitkit run -c proxxx --ok not", env) == ["not-found"]
+    assert bash_complete("exitkit run -c rune --ok not", env) == ["not-found"]
+    assert "sigkill" in bash_complete("exitkit run --ok sig", env)
+    assert bash_complete("exitkit shell f", env) == ["fish"]
+    assert bash_complete("exitkit run --ok auth,cluster", env) == []  # no contract: shell names
+    assert bash_complete("exitkit run -c proxxx --ok auth,cluster", env) == ["auth,cluster-transient"]
+
+
+def test_bash_completes_exit_names_from_the_command_after_double_dash(env: dict[str, str]) -> None:
+    # the contract comes from the command name: exitkit run --ok … -- raid
+    assert bash_complete("exitkit explain -c raid REPO_NOT_C", env) == ["REPO_NOT_CLONED"]
+
+
+def test_fish_completes_exit_names(env: dict[str, str]) -> None:
+    assert "not-found" in fish_complete("exitkit run -c proxxx --ok n", env)
+    assert "proxxx" in fish_complete("exitkit show p", env)
+    assert "markdown" in fish_complete("exitkit show proxxx --format m", env)
+
+
+def test_zsh_completes_exit_names_with_compinit(env: dict[str, str], tmp_path: Path) -> None:
+    line = zsh_complete("exitkit run -c proxxx --ok not-fo", env, tmp_path)
+    assert line.startswith("exitkit run -c proxxx --ok not-found")
+    line = zsh_complete("exitkit sho", env, tmp_path)
+    assert line.startswith("exitkit show")
+
+
+def test_engine_table_matches_the_typer_app() -> None:
+    """Every typer command and option is known to the completion engine, and vice versa."""
+    import typer.main
+
+    from exitkit.cli import app
+    from exitkit.complete import commands
+
+    group = typer.main.get_command(app)
+    table = commands()
+    assert set(group.commands) == set(table)  # type: ignore[attr-defined]
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        if name == "run":
+            continue  # run parses its own options; the engine reads them from exitkit.runcmd
+        declared = {opt for param in command.params for opt in param.opts
+                    if opt.startswith("-")}
+        assert declared == set(table[name].options), name
+
+
+def test_completion_request_never_prints_a_traceback(env: dict[str, str]) -> None:
+    result = run_exitkit("__complete", "bash", "run", "-c", "no-such-contract", "--ok", "x")
+    assert result.returncode == 0
+    assert result.stderr == ""
