@@ -47,8 +47,16 @@ def exitkit_statuses() -> str:
 
 
 #: README regions rewritten from the code: name -> producer.
+def proxxx_markdown() -> str:
+    from exitkit.loader import load_builtin
+    from exitkit.render import render_markdown
+
+    return render_markdown(load_builtin("proxxx"))
+
+
 README_REGIONS: dict[str, Callable[[], str]] = {
     "exitkit-statuses": exitkit_statuses,
+    "proxxx-markdown": proxxx_markdown,
 }
 
 
