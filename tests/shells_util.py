@@ -1,0 +1,56 @@
+"""Which shells (and shell tools) a test may skip for, and which it must have.
+
+``EXITKIT_REQUIRE_SHELLS`` lists programs that must be present, comma-separated
+(``bash,zsh,fish,dash,ash``, also ``shellcheck``; ``ash`` means ``busybox sh``). A missing required
+program fails the test; a missing optional one skips it, so a laptop without fish still runs the
+rest while CI cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+
+import pytest
+
+#: How each program is started; ``ash`` is busybox's shell.
+PROGRAMS: dict[str, tuple[str, ...]] = {
+    "bash": ("bash",),
+    "zsh": ("zsh",),
+    "fish": ("fish",),
+    "dash": ("dash",),
+    "ash": ("busybox", "sh"),
+    "shellcheck": ("shellcheck",),
+}
+
+
+def required_programs() -> set[str]:
+    """The names listed in ``EXITKIT_REQUIRE_SHELLS``."""
+    listed = os.environ.get("EXITKIT_REQUIRE_SHELLS", "")
+    return {name.strip() for name in listed.split(",") if name.strip()}
+
+
+@functools.cache
+def _find(name: str) -> tuple[str, ...] | None:
+    argv = PROGRAMS.get(name, (name,))
+    path = shutil.which(argv[0])
+    if path is None:
+        return None
+    if argv[0] == "busybox":  # busybox may be built without the shell applet
+        probe = subprocess.run([path, "sh", "-c", ":"], capture_output=True, check=False)
+        if probe.returncode != 0:
+            return None
+    return (path, *argv[1:])
+
+
+def program(name: str) -> list[str]:
+    """The argv that starts *name*; skips the test if it is missing, fails it if required."""
+    found = _find(name)
+    if found is not None:
+        return list(found)
+    message = f"{' '.join(PROGRAMS.get(name, (name,)))} is not installed"
+    if name in required_programs():
+        pytest.fail(f"{message}, and EXITKIT_REQUIRE_SHELLS requires it")
+    pytest.skip(message)

@@ -1,0 +1,58 @@
+# Shared setup for the bats suites: every test owns its world (a temp dir, its own HOME and PATH,
+# the real `exitkit` on that PATH), as rbenv's and pyenv's suites do.
+
+: "${BATS_LIB_PATH:=/usr/lib/bats}"
+bats_load_library bats-support
+bats_load_library bats-assert
+
+REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+
+# Where the real console script lives: the caller's PATH first (`make bats` puts .venv/bin there),
+# then the repository's virtual environment.
+exitkit_bin() {
+  command -v exitkit 2>/dev/null && return 0
+  [ -x "$REPO_ROOT/.venv/bin/exitkit" ] && echo "$REPO_ROOT/.venv/bin/exitkit"
+}
+
+exitkit_world() {
+  local bin
+  bin="$(exitkit_bin)" || true
+  [ -n "$bin" ] || fail "exitkit is not installed: run 'make venv' or put it on PATH"
+
+  export HOME="$BATS_TEST_TMPDIR/home"
+  export XDG_CONFIG_HOME="$HOME/.config"
+  mkdir -p "$HOME" "$BATS_TEST_TMPDIR/bin"
+  unset EXITKIT_PATH GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY BASH_ENV ENV
+  export LC_ALL=C.UTF-8
+  ln -s "$bin" "$BATS_TEST_TMPDIR/bin/exitkit"
+  export PATH="$BATS_TEST_TMPDIR/bin:/usr/local/bin:/usr/bin:/bin"
+  cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# require_shell NAME: NAME is bash, zsh, fish, dash, ash (busybox sh) or shellcheck. A missing one
+# skips the test, or fails it when EXITKIT_REQUIRE_SHELLS (comma-separated) names it, as in CI.
+require_shell() {
+  local name="$1" found=""
+  case "$name" in
+    ash) command -v busybox >/dev/null && busybox sh -c : 2>/dev/null && found=1 ;;
+    *) command -v "$name" >/dev/null && found=1 ;;
+  esac
+  [ -n "$found" ] && return 0
+  case ",${EXITKIT_REQUIRE_SHELLS:-}," in
+    *",$name,"*) fail "$name is not installed, and EXITKIT_REQUIRE_SHELLS requires it" ;;
+  esac
+  skip "$name is not installed"
+}
+
+# A fake tool on PATH that exits with the status it is told to: `fake_tool proxxx 5`.
+fake_tool() {
+  printf '#!/bin/sh\nexit %s\n' "$2" >"$BATS_TEST_TMPDIR/bin/$1"
+  chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+}
+
+# Run a script in a strict, rc-free shell of the named kind, as CI steps and scripts run.
+strict_bash() { run --separate-stderr bash --noprofile --norc -euo pipefail -c "$1"; }
+strict_zsh() { run --separate-stderr zsh -f -euo pipefail -c "$1"; }
+strict_dash() { run --separate-stderr dash -eu -c "$1"; }
+strict_ash() { run --separate-stderr busybox sh -eu -c "$1"; }
+clean_fish() { run --separate-stderr fish --no-config -c "$1"; }
