@@ -27,7 +27,7 @@ class Command:
     def __init__(self, help: str, options: dict[str, str | None], positionals: tuple[str, ...] = (),
                  rest: str | None = None) -> None:
         self.help = help
-        self.options = {**options, "--help": None}
+        self.options = {**options, "-h": None, "--help": None}
         self.positionals = positionals
         self.rest = rest  # the value type of every further positional
 
