@@ -43,6 +43,8 @@ generate-check: $(STAMP)
 	$(BIN)/python tools/generate.py --check
 
 bench: $(STAMP)
+	@# an installed package has bytecode; this editable checkout may not (PYTHONDONTWRITEBYTECODE)
+	$(BIN)/python -m compileall -q src/exitkit
 	$(BIN)/python tools/bench.py
 
 clean:

@@ -1,0 +1,145 @@
+"""Durations (`--timeout 1h30m`) and signal names (`--signal TERM`, 137 → SIGKILL)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exitkit.durations import parse_duration
+from exitkit.signals import parse_signal, signal_name
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("30", 30.0),
+        ("30s", 30.0),
+        ("1.5m", 90.0),
+        ("2h", 7200.0),
+        ("1d", 86400.0),
+        ("1m30s", 90.0),
+        ("1h30m", 5400.0),
+        ("1h0m5s", 3605.0),
+        ("250ms", 0.25),
+        ("1s500ms", 1.5),
+        ("0", 0.0),
+        ("0s", 0.0),
+        ("0.5", 0.5),
+        (".5s", 0.5),
+        ("5.", 5.0),
+        (" 30s ", 30.0),
+    ],
+)
+def test_durations_people_type_are_understood(text: str, seconds: float) -> None:
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "3x",
+        "-1",
+        "-5s",
+        "+5",
+        "nan",
+        "inf",
+        "1e3",
+        "1m1m",
+        "30s1m",
+        "1ms1s",
+        "1m30",
+        "s",
+        "m5",
+        "1.2.3",
+        ".",
+        "5 s",
+        "1h 30m",
+        "30S",
+        "1M",
+        "\u0661\u0665",  # Arabic-Indic digits: str.isdigit() says yes
+        "9" * 400,
+    ],
+)
+def test_anything_else_is_an_invalid_duration_with_a_hint(text: str) -> None:
+    with pytest.raises(ValueError) as excinfo:
+        parse_duration(text)
+    assert str(excinfo.value) == (
+        f"invalid duration '{text}': use a number of seconds or units like 30s, 1.5m, 1h30m"
+    )
+
+
+@given(
+    st.integers(min_value=0, max_value=99),
+    st.integers(min_value=0, max_value=59),
+    st.integers(min_value=0, max_value=59),
+)
+def test_compound_durations_add_up(hours: int, minutes: int, seconds: int) -> None:
+    expected = hours * 3600 + minutes * 60 + seconds
+    assert parse_duration(f"{hours}h{minutes}m{seconds}s") == expected
+    assert parse_duration(f"{hours}h{minutes}m") == hours * 3600 + minutes * 60
+
+
+def test_signal_names_come_from_the_running_platform() -> None:
+    assert signal_name(9) == "SIGKILL"
+    assert signal_name(signal.SIGUSR1) == "SIGUSR1"  # 10 on Linux, 30 on macOS
+    for member in signal.Signals:  # same name as the signal module, aliases included
+        assert signal_name(member.value) == member.name
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGRTMIN"), reason="no real-time signals here")
+def test_real_time_signals_are_named_from_rtmin() -> None:
+    assert signal_name(signal.SIGRTMIN + 3) == "SIGRTMIN+3"
+    assert parse_signal("RTMIN+3") == signal.SIGRTMIN + 3
+    assert parse_signal("SIGRTMAX-1") == signal.SIGRTMAX - 1
+
+
+@pytest.mark.parametrize("number", [0, -1, 65536, 10**9])
+def test_unknown_signal_numbers_have_no_name(number: int) -> None:
+    assert signal_name(number) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("TERM", signal.SIGTERM),
+        ("SIGTERM", signal.SIGTERM),
+        ("term", signal.SIGTERM),
+        ("SigTerm", signal.SIGTERM),
+        ("15", 15),
+        ("KILL", signal.SIGKILL),
+        ("usr1", signal.SIGUSR1),
+        ("9", 9),
+        ("ABRT", signal.SIGABRT),
+    ],
+)
+def test_signals_are_parsed_by_name_or_number(text: str, number: int) -> None:
+    assert parse_signal(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "FOO", "SIG", "0", "-9", "1.5", "999", "SIG_IGN", "SIG_DFL", "SIGRTMIN+999", "\u0669"],
+)
+def test_unknown_signals_are_a_clear_error(text: str) -> None:
+    with pytest.raises(ValueError) as excinfo:
+        parse_signal(text)
+    assert str(excinfo.value).startswith(f"unknown signal '{text}': use a name like TERM")
+
+
+def test_signal_and_duration_modules_import_nothing_heavy() -> None:
+    code = (
+        "import sys, exitkit; before = set(sys.modules); "
+        "import exitkit.signals, exitkit.durations, exitkit.supervise; "
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    loaded = set(subprocess.check_output([sys.executable, "-c", code], text=True).split())
+    heavy = {"subprocess", "typing", "dataclasses", "re", "enum", "shutil", "ctypes", "json"}
+    assert not loaded & heavy, loaded & heavy
+    assert "signal" not in loaded  # its enum import costs milliseconds; _signal is enough
