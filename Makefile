@@ -24,7 +24,7 @@ venv: $(STAMP)
 deps:
 	@sh tools/ensure-test-deps.sh
 
-test: $(STAMP) deps generate-check pytest bats
+test: $(STAMP) deps generate-check lint pytest bats
 
 pytest: $(STAMP)
 	$(BIN)/pytest

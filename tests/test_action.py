@@ -44,7 +44,8 @@ def test_example_workflow_and_action_pass_actionlint(tmp_path: Path) -> None:
 
 def test_actionlint_really_checks_the_actions_inputs(tmp_path: Path) -> None:
     text = (ROOT / "examples" / "teardown.yml").read_text()
-    broken = text.replace("          ok: not-found\n", "          ok: not-found\n          okay: 5\n")
+    ok_line = "          ok: not-found\n"
+    broken = text.replace(ok_line, ok_line + "          okay: 5\n")
     assert broken != text
     result = lint_workflow(tmp_path, broken)
     assert result.returncode != 0

@@ -6,10 +6,10 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from conftest import run_exitkit
 from exitkit.loader import load
@@ -36,7 +36,9 @@ def test_show_json_holds_everything_including_error_codes() -> None:
     assert data["origin"] == "built-in"
 
 
-@pytest.mark.parametrize("name", ["rune", "runmark", "proxxx", "bcdock", "raid", "shell", "sysexits", "exitkit"])
+@pytest.mark.parametrize(
+    "name", ["rune", "runmark", "proxxx", "bcdock", "raid", "shell", "sysexits", "exitkit", "curl"]
+)
 def test_show_toml_round_trips(name: str, tmp_path: Path) -> None:
     out = run_exitkit("show", name, "--format", "toml").stdout
     tomllib.loads(out)

@@ -110,7 +110,8 @@ def test_bash_completes_commands_contracts_and_exit_names(env: dict[str, str]) -
     assert "sigkill" in bash_complete("exitkit run --ok sig", env)
     assert bash_complete("exitkit shell f", env) == ["fish"]
     assert bash_complete("exitkit run --ok auth,cluster", env) == []  # no contract: shell names
-    assert bash_complete("exitkit run -c proxxx --ok auth,cluster", env) == ["auth,cluster-transient"]
+    completed = bash_complete("exitkit run -c proxxx --ok auth,cluster", env)
+    assert completed == ["auth,cluster-transient"]
 
 
 def test_bash_completes_exit_names_from_the_command_after_double_dash(env: dict[str, str]) -> None:

@@ -60,7 +60,8 @@ def test_own_errors_are_125_and_command_problems_126_127(tmp_path: Path) -> None
     assert run_exitkit("run", "--", str(tmp_path)).returncode == 126
     for args in (["--bogus", "--", "true"], ["--timeout", "soon", "--", "true"],
                  ["--retries", "x", "--", "true"], ["-c", "nosuch", "--", "true"],
-                 ["-c", "proxxx", "--ok", "no-such-name", "--", "true"], ["--signal", "FOO", "--", "true"],
+                 ["-c", "proxxx", "--ok", "no-such-name", "--", "true"],
+                 ["--signal", "FOO", "--", "true"],
                  [], ["--timeout"]):
         result = run_exitkit("run", *args)
         assert result.returncode == 125, (args, result.stderr)

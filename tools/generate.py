@@ -1,7 +1,7 @@
 """Write (or, with --check, verify) every generated file exitkit commits.
 
-Generated files are golden files: the code is their source of truth, and ``make generate-check`` (run
-by the tests) fails when a committed copy drifts from what the code produces.
+Generated files are golden files: the code is their source of truth, and ``make generate-check``
+(run by the tests) fails when a committed copy drifts from what the code produces.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import argparse
 import difflib
 import pprint
 import sys
-import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "exitkit"
@@ -27,7 +28,8 @@ def builtins_module() -> str:
     body = pprint.pformat(data, sort_dicts=False, width=100)
     return (
         '"""Built-in contracts as Python literals. Generated from contracts/*.toml by\n'
-        "tools/generate.py; do not edit. Loading a .pyc costs far less than importing tomllib.\"\"\"\n\n"
+        "tools/generate.py; do not edit. Loading a .pyc costs far less than importing "
+        "tomllib.\"\"\"\n\n"
         "from __future__ import annotations\n\n"
         "TYPE_CHECKING = False\n"
         "if TYPE_CHECKING:\n"

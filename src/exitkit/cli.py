@@ -66,6 +66,7 @@ def list_cmd(as_json: JsonOption = False) -> None:
     A name found twice is shadowed by the first.
     """
     from exitkit.loader import available, lint_file, load_builtin
+    from exitkit.model import Contract
     from exitkit.render import columns
 
     rows = []
@@ -73,6 +74,7 @@ def list_cmd(as_json: JsonOption = False) -> None:
     for name, where in available():
         entry: dict[str, object] = {"name": name, "where": where, "shadowed": name in seen}
         seen.add(name)
+        contract: Contract | None
         if where == "built-in":
             contract = load_builtin(name)
         else:
@@ -120,7 +122,9 @@ def show(
 
 @app.command()
 def explain(
-    code: Annotated[str, typer.Argument(help="Exit status (137), exit name, or string error code.")],
+    code: Annotated[
+        str, typer.Argument(help="Exit status (137), exit name, or string error code.")
+    ],
     contract: Annotated[
         Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
         typer.Option("--contract", "-c", help="Contract whose table to use."),

@@ -1,8 +1,9 @@
 """exitkit's own failures and how they reach the user.
 
 Every user mistake becomes an :class:`ExitkitError` naming one exit of exitkit's own contract
-(``src/exitkit/contracts/exitkit.toml``); :func:`report` prints it as one ``exitkit: …`` line (plus a
-hint) or one JSON object, and returns the exit status. No bare exit numbers elsewhere in the code.
+(``src/exitkit/contracts/exitkit.toml``); :func:`report` prints it as one ``exitkit: …`` line
+(plus a hint) or one JSON object, and returns the exit status. No bare exit numbers elsewhere
+in the code.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The contract model: one tool's exit-code table as plain, immutable-by-convention objects.
 
 This module is on exitkit's fast paths (``exitkit shell``, ``exitkit run``), so it imports nothing
-beyond the standard library's always-loaded modules: no dataclasses, typing, re or enum at import time.
+beyond the standard library's always-loaded modules: no dataclasses, typing, re or enum at start.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ class Contract:
         return self._by_name.get(code_or_name)
 
     def lookup_error(self, code: str) -> ErrorCode | None:
-        """The string error code *code* (exact match first, then case-insensitive), else ``None``."""
+        """The string error code *code* (exact match, else case-insensitive), or ``None``."""
         found = self._errors.get(code)
         if found is None:
             folded = code.casefold()

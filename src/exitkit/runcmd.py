@@ -1,9 +1,9 @@
 """``exitkit run``: options, contract, tolerance, retries, report and GitHub Actions output.
 
 The child process itself is handled by :mod:`exitkit.supervise`; this module decides what its exit
-status means. It is parsed by hand, not by typer: it wraps every CI step, so start-up must stay close
-to the interpreter's own, and every mistake of exitkit's must exit 125 (never typer's 2), so that no
-status of exitkit's can be mistaken for the child's.
+status means. It is parsed by hand, not by typer: it wraps every CI step, so start-up must stay
+close to the interpreter's own, and every mistake of exitkit's must exit 125 (never typer's 2), so
+that no status of exitkit's can be mistaken for the child's.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from exitkit.errors import ExitkitError, status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from exitkit.model import Contract, ExitCode
     from exitkit.supervise import Outcome
 
@@ -373,7 +375,7 @@ class Runner:
             exit_like(outcome)
         return final
 
-    def _write_report(self, record: dict[str, object]) -> None:
+    def _write_report(self, record: Mapping[str, object]) -> None:
         import json
 
         try:

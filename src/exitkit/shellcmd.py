@@ -26,9 +26,9 @@ def detect_shell() -> str:
     """The calling shell if exitkit supports it: shellingham first, then ``$SHELL``."""
     supported = shell_names()
     try:
-        import shellingham
+        import shellingham  # type: ignore[import-untyped]  # ships no type information
 
-        name, _path = shellingham.detect_shell()
+        name = str(shellingham.detect_shell()[0])
     except Exception:  # shellingham raises its own ShellDetectionFailure, or OSError on odd systems
         name = ""
     candidates = [name, os.path.basename(os.environ.get("SHELL", ""))]
