@@ -119,6 +119,14 @@ def test_bash_completes_exit_names_from_the_command_after_double_dash(env: dict[
     assert bash_complete("exitkit explain -c raid REPO_NOT_C", env) == ["REPO_NOT_CLONED"]
 
 
+def test_bash_completes_files_and_commands_where_exitkit_says_so(
+    env: dict[str, str], world: Path
+) -> None:
+    (world / "mytool.toml").write_text("")
+    assert bash_complete("exitkit lint myt", env) == ["mytool.toml"]
+    assert "true" in bash_complete("exitkit run --ok 1 -- tru", env)
+
+
 def test_fish_completes_exit_names(env: dict[str, str]) -> None:
     assert "not-found" in fish_complete("exitkit run -c proxxx --ok n", env)
     assert "proxxx" in fish_complete("exitkit show p", env)
