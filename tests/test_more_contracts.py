@@ -13,8 +13,8 @@ import pytest
 
 import exitkit.loader
 from conftest import run_exitkit
-from exitkit.loader import lint_file, load_builtin, read_toml
-from exitkit.model import RETRYABLE_KINDS, Contract, ExitCode
+from exitkit.loader import load_builtin
+from exitkit.model import Contract, ExitCode
 
 CONTRACTS_DIR = Path(exitkit.loader.__file__).resolve().parent / "contracts"
 
@@ -336,24 +336,6 @@ def test_texts_are_tidy(name: str) -> None:
         assert text[0] == text[0].upper() or text[0] == "`" or where.endswith("when"), (
             f"{name}: {where} starts in lower case"
         )
-
-
-@pytest.mark.parametrize("name", OWNED)
-def test_file_lints_clean_and_is_sorted(name: str) -> None:
-    path = CONTRACTS_DIR / f"{name}.toml"
-    text = path.read_bytes().decode("utf-8")
-    assert text.endswith("\n") and not text.endswith("\n\n")
-    assert all(line == line.rstrip() for line in text.splitlines())
-    contract, problems = lint_file(str(path))
-    assert contract is not None
-    assert [str(p) for p in problems] == []  # no warnings either
-    data, _ = read_toml(str(path))
-    codes = [row["code"] for row in data["exit"]]
-    assert codes == sorted(codes)
-    for row in data["exit"]:
-        if "retryable" in row:
-            assert row["retryable"] != (row["kind"] in RETRYABLE_KINDS), row
-    assert contract.to_dict() == load_builtin(name).to_dict()
 
 
 def test_lint_strict_through_the_cli(world: Path) -> None:
