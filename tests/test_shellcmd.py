@@ -1,0 +1,72 @@
+"""`exitkit shell` argument handling and shell detection."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_exitkit
+from exitkit.errors import ExitkitError
+from exitkit.shellcmd import detect_shell, generate
+from shells_util import program
+
+BIN = str(Path(sys.executable).parent)
+
+
+def test_detects_bash_when_called_from_bash() -> None:
+    out = subprocess.run([*program("bash"), "--noprofile", "--norc", "-c", "exitkit shell proxxx"],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"), timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "PROXXX_EXIT_NOT_FOUND=5" in out.stdout
+    assert "\\builtin printf" in out.stdout
+
+
+def test_detects_fish_when_called_from_fish() -> None:
+    out = subprocess.run([*program("fish"), "--no-config", "-c", "exitkit shell proxxx"],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"), timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "set -g PROXXX_EXIT_NOT_FOUND 5" in out.stdout
+
+
+def test_first_word_is_a_shell_only_when_it_names_one() -> None:
+    assert generate(["sh", "proxxx"]).count("PROXXX_EXIT_NOT_FOUND=5") == 1
+    assert "EXIT_TIMEOUT=124" in generate(["sh"])  # no contract: the shell conventions
+    both = generate(["sh", "proxxx", "raid"])
+    assert "proxxx_exit_name()" in both and "raid_error_exit()" in both
+
+
+def test_a_missing_contract_prints_nothing_and_fails() -> None:
+    result = run_exitkit("shell", "bash", "proxxx", "nosuch")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert "no contract named 'nosuch'" in result.stderr
+
+
+def test_prefix_with_several_contracts_is_a_usage_error() -> None:
+    result = run_exitkit("shell", "bash", "proxxx", "raid", "--prefix", "X")
+    assert result.returncode == 2
+    assert result.stdout == ""
+
+
+def test_falls_back_to_dollar_shell_then_explains(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shellingham
+
+    def fail() -> tuple[str, str]:
+        raise shellingham.ShellDetectionFailure()
+
+    monkeypatch.setattr(shellingham, "detect_shell", fail)
+    monkeypatch.setenv("SHELL", "/usr/local/bin/zsh")
+    assert detect_shell() == "zsh"
+    monkeypatch.setenv("SHELL", "/bin/dash")
+    assert detect_shell() == "sh"
+    monkeypatch.setenv("SHELL", "/bin/tcsh")
+    with pytest.raises(ExitkitError) as info:
+        detect_shell()
+    assert info.value.exit == "usage"
+    assert "bash,zsh,fish,sh" in (info.value.hint or "")
