@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import tomllib
 
+from conftest import EXITKIT as EXITKIT_BIN
 from conftest import run_exitkit
 from exitkit.loader import load
 
@@ -137,3 +138,37 @@ def test_statuses_in_code_come_from_exitkits_own_contract() -> None:
     exitkit = load("exitkit")
     for exit in exitkit.exits:
         assert status(exit.name) == exit.code
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["bogus"], "No such command 'bogus'"),
+    (["show", "proxxx", "--bogus"], "No such option: --bogus"),
+    (["show"], "Missing argument"),
+])
+def test_usage_errors_are_one_exitkit_line_or_one_json_object(
+    args: list[str], needle: str
+) -> None:
+    result = run_exitkit(*args)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("exitkit: ") and needle in lines[0]
+    assert all(line.startswith("exitkit: ") for line in lines)
+    data = json.loads(run_exitkit(*args, "--json").stderr)
+    assert data["error"]["code"] == "usage" and needle in data["error"]["message"]
+
+
+def test_markdown_escapes_html(tmp_path: Path) -> None:
+    path = tmp_path / "svc.toml"
+    path.write_text('name = "svc"\nversion = "1.0.0"\nsummary = "s"\n[[exit]]\ncode = 0\n'
+                    'name = "success"\nkind = "success"\n'
+                    'meaning = "<img src=x onerror=alert(1)>"\n')
+    out = run_exitkit("show", str(path), "--format", "markdown").stdout
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
+
+
+def test_a_full_disk_on_stdout_is_one_clean_line() -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([EXITKIT_BIN, "list"], stdout=full, stderr=subprocess.PIPE,
+                                text=True)
+    assert "Traceback" not in result.stderr
+    assert "No space left on device" in result.stderr

@@ -26,12 +26,14 @@ def env(world: Path) -> dict[str, str]:
     return environ
 
 
-def bash_complete(line: str, env: dict[str, str]) -> list[str]:
-    """COMPREPLY for *line* (the cursor at its end), as bash-completion would call _exitkit."""
+def bash_complete(line: str, env: dict[str, str], cword: int | None = None) -> list[str]:
+    """COMPREPLY for *line* with the cursor on word *cword* (default: the last), as
+    bash-completion would call _exitkit."""
     words = line.split(" ")
+    index = len(words) - 1 if cword is None else cword
     script = (
         f". {COMPLETIONS / 'exitkit.bash'}\n"
-        'COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}\n'
+        f'COMP_WORDS=("$@"); COMP_CWORD={index}; COMP_LINE="$*"; COMP_POINT=${{#COMP_LINE}}\n'
         "_exitkit\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
@@ -49,8 +51,9 @@ def fish_complete(line: str, env: dict[str, str]) -> list[str]:
     return [x.split("\t")[0] for x in out.stdout.splitlines() if x]
 
 
-def zsh_complete(line: str, env: dict[str, str], tmp: Path) -> str:
-    """The command line after typing *line* and pressing TAB in an interactive zsh."""
+def zsh_complete(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> str:
+    """The command line after typing *line*, moving *back* characters left, and pressing TAB in
+    an interactive zsh."""
     zsh = program("zsh")
     fdir = tmp / "zfunc"
     fdir.mkdir(exist_ok=True)
@@ -79,7 +82,7 @@ def zsh_complete(line: str, env: dict[str, str], tmp: Path) -> str:
                       "bindkey -e; unsetopt beep; PS1='READY> '\n").encode())
         read_until(b"READY> ")
         output = b""
-        os.write(fd, line.encode() + b"\t")
+        os.write(fd, line.encode() + b"\x02" * back + b"\t")
         time.sleep(1.5)  # let the completion widget (which runs exitkit) finish
         os.write(fd, b"\x01print -r -- COMPLETED:\n")  # Ctrl-A, then print the whole buffer
         read_until(b"\nCOMPLETED:")
@@ -115,7 +118,10 @@ def test_bash_completes_commands_contracts_and_exit_names(env: dict[str, str]) -
 
 
 def test_bash_completes_exit_names_from_the_command_after_double_dash(env: dict[str, str]) -> None:
-    # the contract comes from the command name: exitkit run --ok … -- raid
+    # the cursor is on --ok's value; the contract comes from the command after it: proxxx
+    line = "exitkit run --ok cluster-tr -- proxxx delete 100"
+    assert bash_complete(line, env, cword=3) == ["cluster-transient"]
+    assert bash_complete("exitkit run --ok cluster-tr", env) == []  # shell conventions only
     assert bash_complete("exitkit explain -c raid REPO_NOT_C", env) == ["REPO_NOT_CLONED"]
 
 
@@ -128,6 +134,8 @@ def test_bash_completes_files_and_commands_where_exitkit_says_so(
 
 
 def test_fish_completes_exit_names(env: dict[str, str]) -> None:
+    assert {"show", "shell"} <= set(fish_complete("exitkit s", env))
+    assert "list" in fish_complete("exitkit ", env)
     assert "not-found" in fish_complete("exitkit run -c proxxx --ok n", env)
     assert "proxxx" in fish_complete("exitkit show p", env)
     assert "markdown" in fish_complete("exitkit show proxxx --format m", env)
@@ -138,6 +146,9 @@ def test_zsh_completes_exit_names_with_compinit(env: dict[str, str], tmp_path: P
     assert line.startswith("exitkit run -c proxxx --ok not-found")
     line = zsh_complete("exitkit sho", env, tmp_path)
     assert line.startswith("exitkit show")
+    tail = " -- proxxx delete"
+    line = zsh_complete("exitkit run --ok cluster-tr" + tail, env, tmp_path, back=len(tail))
+    assert line.startswith("exitkit run --ok cluster-transient")
 
 
 def test_engine_table_matches_the_typer_app() -> None:
@@ -159,6 +170,6 @@ def test_engine_table_matches_the_typer_app() -> None:
 
 
 def test_completion_request_never_prints_a_traceback(env: dict[str, str]) -> None:
-    result = run_exitkit("__complete", "bash", "run", "-c", "no-such-contract", "--ok", "x")
+    result = run_exitkit("__complete", "bash", "4", "run", "-c", "no-such-contract", "--ok", "x")
     assert result.returncode == 0
     assert result.stderr == ""

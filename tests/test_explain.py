@@ -77,3 +77,9 @@ def test_cli_explain_json() -> None:
     data = json.loads(run_exitkit("explain", "--json", "-c", "proxxx", "5").stdout)
     assert data["exit"]["name"] == "not-found"
     assert data["code"] == 5
+
+
+def test_255_is_out_of_range_not_a_signal() -> None:
+    result = explain(255)
+    assert result.signal is None
+    assert str(result) == "255 out-of-range (internal): Exit status out of range"

@@ -87,3 +87,29 @@ def test_builtin_contract_files_lint_clean() -> None:
     root = Path(__file__).resolve().parent.parent / "src" / "exitkit" / "contracts"
     result = run_exitkit("lint", "--strict", *map(str, sorted(root.glob("*.toml"))))
     assert result.returncode == 0, result.stdout
+
+
+def test_odd_files_are_problems_not_crashes(tmp_path: Path) -> None:
+    import os
+
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a=" + "[" * 3000 + "]" * 3000 + "\n")
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"#" * (2 << 20))
+    result = run_exitkit("lint", str(deep), str(fifo), "/dev/zero", str(huge), timeout=30)
+    assert result.returncode == 1
+    assert "nested too deeply" in result.stdout
+    assert result.stdout.count("is not a regular file") == 2
+    assert "larger than 1 MiB" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_named_unlike_its_contract_gets_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "true.toml"
+    path.write_text('name = "other"\nversion = "1.0.0"\nsummary = "s"\n[[exit]]\ncode = 0\n'
+                    'name = "success"\nkind = "success"\nmeaning = "OK"\n')
+    _, problems = lint_file(str(path))
+    assert [p.severity for p in problems] == ["warning"]
+    assert "differs from the file name 'true'" in str(problems[0])

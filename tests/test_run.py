@@ -272,3 +272,95 @@ def test_help_lists_options_and_exits_0() -> None:
     assert result.returncode == 0
     for option in ("--ok", "--timeout", "--kill-after", "--retries", "--report", "--github"):
         assert option in result.stdout
+
+
+def test_a_stop_signal_sent_to_exitkit_is_never_followed_by_a_retry(tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    proc = subprocess.Popen(
+        [EXITKIT, "run", "--retries", "3", "--backoff", "0", "--", "sh", "-c",
+         f'echo x >> "{state}"; trap "exit 1" TERM; sleep 30 & wait'],
+        stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while not state.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1  # the child's own answer to TERM, not a success after a retry
+    assert "retrying" not in err
+    assert len(state.read_text().splitlines()) == 1
+
+
+def test_no_attempt_starts_after_the_calling_shell_died_during_backoff(tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    step = tmp_path / "step.sh"
+    step.write_text(f"{EXITKIT} run --retries 3 --backoff 2 --max-backoff 2 -- "
+                    f"sh -c 'echo x >> \"{state}\"; exit 1'\n")
+    shell = subprocess.Popen(["bash", "-e", str(step)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not state.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # exitkit is now in its first backoff sleep
+    shell.send_signal(signal.SIGTERM)
+    shell.wait(timeout=10)
+    time.sleep(7)  # three more attempts would have started by now
+    assert len(state.read_text().splitlines()) == 1
+
+
+@pytest.mark.parametrize("extra", [["--report", "REPORT"], ["--github"]])
+def test_reporting_a_non_utf8_argument_keeps_the_childs_status(
+    extra: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    report = tmp_path / "r.json"
+    out = tmp_path / "out"
+    out.touch()
+    args = [a.replace("REPORT", str(report)) for a in extra]
+    argv = [EXITKIT, "run", *args, "--", "sh", "-c", "exit 3", os.fsdecode(b"\xff")]
+    result = subprocess.run(argv, capture_output=True, env=env | {"GITHUB_OUTPUT": str(out)})
+    assert result.returncode == 3, result.stderr
+    assert b"Traceback" not in result.stderr
+    if report.exists():
+        assert json.loads(report.read_text())["argv"][-1] == "\\xff"
+
+
+def test_a_closed_or_full_stderr_does_not_change_the_status() -> None:
+    closed = shell_status(f"{EXITKIT} run --ok 3 -- sh -c 'exit 3' 2>&-")
+    assert closed == 0
+    full = shell_status(f"{EXITKIT} run -- sh -c 'exit 2' 2>/dev/full")
+    assert full == 2
+
+
+def test_ok_by_name_never_tolerates_exitkits_own_timeout() -> None:
+    result = run_exitkit("run", "-c", "bcdock", "--ok", "wait-timeout", "--timeout", "0.2",
+                         "--", "sleep", "5")
+    assert result.returncode == 124
+    assert run_exitkit("run", "--ok", "124", "--timeout", "0.2", "--", "sleep", "5").returncode == 0
+
+
+@pytest.mark.parametrize(("retry_on", "argv"), [
+    ("timeout", ["--timeout", "0.2", "--", "sleep", "5"]),
+    ("command-not-found", ["--", "no-such-command-xyz"]),
+    ("signal", ["--", "sh", "-c", "kill -INT $$"]),
+])
+def test_retry_on_by_name_never_selects_timeouts_missing_commands_or_stop_signals(
+    retry_on: str, argv: list[str]
+) -> None:
+    result = run_exitkit("run", "--retries", "2", "--backoff", "0", "--retry-on", retry_on, *argv)
+    assert "retrying" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--ok", "²"], ["--retries", "²"], ["--retries", "9" * 5000], ["--ok", "9" * 5000],
+])
+def test_odd_numbers_are_clean_usage_errors(args: list[str]) -> None:
+    result = run_exitkit("run", *args, "--", "false")
+    assert result.returncode == 125
+    assert "Traceback" not in result.stderr
+
+
+def test_backoff_of_a_very_late_attempt_does_not_overflow() -> None:
+    from exitkit.runcmd import CodeSet, Runner, parse_args
+
+    opts = parse_args(["--backoff", "1", "--max-backoff", "3", "--", "true"])
+    assert opts is not None
+    assert 0 <= Runner(opts, None, CodeSet(), set())._delay(5000) <= 3

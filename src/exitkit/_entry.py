@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # stdout on a full disk, a closed descriptor
+        from exitkit.errors import ExitkitError, report
+
+        return report(ExitkitError("internal", f"cannot write output: {exc.strerror or exc}"))
     except Exception as exc:  # an exitkit bug: say so, keep the traceback, exit with "internal"
         import traceback
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -293,16 +293,34 @@ def completion(
     sys.stdout.write(script(shell_name))
 
 
-def run_app(args: list[str]) -> int:
-    """Run the typer app on *args*; return the exit status instead of exiting."""
+def _click_exceptions() -> Any:
+    """click's exception classes: typer 0.22+ vendors click as ``typer._click``, older typer
+    depends on click itself."""
+    import importlib
+
     try:
-        app(args=args, prog_name="exitkit", standalone_mode=True)
-    except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            return 0
-        if isinstance(code, int):
-            return code
-        print(code, file=sys.stderr)
-        return status("usage")
-    return 0
+        return importlib.import_module("typer._click.exceptions")
+    except ImportError:
+        return importlib.import_module("click.exceptions")
+
+
+def run_app(args: list[str]) -> int:
+    """Run the typer app on *args*; return the exit status instead of exiting.
+
+    Usage errors come out like every other error of exitkit's: one ``exitkit:`` line and a hint
+    (or one JSON object with ``--json``), not click's usage block.
+    """
+    exceptions = _click_exceptions()
+    if not args:
+        args = ["--help"]
+    try:
+        result = app(args=args, prog_name="exitkit", standalone_mode=False)
+    except exceptions.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "exitkit"
+        err = ExitkitError("usage", exc.format_message(), hint=f"see '{where} --help'")
+        return report(err, as_json="--json" in args)
+    except typer.Abort:
+        return 130
+    except exceptions.ClickException as exc:
+        return report(ExitkitError("usage", exc.format_message()), as_json="--json" in args)
+    return result if isinstance(result, int) else 0

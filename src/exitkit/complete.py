@@ -1,7 +1,8 @@
 """Tab completion: the scripts for bash, zsh and fish, and the engine they call.
 
 The scripts are static (``exitkit completion SHELL``, committed in ``completions/``); on every TAB
-they run ``exitkit __complete SHELL WORD…`` with the words after ``exitkit`` up to the cursor. The
+they run ``exitkit __complete SHELL INDEX WORD…`` with all the words after ``exitkit`` and the index
+of the one under the cursor (words after the cursor matter: ``--ok n<TAB> -- proxxx``). The
 engine answers one candidate per line, filtered by the current word — or ``:files`` / ``:commands``
 to let the shell complete paths or command names itself. It runs on every TAB, so it is dispatched
 before typer is imported; a test checks its command table against the typer app.
@@ -63,31 +64,32 @@ def commands() -> dict[str, Command]:
     }
 
 
-def _contract_for(words: list[str]) -> Contract | None:
-    """The contract a ``run``/``explain`` line refers to: ``-c X``, or ``run``'s command name."""
+def _contract_for(words: list[str], cword: int) -> Contract | None:
+    """The contract a ``run``/``explain`` line refers to: ``-c X``, or ``run``'s command name
+    (which usually stands after the cursor: ``exitkit run --ok n<TAB> -- proxxx delete``)."""
     import os
 
     from exitkit.loader import find, load
 
     name = None
     for i, word in enumerate(words[:-1]):
-        if word in ("-c", "--contract"):
+        if i == cword:
+            continue
+        if word in ("-c", "--contract") and i + 1 != cword:
             name = words[i + 1]
         elif word.startswith("--contract="):
             name = word.split("=", 1)[1]
-        elif word == "--" and i + 1 < len(words) - 1 and name is None:
+        elif word == "--" and name is None and words[0] == "run" and i + 1 != cword:
             candidate = os.path.basename(words[i + 1])
             name = candidate if find(candidate) is not None else None
             break
-    if name is None and words and words[0] == "run":
-        return None
     try:
         return load(name) if name else None
     except Exception:  # a broken or missing contract: complete nothing rather than fail
         return None
 
 
-def _values(kind: str, words: list[str], current: str) -> list[tuple[str, str]]:
+def _values(kind: str, words: list[str], cword: int, current: str) -> list[tuple[str, str]]:
     """Candidates (value, description) of a value type."""
     if kind == "contract":
         if "/" in current or current.startswith("."):
@@ -101,7 +103,7 @@ def _values(kind: str, words: list[str], current: str) -> list[tuple[str, str]]:
     if kind == "shell-or-contract":
         from exitkit.shells import SHELLS
 
-        return [(s, "shell") for s in SHELLS] + _values("contract", words, current)
+        return [(s, "shell") for s in SHELLS] + _values("contract", words, cword, current)
     if kind == "completion-shell":
         return [(s, "shell") for s in COMPLETION_SHELLS]
     if kind == "format":
@@ -115,7 +117,7 @@ def _values(kind: str, words: list[str], current: str) -> list[tuple[str, str]]:
     if kind in ("codes", "code"):
         from exitkit.loader import load_builtin
 
-        contract = _contract_for(words) or load_builtin("shell")
+        contract = _contract_for(words, cword) or load_builtin("shell")
         if kind == "code":  # explain: a name or a string error code
             return [(e.name, f"{e.code}: {e.meaning}") for e in contract.exits] + [
                 (err.code, err.meaning) for err in contract.errors]
@@ -128,25 +130,28 @@ def _values(kind: str, words: list[str], current: str) -> list[tuple[str, str]]:
     return []
 
 
-def candidates(words: list[str]) -> list[tuple[str, str]]:
-    """What may follow: *words* are the words after ``exitkit``, the last one being completed."""
+def candidates(words: list[str], cword: int | None = None) -> list[tuple[str, str]]:
+    """What may stand at *cword*: *words* are all the words after ``exitkit`` (default: the last
+    one is being completed)."""
     if not words:
         words = [""]
-    current = words[-1]
+    if cword is None or not 0 <= cword < len(words):
+        cword = len(words) - 1
+    current = words[cword]
     table = commands()
-    if len(words) == 1:
+    if cword == 0:
         if current.startswith("-"):
             return [("--help", "Show help"), ("--version", "Print the version")]
         return [(name, cmd.help) for name, cmd in table.items()]
     cmd = table.get(words[0])
     if cmd is None:
         return []
-    before = words[1:-1]
+    before = words[1:cword]
     if words[0] == "run" and "--" in before:
         after = before[before.index("--") + 1:]
         return [(COMMANDS, "")] if not after else [(FILES, "")]
     if before and before[-1] in cmd.options and cmd.options[before[-1]] is not None:
-        return _values(str(cmd.options[before[-1]]), words, current)
+        return _values(str(cmd.options[before[-1]]), words, cword, current)
     if current.startswith("-"):
         return [(name, "") for name in cmd.options]
     position = _positional_index(cmd, before)
@@ -158,7 +163,7 @@ def candidates(words: list[str]) -> list[tuple[str, str]]:
         return []
     if kind == "command":
         return [(COMMANDS, "")]
-    return _values(kind, words, current)
+    return _values(kind, words, cword, current)
 
 
 def _positional_index(cmd: Command, before: list[str]) -> int:
@@ -173,11 +178,13 @@ def _positional_index(cmd: Command, before: list[str]) -> int:
     return count
 
 
-def answer(shell: str, words: list[str]) -> str:
+def answer(shell: str, words: list[str], cword: int | None = None) -> str:
     """The engine's reply for *shell*: matching candidates, one per line."""
-    current = words[-1] if words else ""
+    if cword is None or not 0 <= cword < len(words):
+        cword = len(words) - 1
+    current = words[cword] if words else ""
     lines = []
-    for value, description in candidates(words):
+    for value, description in candidates(words, cword):
         if value in (FILES, COMMANDS):
             return value + "\n"
         if not value.startswith(current):
@@ -192,12 +199,14 @@ def answer(shell: str, words: list[str]) -> str:
 
 
 def main(args: list[str]) -> int:
-    """``exitkit __complete SHELL WORD…``; never fails loudly (a TAB must not print a traceback)."""
+    """``exitkit __complete SHELL INDEX WORD…``; never fails loudly (a TAB must not print a
+    traceback)."""
     import sys
 
     shell = args[0] if args else "bash"
     try:
-        sys.stdout.write(answer(shell, args[1:]))
+        cword = int(args[1]) if len(args) > 1 else 0
+        sys.stdout.write(answer(shell, args[2:] or [""], cword))
     except Exception:
         return 1
     return 0
@@ -219,7 +228,7 @@ _exitkit() {
             :commands) _exitkit_add < <(compgen -c -- "$cur") ;;
             *) COMPREPLY+=("$line") ;;
         esac
-    done < <(\command exitkit __complete bash "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
+    done < <(\command exitkit __complete bash "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" 2>/dev/null)
     return 0
 }
 complete -o default -F _exitkit exitkit
@@ -230,7 +239,7 @@ ZSH = r"""#compdef exitkit
 # Put this file on your $fpath as _exitkit, or:  eval "$(exitkit completion zsh)"
 _exitkit() {
     local -a replies
-    replies=("${(@f)$(\command exitkit __complete zsh "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+    replies=("${(@f)$(\command exitkit __complete zsh $((CURRENT - 2)) "${(@)words[2,-1]}" 2>/dev/null)}")
     case "${replies[1]:-}" in
         :files) _files ;;
         :commands) _command_names -e ;;
@@ -247,8 +256,18 @@ fi
 FISH = r"""# fish completion for exitkit. Generated by exitkit; do not edit.
 # Put this file in ~/.config/fish/completions/exitkit.fish, or:  exitkit completion fish | source
 function __exitkit_complete
-    set -l words (commandline -opc) (commandline -ct)
-    set -l replies (command exitkit __complete fish $words[2..-1] 2>/dev/null)
+    set -l before (commandline -opc)
+    set -l current (commandline -ct)
+    set -l all (commandline -o)
+    # the words after the cursor: all of them but those before it and the one under it
+    set -l skip (count $before)
+    test -n "$current"; and set skip (math $skip + 1)
+    set -l after
+    test (count $all) -gt $skip; and set after $all[(math $skip + 1)..-1]
+    set -l index (math (count $before) - 1)
+    set -l words
+    test (count $before) -gt 1; and set words $before[2..-1]
+    set -l replies (command exitkit __complete fish $index $words $current $after 2>/dev/null)
     switch "$replies[1]"
         case :files
             __fish_complete_path (commandline -ct)

@@ -80,3 +80,16 @@ def report(err: ExitkitError, *, as_json: bool = False, stream: TextIO | None = 
 def one_line(text: str) -> str:
     """Keep a message on one line even when it quotes hostile text."""
     return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def write_stderr(text: str) -> None:
+    """Write one of exitkit's own lines; once the child has run, a closed or full stderr must not
+    change the status the caller gets."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):
+        pass

@@ -88,7 +88,7 @@ def _as_status(text: str) -> int | None:
     """``"137"`` → 137; statuses outside 0..255 are taken mod 256 as the shell does."""
     stripped = text.strip()
     body = stripped[1:] if stripped.startswith("-") else stripped
-    if not body.isdigit() or not body.isascii():
+    if not body.isdigit() or not body.isascii() or len(body) > 18:
         return None
     return int(stripped) % 256
 
@@ -135,6 +135,6 @@ def explain(code: int | str, contract: Contract | str | None = None) -> Explanat
 
         result.signal = number - 128
         result.signal_name = signal_name(number - 128)
-        if result.signal_name is None and result.shell is None:
+        if result.signal_name is None:  # 255 is "out of range", not signal 127
             result.signal = None
     return result

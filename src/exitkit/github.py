@@ -9,7 +9,6 @@ commands from both streams, and stderr keeps them out of ``out=$(exitkit run …
 from __future__ import annotations
 
 import os
-import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ def _command_line(argv: list[str]) -> str:
     return shlex.join(argv)
 
 
-def publish(record: Mapping[str, object], *, quiet: bool = False) -> None:
+def publish(record: Mapping[str, object]) -> None:
     """Annotate, set step outputs and append to the step summary for one finished run."""
     argv = [str(a) for a in record["argv"]]  # type: ignore[attr-defined]
     cmd = _command_line(argv)
@@ -90,8 +89,9 @@ def publish(record: Mapping[str, object], *, quiet: bool = False) -> None:
     else:
         line = ""
     if line:
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        from exitkit.errors import write_stderr
+
+        write_stderr(line + "\n")
     _append("GITHUB_OUTPUT", "".join([
         output_lines("exit-code", str(record["exit_code"])),
         output_lines("raw-exit-code", str(code)),
@@ -124,4 +124,6 @@ def _append(variable: str, text: str) -> None:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
-        sys.stderr.write(f"exitkit: cannot write ${variable} ({path}): {exc.strerror or exc}\n")
+        from exitkit.errors import write_stderr
+
+        write_stderr(f"exitkit: cannot write ${variable} ({path}): {exc.strerror or exc}\n")

@@ -306,8 +306,14 @@ def parse_contract(
 def read_toml(path: str) -> tuple[Any, list[Problem]]:
     """Parse *path*; problems instead of exceptions for unreadable, non-UTF-8 or malformed files."""
     try:
+        if os.path.isdir(path):
+            raise IsADirectoryError(path)
+        if not _is_regular(path):
+            return None, [Problem(path, "", "is not a regular file")]
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_CONTRACT_BYTES + 1)
+        if len(raw) > MAX_CONTRACT_BYTES:
+            return None, [Problem(path, "", f"is larger than {MAX_CONTRACT_BYTES >> 20} MiB")]
     except FileNotFoundError:
         return None, [Problem(path, "", "no such file")]
     except IsADirectoryError:
@@ -327,9 +333,27 @@ def read_toml(path: str) -> tuple[Any, list[Problem]]:
         import tomli as tomllib
     try:
         return tomllib.loads(text), []
+    except RecursionError:
+        return None, [Problem(path, "", "invalid TOML: nested too deeply")]
     except tomllib.TOMLDecodeError as exc:
         message, line, column = _split_toml_error(str(exc))
         return None, [Problem(path, "", f"invalid TOML: {message}", line=line, column=column)]
+
+
+#: No exit-code table comes near this; a bigger file is a mistake (or /dev/zero).
+MAX_CONTRACT_BYTES = 1 << 20
+
+
+def _is_regular(path: str) -> bool:
+    """A regular file (after symlinks): FIFOs and devices would block or never end."""
+    import stat
+
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        return True  # let open() report the real problem
 
 
 def _split_toml_error(text: str) -> tuple[str, int | None, int | None]:
@@ -350,7 +374,13 @@ def lint_file(path: str) -> tuple[Contract | None, list[Problem]]:
     data, problems = read_toml(path)
     if problems:
         return None, problems
-    return parse_contract(data, path)
+    contract, problems = parse_contract(data, path)
+    stem = os.path.basename(path)[: -len(".toml")] if path.endswith(".toml") else ""
+    if contract is not None and is_kebab(stem) and stem != contract.name:
+        problems.append(Problem(path, "name", f"{contract.name!r} differs from the file name "
+                                f"{stem!r}, which is what the search path finds it by",
+                                severity="warning"))
+    return contract, problems
 
 
 def load_file(path: str) -> Contract:

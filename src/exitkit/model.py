@@ -193,8 +193,8 @@ class Contract:
         """The exit with this number (``5``, ``"5"``) or name (``"not-found"``), else ``None``."""
         if isinstance(code_or_name, int):
             return self._by_code.get(code_or_name)
-        if code_or_name.isdigit():
-            return self._by_code.get(int(code_or_name))
+        if code_or_name.isascii() and code_or_name.isdigit():
+            return self._by_code.get(int(code_or_name)) if len(code_or_name) <= 3 else None
         return self._by_name.get(code_or_name)
 
     def lookup_error(self, code: str) -> ErrorCode | None:

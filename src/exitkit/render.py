@@ -54,6 +54,7 @@ def _cell(text: str | None) -> str:
     """A Markdown table cell: pipes escaped, line breaks as <br>."""
     if not text:
         return ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace(
         "\n", "<br>"
     ).replace("\r", "<br>")

@@ -60,7 +60,10 @@ VALUE_OPTIONS = {
 #: Options without a value.
 FLAG_OPTIONS = ("-q", "--quiet", "--github", "--no-github", "-h", "--help")
 _REPEATABLE = ("ok", "retry_on")
-_NEVER_RETRIED = (124, 126, 127)
+#: Statuses that only a number can select for --retry-on (never a name, a kind or the default):
+#: exitkit's own timeout, "cannot run", and deaths by the signals people and supervisors stop with.
+_STOP_SIGNALS = (1, 2, 3, 9, 15)
+_BY_NUMBER_ONLY = frozenset({124, 126, 127} | {128 + n for n in _STOP_SIGNALS})
 
 
 class Options:
@@ -151,8 +154,8 @@ def parse_args(args: list[str]) -> Options | None:
         elif key == "report":
             opts.report = value
         elif key == "retries":
-            if not value.isdigit():
-                raise _usage(f"--retries: expected a whole number, got {value!r}")
+            if not _is_number(value) or len(value) > 6:
+                raise _usage(f"--retries: expected a whole number up to 999999, got {value!r}")
             opts.retries = int(value)
         elif key == "signal":
             from exitkit.signals import parse_signal
@@ -168,6 +171,11 @@ def parse_args(args: list[str]) -> Options | None:
     return opts
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``²``, which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def resolve_contract(opts: Options) -> Contract | None:
     """``-c``, else the contract named like CMD's basename, else ``None``."""
     from exitkit.loader import find, load
@@ -178,24 +186,48 @@ def resolve_contract(opts: Options) -> Contract | None:
         name = os.path.basename(opts.argv[0])
         if find(name) is None:
             return None
-        return load(name)
+        try:
+            return load(name)
+        except ExitkitError as err:
+            raise ExitkitError(
+                "run-failed",
+                f"contract {name!r}, picked by the command's name: {err.message}",
+                hint=f"fix it ({err.hint or 'exitkit lint'}), or name another with -c",
+            ) from None
     except ExitkitError as err:
         raise ExitkitError("run-failed", err.message, err.hint) from None
 
 
-def _codes(option: str, items: list[str], contract: Contract | None) -> set[int]:
+class CodeSet:
+    """Exit codes chosen on the command line, and which of them were given as numbers."""
+
+    __slots__ = ("by_number", "codes")
+
+    def __init__(self) -> None:
+        self.codes: set[int] = set()
+        self.by_number: set[int] = set()
+
+    def __contains__(self, code: int) -> bool:
+        return code in self.codes
+
+
+def _codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
     """``5``, ``7-9``, ``not-found`` (a name) or ``auth`` (a kind) → exit codes."""
     from exitkit.loader import load_builtin
 
     table = contract if contract is not None else load_builtin("shell")
-    codes: set[int] = set()
+    chosen = CodeSet()
+    codes = chosen.codes
     for item in items:
         low, sep, high = item.partition("-")
-        if item.isdigit() or (sep and low.isdigit() and high.isdigit()):
+        if _is_number(item) or (sep and _is_number(low) and _is_number(high)):
+            if len(low) > 3 or len(high) > 3:
+                raise _usage(f"{option}: {item!r} is not a code or range within 0..255")
             first, last = int(low), int(high if sep else low)
             if not 0 <= first <= last <= 255:
                 raise _usage(f"{option}: {item!r} is not a code or range within 0..255")
             codes.update(range(first, last + 1))
+            chosen.by_number.update(range(first, last + 1))
             continue
         found = table.select(item)
         if not found:
@@ -203,7 +235,7 @@ def _codes(option: str, items: list[str], contract: Contract | None) -> set[int]
                 "the shell conventions (no contract for this command; pass -c)")
             raise _usage(f"{option}: {item!r} is neither a code, a name nor a kind in {whose}")
         codes.update(e.code for e in found)
-    return codes
+    return chosen
 
 
 def _label(contract: Contract | None, code: int) -> ExitCode | None:
@@ -224,12 +256,12 @@ class Attempt:
         self.spawn_error = spawn_error
 
 
-def _attempt(opts: Options) -> Attempt:
+def _attempt(opts: Options, parent: int) -> Attempt:
     from exitkit.supervise import SpawnError, supervise
 
     try:
         outcome = supervise(opts.argv, timeout=opts.timeout, timeout_signal=opts.signal,
-                            kill_after=opts.kill_after)
+                            kill_after=opts.kill_after, parent=parent)
     except SpawnError as err:
         return Attempt(status(err.status_name), None, err.message)
     return Attempt(outcome.status, outcome, None)
@@ -253,35 +285,39 @@ def main(args: list[str]) -> int:
 
 
 def _retry_codes(opts: Options, contract: Contract | None) -> set[int]:
+    """What to retry: --retry-on, else the contract's retryable codes, else any failure. A name
+    or kind never selects a timeout, a command that cannot run, or a death by a stop signal."""
     if opts.retry_on:
-        return _codes("--retry-on", opts.retry_on, contract)
+        chosen = _codes("--retry-on", opts.retry_on, contract)
+        return (chosen.codes - _BY_NUMBER_ONLY) | chosen.by_number
     if contract is not None:
-        return {e.code for e in contract.exits if e.retryable and e.code not in _NEVER_RETRIED}
-    # No contract: any failure, but never exitkit's own statuses or a death by a signal that a
-    # person or a supervisor sends to stop things.
-    stop = {128 + n for n in (1, 2, 3, 9, 15)}
-    return set(range(1, 256)) - set(_NEVER_RETRIED) - stop
+        return {e.code for e in contract.exits if e.retryable} - _BY_NUMBER_ONLY
+    return set(range(1, 256)) - _BY_NUMBER_ONLY
 
 
 class Runner:
     """Runs the attempts and turns the last one into exitkit's exit status and reports."""
 
-    def __init__(self, opts: Options, contract: Contract | None, ok: set[int],
+    def __init__(self, opts: Options, contract: Contract | None, ok: CodeSet,
                  retry_on: set[int]) -> None:
         self.opts = opts
         self.contract = contract
         self.ok = ok
         self.retry_on = retry_on
         self.tool = contract.name if contract is not None else os.path.basename(opts.argv[0])
+        # The shell that started us: its death stops the child and any further attempt.
+        self.parent = os.getppid()
 
     def say(self, line: str) -> None:
         if not self.opts.quiet:
-            from exitkit.errors import one_line
+            from exitkit.errors import one_line, write_stderr
 
             # One line, always: contract text is untrusted and a raw newline in a CI log could
             # start a workflow command of its own.
-            sys.stderr.write(f"exitkit: {one_line(line)}\n")
-            sys.stderr.flush()
+            write_stderr(f"exitkit: {one_line(_text(line))}\n")
+
+    def parent_gone(self) -> bool:
+        return self.parent > 1 and os.getppid() != self.parent
 
     def describe(self, code: int) -> str:
         entry = _label(self.contract, code)
@@ -294,27 +330,46 @@ class Runner:
         attempts = 0
         while True:
             attempts += 1
-            attempt = _attempt(self.opts)
+            attempt = _attempt(self.opts, self.parent)
             if not self._should_retry(attempt, attempts):
                 break
             delay = self._delay(attempts)
             self.say(f"{self.tool} exited {self.describe(attempt.status)}; retrying in "
                      f"{delay:.1f}s (attempt {attempts + 1} of {self.opts.retries + 1})")
-            time.sleep(delay)
+            if not self._sleep(delay):
+                self.say("the calling shell went away; no further attempt")
+                break
         duration = time.monotonic() - start
         return self.finish(attempt, attempts, duration)
 
     def _should_retry(self, attempt: Attempt, attempts: int) -> bool:
         if attempts > self.opts.retries or attempt.status == 0 or attempt.status in self.ok:
             return False
-        if attempt.outcome is not None and attempt.outcome.parent_died:
+        outcome = attempt.outcome
+        if outcome is not None and (
+            outcome.parent_died or any(sig in _STOP_SIGNALS for sig in outcome.forwarded)
+        ):
+            return False  # someone asked us to stop: forwarding it is all we do
+        if self.parent_gone():
             return False
         return attempt.status in self.retry_on
+
+    def _sleep(self, delay: float) -> bool:
+        """Sleep *delay* seconds; False as soon as the calling shell is gone."""
+        import time
+
+        end = time.monotonic() + delay
+        while (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, 0.2))
+            if self.parent_gone():
+                return False
+        return True
 
     def _delay(self, attempts: int) -> float:
         import random
 
-        ceiling = min(self.opts.max_backoff, self.opts.backoff * 2 ** (attempts - 1))
+        # 2**60 seconds is past any --max-backoff; a bigger exponent would overflow a float
+        ceiling = min(self.opts.max_backoff, self.opts.backoff * 2 ** min(attempts - 1, 60))
         return random.uniform(0, ceiling)
 
     def finish(self, attempt: Attempt, attempts: int, duration: float) -> int:
@@ -322,9 +377,11 @@ class Runner:
         outcome = attempt.outcome
         timed_out = outcome is not None and outcome.timed_out
         signal_number = outcome.signal if outcome is not None and not timed_out else None
+        # --ok by name or kind never covers exitkit's own timeout: 124 then only by number.
+        tolerated = code in self.ok and (not timed_out or code in self.ok.by_number)
         if code == 0:
             verdict = "success"
-        elif code in self.ok:
+        elif tolerated:
             verdict = "tolerated"
         elif timed_out:
             verdict = "timeout"
@@ -349,7 +406,7 @@ class Runner:
                 text += f" — {entry.recovery}"
             self.say(text)
         record = {
-            "argv": self.opts.argv,
+            "argv": [_text(arg) for arg in self.opts.argv],
             "contract": self.contract.name if self.contract is not None else None,
             "exit_code": final,
             "raw_exit_code": code,
@@ -363,12 +420,15 @@ class Runner:
             "duration": round(duration, 3),
             "outcome": verdict,
         }
-        if self.opts.report is not None:
-            self._write_report(record)
-        if self.opts.github:
-            from exitkit.github import publish
+        try:
+            if self.opts.report is not None:
+                self._write_report(record)
+            if self.opts.github:
+                from exitkit.github import publish
 
-            publish(record, quiet=self.opts.quiet)
+                publish(record)
+        except Exception as exc:  # reporting must never change the command's status
+            self.say(f"could not report the result: {type(exc).__name__}: {exc}")
         if verdict == "signal" and outcome is not None:
             from exitkit.supervise import exit_like
 
@@ -384,6 +444,11 @@ class Runner:
                 fh.write("\n")
         except OSError as exc:
             self.say(f"cannot write --report {self.opts.report}: {exc.strerror or exc}")
+
+
+def _text(arg: str) -> str:
+    """An argument as printable UTF-8: bytes that are not UTF-8 (surrogate-escaped) as ``\\xff``."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _signal_name(number: int) -> str:

@@ -79,6 +79,7 @@ class Outcome:
     __slots__ = (
         "duration",
         "foreground",
+        "forwarded",
         "parent_died",
         "pid",
         "returncode",
@@ -96,6 +97,7 @@ class Outcome:
         duration: float = 0.0,
         pid: int = 0,
         foreground: bool = False,
+        forwarded: tuple[int, ...] = (),
     ) -> None:
         #: The raw result: exit status 0..255, or -N when the child was killed by signal N.
         self.returncode = returncode
@@ -111,6 +113,8 @@ class Outcome:
         self.pid = pid
         #: The child held the terminal's foreground, so it, not we, received Ctrl-C and Ctrl-\.
         self.foreground = foreground
+        #: The signals sent to us and forwarded to the child's group, in order.
+        self.forwarded = forwarded
 
     @property
     def status(self) -> int:
@@ -174,6 +178,7 @@ def supervise(
     timeout_signal: int = signal.SIGTERM,
     kill_after: float | None = 5.0,
     env: dict[str, str] | None = None,
+    parent: int | None = None,
 ) -> Outcome:
     """Run *argv* to completion and return its :class:`Outcome`.
 
@@ -183,6 +188,8 @@ def supervise(
     later (never, if None); after such a stop nothing of the group survives. INT, TERM, HUP, QUIT,
     USR1 and USR2 sent to us are forwarded to the group. Signal handlers, the wake-up fd and the
     terminal are restored before returning. Raises :class:`SpawnError` if it cannot be started.
+    *parent* is the process whose death stops the child (default: our parent now); a caller that
+    runs several attempts passes the parent it started with, so a death between attempts counts.
     """
     if not argv:
         raise ValueError("supervise() needs a command to run")
@@ -190,7 +197,7 @@ def supervise(
         if seconds is not None and not 0 <= seconds < float("inf"):
             raise ValueError(f"{label} must be a finite number of seconds >= 0, not {seconds!r}")
     path = find_command(argv[0], env)
-    run = _Run(timeout, int(timeout_signal), kill_after)
+    run = _Run(timeout, int(timeout_signal), kill_after, parent)
     run.install()
     try:
         return run.run(path, argv, os.environ if env is None else env)
@@ -249,6 +256,7 @@ class _Run:
         "child_stopped",
         "child_tty_modes",
         "deadline",
+        "forwarded",
         "handed_over",
         "kill_after",
         "kill_at",
@@ -272,7 +280,11 @@ class _Run:
     )
 
     def __init__(
-        self, timeout: float | None, timeout_signal: int, kill_after: float | None
+        self,
+        timeout: float | None,
+        timeout_signal: int,
+        kill_after: float | None,
+        parent: int | None = None,
     ) -> None:
         self.timeout = timeout
         self.timeout_signal = timeout_signal
@@ -291,8 +303,9 @@ class _Run:
         self.pid = 0
         self.own_pgrp = os.getpgrp()
         # Parent death is seen as a change of parent; with init as parent already, nothing to see.
-        ppid = os.getppid()
+        ppid = os.getppid() if parent is None else parent
         self.ppid: int | None = ppid if ppid > 1 else None
+        self.forwarded: list[int] = []
         self.tty = -1
         self.handed_over = False
         self.used_foreground = False
@@ -398,6 +411,7 @@ class _Run:
             duration=duration,
             pid=self.pid,
             foreground=self.used_foreground,
+            forwarded=tuple(self.forwarded),
         )
 
     def _wait(self, flags: int) -> int:
@@ -410,7 +424,9 @@ class _Run:
                 self._on_child_stopped(os.WSTOPSIG(status))
                 continue
             while self.pending:
-                self._signal_group(self.pending.pop(0))
+                signum = self.pending.pop(0)
+                self.forwarded.append(signum)
+                self._signal_group(signum)
             now = time.monotonic()
             if not self.stopping:
                 if self.deadline is not None and now >= self.deadline:
