@@ -14,7 +14,8 @@ _exitkit() {
             :commands) _exitkit_add < <(compgen -c -- "$cur") ;;
             *) COMPREPLY+=("$line") ;;
         esac
-    done < <(\command exitkit __complete bash "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" 2>/dev/null)
+    done < <(\command exitkit __complete bash "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" \
+        2>/dev/null)
     return 0
 }
 complete -o default -F _exitkit exitkit

@@ -228,7 +228,8 @@ _exitkit() {
             :commands) _exitkit_add < <(compgen -c -- "$cur") ;;
             *) COMPREPLY+=("$line") ;;
         esac
-    done < <(\command exitkit __complete bash "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" 2>/dev/null)
+    done < <(\command exitkit __complete bash "$((COMP_CWORD - 1))" "${COMP_WORDS[@]:1}" \
+        2>/dev/null)
     return 0
 }
 complete -o default -F _exitkit exitkit
@@ -239,7 +240,8 @@ ZSH = r"""#compdef exitkit
 # Put this file on your $fpath as _exitkit, or:  eval "$(exitkit completion zsh)"
 _exitkit() {
     local -a replies
-    replies=("${(@f)$(\command exitkit __complete zsh $((CURRENT - 2)) "${(@)words[2,-1]}" 2>/dev/null)}")
+    replies=("${(@f)$(\command exitkit __complete zsh $((CURRENT - 2)) "${(@)words[2,-1]}" \
+        2>/dev/null)}")
     case "${replies[1]:-}" in
         :files) _files ;;
         :commands) _command_names -e ;;
