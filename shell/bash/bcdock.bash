@@ -15,48 +15,37 @@
   BCDOCK_EXIT_WAIT_TIMEOUT=124
 }
 
-# bcdock_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-bcdock_exit_name() {
+# _bcdock_exit_row CODE: set _bcdock_exit_n and _bcdock_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_bcdock_exit_row() {
   case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' in-progress ;;
-    3) \builtin printf '%s\n' auth ;;
-    4) \builtin printf '%s\n' rate-limited ;;
-    5) \builtin printf '%s\n' not-found ;;
-    10) \builtin printf '%s\n' provisioning-failed ;;
-    124) \builtin printf '%s\n' wait-timeout ;;
+    0) _bcdock_exit_n=success _bcdock_exit_k=success ;;
+    1) _bcdock_exit_n=failure _bcdock_exit_k=failure ;;
+    2) _bcdock_exit_n=in-progress _bcdock_exit_k=in-progress ;;
+    3) _bcdock_exit_n=auth _bcdock_exit_k=auth ;;
+    4) _bcdock_exit_n=rate-limited _bcdock_exit_k=rate-limited ;;
+    5) _bcdock_exit_n=not-found _bcdock_exit_k=not-found ;;
+    10) _bcdock_exit_n=provisioning-failed _bcdock_exit_k=failure ;;
+    124) _bcdock_exit_n=wait-timeout _bcdock_exit_k=timeout ;;
     *) \builtin return 1 ;;
   esac
+}
+
+# bcdock_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+bcdock_exit_name() {
+  _bcdock_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_bcdock_exit_n"
 }
 
 # bcdock_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 bcdock_exit_kind() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' in-progress ;;
-    3) \builtin printf '%s\n' auth ;;
-    4) \builtin printf '%s\n' rate-limited ;;
-    5) \builtin printf '%s\n' not-found ;;
-    10) \builtin printf '%s\n' failure ;;
-    124) \builtin printf '%s\n' timeout ;;
-    *) \builtin return 1 ;;
-  esac
+  _bcdock_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_bcdock_exit_k"
 }
 
 # bcdock_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 bcdock_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in in-progress) \builtin return 0 ;; esac ;;
-    3) case "${1:-}" in auth) \builtin return 0 ;; esac ;;
-    4) case "${1:-}" in rate-limited) \builtin return 0 ;; esac ;;
-    5) case "${1:-}" in not-found) \builtin return 0 ;; esac ;;
-    10) case "${1:-}" in provisioning-failed | failure) \builtin return 0 ;; esac ;;
-    124) case "${1:-}" in wait-timeout | timeout) \builtin return 0 ;; esac ;;
-  esac
+  _bcdock_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_bcdock_exit_n" | "$_bcdock_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

@@ -17,54 +17,39 @@
   EXITKIT_EXIT_COMMAND_NOT_FOUND=127
 }
 
-# exitkit_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-exitkit_exit_name() {
+# _exitkit_exit_row CODE: set _exitkit_exit_n and _exitkit_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_exitkit_exit_row() {
   case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' check-failed ;;
-    2) \builtin printf '%s\n' usage ;;
-    3) \builtin printf '%s\n' not-found ;;
-    4) \builtin printf '%s\n' invalid-contract ;;
-    70) \builtin printf '%s\n' internal ;;
-    124) \builtin printf '%s\n' timeout ;;
-    125) \builtin printf '%s\n' run-failed ;;
-    126) \builtin printf '%s\n' not-executable ;;
-    127) \builtin printf '%s\n' command-not-found ;;
+    0) _exitkit_exit_n=success _exitkit_exit_k=success ;;
+    1) _exitkit_exit_n=check-failed _exitkit_exit_k=failure ;;
+    2) _exitkit_exit_n=usage _exitkit_exit_k=usage ;;
+    3) _exitkit_exit_n=not-found _exitkit_exit_k=not-found ;;
+    4) _exitkit_exit_n=invalid-contract _exitkit_exit_k=validation ;;
+    70) _exitkit_exit_n=internal _exitkit_exit_k=internal ;;
+    124) _exitkit_exit_n=timeout _exitkit_exit_k=timeout ;;
+    125) _exitkit_exit_n=run-failed _exitkit_exit_k=usage ;;
+    126) _exitkit_exit_n=not-executable _exitkit_exit_k=not-executable ;;
+    127) _exitkit_exit_n=command-not-found _exitkit_exit_k=command-not-found ;;
     *) \builtin return 1 ;;
   esac
+}
+
+# exitkit_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+exitkit_exit_name() {
+  _exitkit_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_exitkit_exit_n"
 }
 
 # exitkit_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 exitkit_exit_kind() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' usage ;;
-    3) \builtin printf '%s\n' not-found ;;
-    4) \builtin printf '%s\n' validation ;;
-    70) \builtin printf '%s\n' internal ;;
-    124) \builtin printf '%s\n' timeout ;;
-    125) \builtin printf '%s\n' usage ;;
-    126) \builtin printf '%s\n' not-executable ;;
-    127) \builtin printf '%s\n' command-not-found ;;
-    *) \builtin return 1 ;;
-  esac
+  _exitkit_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_exitkit_exit_k"
 }
 
 # exitkit_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 exitkit_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in check-failed | failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in usage) \builtin return 0 ;; esac ;;
-    3) case "${1:-}" in not-found) \builtin return 0 ;; esac ;;
-    4) case "${1:-}" in invalid-contract | validation) \builtin return 0 ;; esac ;;
-    70) case "${1:-}" in internal) \builtin return 0 ;; esac ;;
-    124) case "${1:-}" in timeout) \builtin return 0 ;; esac ;;
-    125) case "${1:-}" in run-failed | usage) \builtin return 0 ;; esac ;;
-    126) case "${1:-}" in not-executable) \builtin return 0 ;; esac ;;
-    127) case "${1:-}" in command-not-found) \builtin return 0 ;; esac ;;
-  esac
+  _exitkit_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_exitkit_exit_n" | "$_exitkit_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

@@ -30,93 +30,52 @@
   RSYNC_EXIT_DAEMON_TIMEOUT=35
 }
 
-# rsync_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-rsync_exit_name() {
+# _rsync_exit_row CODE: set _rsync_exit_n and _rsync_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_rsync_exit_row() {
   case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' syntax-or-usage ;;
-    2) \builtin printf '%s\n' protocol-incompatibility ;;
-    3) \builtin printf '%s\n' file-selection ;;
-    4) \builtin printf '%s\n' action-not-supported ;;
-    5) \builtin printf '%s\n' client-server-protocol ;;
-    6) \builtin printf '%s\n' daemon-log ;;
-    10) \builtin printf '%s\n' socket-io ;;
-    11) \builtin printf '%s\n' file-io ;;
-    12) \builtin printf '%s\n' protocol-stream ;;
-    13) \builtin printf '%s\n' program-diagnostics ;;
-    14) \builtin printf '%s\n' ipc ;;
-    15) \builtin printf '%s\n' sibling-crashed ;;
-    16) \builtin printf '%s\n' sibling-terminated ;;
-    19) \builtin printf '%s\n' received-sigusr1 ;;
-    20) \builtin printf '%s\n' received-sigint ;;
-    21) \builtin printf '%s\n' waitpid-error ;;
-    22) \builtin printf '%s\n' memory-allocation ;;
-    23) \builtin printf '%s\n' partial-transfer ;;
-    24) \builtin printf '%s\n' vanished-source-files ;;
-    25) \builtin printf '%s\n' max-delete-limit ;;
-    30) \builtin printf '%s\n' io-timeout ;;
-    35) \builtin printf '%s\n' daemon-timeout ;;
+    0) _rsync_exit_n=success _rsync_exit_k=success ;;
+    1) _rsync_exit_n=syntax-or-usage _rsync_exit_k=usage ;;
+    2) _rsync_exit_n=protocol-incompatibility _rsync_exit_k=precondition ;;
+    3) _rsync_exit_n=file-selection _rsync_exit_k=failure ;;
+    4) _rsync_exit_n=action-not-supported _rsync_exit_k=precondition ;;
+    5) _rsync_exit_n=client-server-protocol _rsync_exit_k=failure ;;
+    6) _rsync_exit_n=daemon-log _rsync_exit_k=failure ;;
+    10) _rsync_exit_n=socket-io _rsync_exit_k=network ;;
+    11) _rsync_exit_n=file-io _rsync_exit_k=failure ;;
+    12) _rsync_exit_n=protocol-stream _rsync_exit_k=network ;;
+    13) _rsync_exit_n=program-diagnostics _rsync_exit_k=failure ;;
+    14) _rsync_exit_n=ipc _rsync_exit_k=internal ;;
+    15) _rsync_exit_n=sibling-crashed _rsync_exit_k=internal ;;
+    16) _rsync_exit_n=sibling-terminated _rsync_exit_k=failure ;;
+    19) _rsync_exit_n=received-sigusr1 _rsync_exit_k=failure ;;
+    20) _rsync_exit_n=received-sigint _rsync_exit_k=failure ;;
+    21) _rsync_exit_n=waitpid-error _rsync_exit_k=internal ;;
+    22) _rsync_exit_n=memory-allocation _rsync_exit_k=internal ;;
+    23) _rsync_exit_n=partial-transfer _rsync_exit_k=failure ;;
+    24) _rsync_exit_n=vanished-source-files _rsync_exit_k=failure ;;
+    25) _rsync_exit_n=max-delete-limit _rsync_exit_k=precondition ;;
+    30) _rsync_exit_n=io-timeout _rsync_exit_k=timeout ;;
+    35) _rsync_exit_n=daemon-timeout _rsync_exit_k=timeout ;;
     *) \builtin return 1 ;;
   esac
+}
+
+# rsync_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+rsync_exit_name() {
+  _rsync_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_rsync_exit_n"
 }
 
 # rsync_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 rsync_exit_kind() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' usage ;;
-    2) \builtin printf '%s\n' precondition ;;
-    3) \builtin printf '%s\n' failure ;;
-    4) \builtin printf '%s\n' precondition ;;
-    5) \builtin printf '%s\n' failure ;;
-    6) \builtin printf '%s\n' failure ;;
-    10) \builtin printf '%s\n' network ;;
-    11) \builtin printf '%s\n' failure ;;
-    12) \builtin printf '%s\n' network ;;
-    13) \builtin printf '%s\n' failure ;;
-    14) \builtin printf '%s\n' internal ;;
-    15) \builtin printf '%s\n' internal ;;
-    16) \builtin printf '%s\n' failure ;;
-    19) \builtin printf '%s\n' failure ;;
-    20) \builtin printf '%s\n' failure ;;
-    21) \builtin printf '%s\n' internal ;;
-    22) \builtin printf '%s\n' internal ;;
-    23) \builtin printf '%s\n' failure ;;
-    24) \builtin printf '%s\n' failure ;;
-    25) \builtin printf '%s\n' precondition ;;
-    30) \builtin printf '%s\n' timeout ;;
-    35) \builtin printf '%s\n' timeout ;;
-    *) \builtin return 1 ;;
-  esac
+  _rsync_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_rsync_exit_k"
 }
 
 # rsync_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 rsync_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in syntax-or-usage | usage) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in protocol-incompatibility | precondition) \builtin return 0 ;; esac ;;
-    3) case "${1:-}" in file-selection | failure) \builtin return 0 ;; esac ;;
-    4) case "${1:-}" in action-not-supported | precondition) \builtin return 0 ;; esac ;;
-    5) case "${1:-}" in client-server-protocol | failure) \builtin return 0 ;; esac ;;
-    6) case "${1:-}" in daemon-log | failure) \builtin return 0 ;; esac ;;
-    10) case "${1:-}" in socket-io | network) \builtin return 0 ;; esac ;;
-    11) case "${1:-}" in file-io | failure) \builtin return 0 ;; esac ;;
-    12) case "${1:-}" in protocol-stream | network) \builtin return 0 ;; esac ;;
-    13) case "${1:-}" in program-diagnostics | failure) \builtin return 0 ;; esac ;;
-    14) case "${1:-}" in ipc | internal) \builtin return 0 ;; esac ;;
-    15) case "${1:-}" in sibling-crashed | internal) \builtin return 0 ;; esac ;;
-    16) case "${1:-}" in sibling-terminated | failure) \builtin return 0 ;; esac ;;
-    19) case "${1:-}" in received-sigusr1 | failure) \builtin return 0 ;; esac ;;
-    20) case "${1:-}" in received-sigint | failure) \builtin return 0 ;; esac ;;
-    21) case "${1:-}" in waitpid-error | internal) \builtin return 0 ;; esac ;;
-    22) case "${1:-}" in memory-allocation | internal) \builtin return 0 ;; esac ;;
-    23) case "${1:-}" in partial-transfer | failure) \builtin return 0 ;; esac ;;
-    24) case "${1:-}" in vanished-source-files | failure) \builtin return 0 ;; esac ;;
-    25) case "${1:-}" in max-delete-limit | precondition) \builtin return 0 ;; esac ;;
-    30) case "${1:-}" in io-timeout | timeout) \builtin return 0 ;; esac ;;
-    35) case "${1:-}" in daemon-timeout | timeout) \builtin return 0 ;; esac ;;
-  esac
+  _rsync_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_rsync_exit_n" | "$_rsync_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

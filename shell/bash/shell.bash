@@ -27,84 +27,49 @@
   EXIT_OUT_OF_RANGE=255
 }
 
-# shell_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-shell_exit_name() {
+# _shell_exit_row CODE: set _shell_exit_n and _shell_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_shell_exit_row() {
   case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' usage ;;
-    124) \builtin printf '%s\n' timeout ;;
-    125) \builtin printf '%s\n' wrapper-failed ;;
-    126) \builtin printf '%s\n' not-executable ;;
-    127) \builtin printf '%s\n' command-not-found ;;
-    129) \builtin printf '%s\n' sighup ;;
-    130) \builtin printf '%s\n' sigint ;;
-    131) \builtin printf '%s\n' sigquit ;;
-    132) \builtin printf '%s\n' sigill ;;
-    133) \builtin printf '%s\n' sigtrap ;;
-    134) \builtin printf '%s\n' sigabrt ;;
-    136) \builtin printf '%s\n' sigfpe ;;
-    137) \builtin printf '%s\n' sigkill ;;
-    139) \builtin printf '%s\n' sigsegv ;;
-    141) \builtin printf '%s\n' sigpipe ;;
-    142) \builtin printf '%s\n' sigalrm ;;
-    143) \builtin printf '%s\n' sigterm ;;
-    255) \builtin printf '%s\n' out-of-range ;;
+    0) _shell_exit_n=success _shell_exit_k=success ;;
+    1) _shell_exit_n=failure _shell_exit_k=failure ;;
+    2) _shell_exit_n=usage _shell_exit_k=usage ;;
+    124) _shell_exit_n=timeout _shell_exit_k=timeout ;;
+    125) _shell_exit_n=wrapper-failed _shell_exit_k=failure ;;
+    126) _shell_exit_n=not-executable _shell_exit_k=not-executable ;;
+    127) _shell_exit_n=command-not-found _shell_exit_k=command-not-found ;;
+    129) _shell_exit_n=sighup _shell_exit_k=signal ;;
+    130) _shell_exit_n=sigint _shell_exit_k=signal ;;
+    131) _shell_exit_n=sigquit _shell_exit_k=signal ;;
+    132) _shell_exit_n=sigill _shell_exit_k=signal ;;
+    133) _shell_exit_n=sigtrap _shell_exit_k=signal ;;
+    134) _shell_exit_n=sigabrt _shell_exit_k=signal ;;
+    136) _shell_exit_n=sigfpe _shell_exit_k=signal ;;
+    137) _shell_exit_n=sigkill _shell_exit_k=signal ;;
+    139) _shell_exit_n=sigsegv _shell_exit_k=signal ;;
+    141) _shell_exit_n=sigpipe _shell_exit_k=signal ;;
+    142) _shell_exit_n=sigalrm _shell_exit_k=signal ;;
+    143) _shell_exit_n=sigterm _shell_exit_k=signal ;;
+    255) _shell_exit_n=out-of-range _shell_exit_k=internal ;;
     *) \builtin return 1 ;;
   esac
+}
+
+# shell_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+shell_exit_name() {
+  _shell_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_shell_exit_n"
 }
 
 # shell_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 shell_exit_kind() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' usage ;;
-    124) \builtin printf '%s\n' timeout ;;
-    125) \builtin printf '%s\n' failure ;;
-    126) \builtin printf '%s\n' not-executable ;;
-    127) \builtin printf '%s\n' command-not-found ;;
-    129) \builtin printf '%s\n' signal ;;
-    130) \builtin printf '%s\n' signal ;;
-    131) \builtin printf '%s\n' signal ;;
-    132) \builtin printf '%s\n' signal ;;
-    133) \builtin printf '%s\n' signal ;;
-    134) \builtin printf '%s\n' signal ;;
-    136) \builtin printf '%s\n' signal ;;
-    137) \builtin printf '%s\n' signal ;;
-    139) \builtin printf '%s\n' signal ;;
-    141) \builtin printf '%s\n' signal ;;
-    142) \builtin printf '%s\n' signal ;;
-    143) \builtin printf '%s\n' signal ;;
-    255) \builtin printf '%s\n' internal ;;
-    *) \builtin return 1 ;;
-  esac
+  _shell_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_shell_exit_k"
 }
 
 # shell_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 shell_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in usage) \builtin return 0 ;; esac ;;
-    124) case "${1:-}" in timeout) \builtin return 0 ;; esac ;;
-    125) case "${1:-}" in wrapper-failed | failure) \builtin return 0 ;; esac ;;
-    126) case "${1:-}" in not-executable) \builtin return 0 ;; esac ;;
-    127) case "${1:-}" in command-not-found) \builtin return 0 ;; esac ;;
-    129) case "${1:-}" in sighup | signal) \builtin return 0 ;; esac ;;
-    130) case "${1:-}" in sigint | signal) \builtin return 0 ;; esac ;;
-    131) case "${1:-}" in sigquit | signal) \builtin return 0 ;; esac ;;
-    132) case "${1:-}" in sigill | signal) \builtin return 0 ;; esac ;;
-    133) case "${1:-}" in sigtrap | signal) \builtin return 0 ;; esac ;;
-    134) case "${1:-}" in sigabrt | signal) \builtin return 0 ;; esac ;;
-    136) case "${1:-}" in sigfpe | signal) \builtin return 0 ;; esac ;;
-    137) case "${1:-}" in sigkill | signal) \builtin return 0 ;; esac ;;
-    139) case "${1:-}" in sigsegv | signal) \builtin return 0 ;; esac ;;
-    141) case "${1:-}" in sigpipe | signal) \builtin return 0 ;; esac ;;
-    142) case "${1:-}" in sigalrm | signal) \builtin return 0 ;; esac ;;
-    143) case "${1:-}" in sigterm | signal) \builtin return 0 ;; esac ;;
-    255) case "${1:-}" in out-of-range | internal) \builtin return 0 ;; esac ;;
-  esac
+  _shell_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_shell_exit_n" | "$_shell_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

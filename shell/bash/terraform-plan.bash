@@ -10,33 +10,32 @@
   TERRAFORM_PLAN_EXIT_CHANGES_PRESENT=2
 }
 
-# terraform_plan_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-terraform_plan_exit_name() {
+# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n and _terraform_plan_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_terraform_plan_exit_row() {
   case "${1:-}" in
-    0) \builtin printf '%s\n' no-changes ;;
-    1) \builtin printf '%s\n' error ;;
-    2) \builtin printf '%s\n' changes-present ;;
+    0) _terraform_plan_exit_n=no-changes _terraform_plan_exit_k=success ;;
+    1) _terraform_plan_exit_n=error _terraform_plan_exit_k=failure ;;
+    2) _terraform_plan_exit_n=changes-present _terraform_plan_exit_k=success ;;
     *) \builtin return 1 ;;
   esac
+}
+
+# terraform_plan_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+terraform_plan_exit_name() {
+  _terraform_plan_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_terraform_plan_exit_n"
 }
 
 # terraform_plan_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 terraform_plan_exit_kind() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' success ;;
-    *) \builtin return 1 ;;
-  esac
+  _terraform_plan_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_terraform_plan_exit_k"
 }
 
 # terraform_plan_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 terraform_plan_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in no-changes | success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in error | failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in changes-present | success) \builtin return 0 ;; esac ;;
-  esac
+  _terraform_plan_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_terraform_plan_exit_n" | "$_terraform_plan_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

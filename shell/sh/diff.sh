@@ -10,33 +10,32 @@
   DIFF_EXIT_TROUBLE=2
 }
 
-# diff_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-diff_exit_name() {
+# _diff_exit_row CODE: set _diff_exit_n and _diff_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_diff_exit_row() {
   case "${1:-}" in
-    0) \command printf '%s\n' same ;;
-    1) \command printf '%s\n' different ;;
-    2) \command printf '%s\n' trouble ;;
+    0) _diff_exit_n=same _diff_exit_k=success ;;
+    1) _diff_exit_n=different _diff_exit_k=failure ;;
+    2) _diff_exit_n=trouble _diff_exit_k=failure ;;
     *) \return 1 ;;
   esac
+}
+
+# diff_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+diff_exit_name() {
+  _diff_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_diff_exit_n"
 }
 
 # diff_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 diff_exit_kind() {
-  case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' failure ;;
-    *) \return 1 ;;
-  esac
+  _diff_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_diff_exit_k"
 }
 
 # diff_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 diff_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in same | success) \return 0 ;; esac ;;
-    1) case "${1:-}" in different | failure) \return 0 ;; esac ;;
-    2) case "${1:-}" in trouble | failure) \return 0 ;; esac ;;
-  esac
+  _diff_exit_row "${2:-}" || \return 1
+  case "${1:-}" in "$_diff_exit_n" | "$_diff_exit_k") \return 0 ;; esac
   \return 1
 }
 

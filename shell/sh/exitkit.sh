@@ -17,54 +17,39 @@
   EXITKIT_EXIT_COMMAND_NOT_FOUND=127
 }
 
-# exitkit_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-exitkit_exit_name() {
+# _exitkit_exit_row CODE: set _exitkit_exit_n and _exitkit_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_exitkit_exit_row() {
   case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' check-failed ;;
-    2) \command printf '%s\n' usage ;;
-    3) \command printf '%s\n' not-found ;;
-    4) \command printf '%s\n' invalid-contract ;;
-    70) \command printf '%s\n' internal ;;
-    124) \command printf '%s\n' timeout ;;
-    125) \command printf '%s\n' run-failed ;;
-    126) \command printf '%s\n' not-executable ;;
-    127) \command printf '%s\n' command-not-found ;;
+    0) _exitkit_exit_n=success _exitkit_exit_k=success ;;
+    1) _exitkit_exit_n=check-failed _exitkit_exit_k=failure ;;
+    2) _exitkit_exit_n=usage _exitkit_exit_k=usage ;;
+    3) _exitkit_exit_n=not-found _exitkit_exit_k=not-found ;;
+    4) _exitkit_exit_n=invalid-contract _exitkit_exit_k=validation ;;
+    70) _exitkit_exit_n=internal _exitkit_exit_k=internal ;;
+    124) _exitkit_exit_n=timeout _exitkit_exit_k=timeout ;;
+    125) _exitkit_exit_n=run-failed _exitkit_exit_k=usage ;;
+    126) _exitkit_exit_n=not-executable _exitkit_exit_k=not-executable ;;
+    127) _exitkit_exit_n=command-not-found _exitkit_exit_k=command-not-found ;;
     *) \return 1 ;;
   esac
+}
+
+# exitkit_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+exitkit_exit_name() {
+  _exitkit_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_exitkit_exit_n"
 }
 
 # exitkit_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 exitkit_exit_kind() {
-  case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' usage ;;
-    3) \command printf '%s\n' not-found ;;
-    4) \command printf '%s\n' validation ;;
-    70) \command printf '%s\n' internal ;;
-    124) \command printf '%s\n' timeout ;;
-    125) \command printf '%s\n' usage ;;
-    126) \command printf '%s\n' not-executable ;;
-    127) \command printf '%s\n' command-not-found ;;
-    *) \return 1 ;;
-  esac
+  _exitkit_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_exitkit_exit_k"
 }
 
 # exitkit_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 exitkit_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \return 0 ;; esac ;;
-    1) case "${1:-}" in check-failed | failure) \return 0 ;; esac ;;
-    2) case "${1:-}" in usage) \return 0 ;; esac ;;
-    3) case "${1:-}" in not-found) \return 0 ;; esac ;;
-    4) case "${1:-}" in invalid-contract | validation) \return 0 ;; esac ;;
-    70) case "${1:-}" in internal) \return 0 ;; esac ;;
-    124) case "${1:-}" in timeout) \return 0 ;; esac ;;
-    125) case "${1:-}" in run-failed | usage) \return 0 ;; esac ;;
-    126) case "${1:-}" in not-executable) \return 0 ;; esac ;;
-    127) case "${1:-}" in command-not-found) \return 0 ;; esac ;;
-  esac
+  _exitkit_exit_row "${2:-}" || \return 1
+  case "${1:-}" in "$_exitkit_exit_n" | "$_exitkit_exit_k") \return 0 ;; esac
   \return 1
 }
 

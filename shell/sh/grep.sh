@@ -10,33 +10,32 @@
   GREP_EXIT_ERROR=2
 }
 
-# grep_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-grep_exit_name() {
+# _grep_exit_row CODE: set _grep_exit_n and _grep_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_grep_exit_row() {
   case "${1:-}" in
-    0) \command printf '%s\n' selected ;;
-    1) \command printf '%s\n' no-match ;;
-    2) \command printf '%s\n' error ;;
+    0) _grep_exit_n=selected _grep_exit_k=success ;;
+    1) _grep_exit_n=no-match _grep_exit_k=failure ;;
+    2) _grep_exit_n=error _grep_exit_k=failure ;;
     *) \return 1 ;;
   esac
+}
+
+# grep_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+grep_exit_name() {
+  _grep_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_grep_exit_n"
 }
 
 # grep_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 grep_exit_kind() {
-  case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' failure ;;
-    *) \return 1 ;;
-  esac
+  _grep_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_grep_exit_k"
 }
 
 # grep_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 grep_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in selected | success) \return 0 ;; esac ;;
-    1) case "${1:-}" in no-match | failure) \return 0 ;; esac ;;
-    2) case "${1:-}" in error | failure) \return 0 ;; esac ;;
-  esac
+  _grep_exit_row "${2:-}" || \return 1
+  case "${1:-}" in "$_grep_exit_n" | "$_grep_exit_k") \return 0 ;; esac
   \return 1
 }
 

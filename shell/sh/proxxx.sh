@@ -15,48 +15,37 @@
   PROXXX_EXIT_CLUSTER_TRANSIENT=7
 }
 
-# proxxx_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-proxxx_exit_name() {
+# _proxxx_exit_row CODE: set _proxxx_exit_n and _proxxx_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_proxxx_exit_row() {
   case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' usage ;;
-    3) \command printf '%s\n' config ;;
-    4) \command printf '%s\n' auth ;;
-    5) \command printf '%s\n' not-found ;;
-    6) \command printf '%s\n' risk-refused ;;
-    7) \command printf '%s\n' cluster-transient ;;
+    0) _proxxx_exit_n=success _proxxx_exit_k=success ;;
+    1) _proxxx_exit_n=failure _proxxx_exit_k=failure ;;
+    2) _proxxx_exit_n=usage _proxxx_exit_k=usage ;;
+    3) _proxxx_exit_n=config _proxxx_exit_k=config ;;
+    4) _proxxx_exit_n=auth _proxxx_exit_k=auth ;;
+    5) _proxxx_exit_n=not-found _proxxx_exit_k=not-found ;;
+    6) _proxxx_exit_n=risk-refused _proxxx_exit_k=precondition ;;
+    7) _proxxx_exit_n=cluster-transient _proxxx_exit_k=transient ;;
     *) \return 1 ;;
   esac
+}
+
+# proxxx_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+proxxx_exit_name() {
+  _proxxx_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_proxxx_exit_n"
 }
 
 # proxxx_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 proxxx_exit_kind() {
-  case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' usage ;;
-    3) \command printf '%s\n' config ;;
-    4) \command printf '%s\n' auth ;;
-    5) \command printf '%s\n' not-found ;;
-    6) \command printf '%s\n' precondition ;;
-    7) \command printf '%s\n' transient ;;
-    *) \return 1 ;;
-  esac
+  _proxxx_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_proxxx_exit_k"
 }
 
 # proxxx_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 proxxx_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \return 0 ;; esac ;;
-    1) case "${1:-}" in failure) \return 0 ;; esac ;;
-    2) case "${1:-}" in usage) \return 0 ;; esac ;;
-    3) case "${1:-}" in config) \return 0 ;; esac ;;
-    4) case "${1:-}" in auth) \return 0 ;; esac ;;
-    5) case "${1:-}" in not-found) \return 0 ;; esac ;;
-    6) case "${1:-}" in risk-refused | precondition) \return 0 ;; esac ;;
-    7) case "${1:-}" in cluster-transient | transient) \return 0 ;; esac ;;
-  esac
+  _proxxx_exit_row "${2:-}" || \return 1
+  case "${1:-}" in "$_proxxx_exit_n" | "$_proxxx_exit_k") \return 0 ;; esac
   \return 1
 }
 

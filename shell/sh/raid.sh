@@ -13,42 +13,35 @@
   RAID_EXIT_NOT_FOUND=5
 }
 
-# raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-raid_exit_name() {
+# _raid_exit_row CODE: set _raid_exit_n and _raid_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_raid_exit_row() {
   case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' generic ;;
-    2) \command printf '%s\n' config ;;
-    3) \command printf '%s\n' task ;;
-    4) \command printf '%s\n' network ;;
-    5) \command printf '%s\n' not-found ;;
+    0) _raid_exit_n=success _raid_exit_k=success ;;
+    1) _raid_exit_n=generic _raid_exit_k=failure ;;
+    2) _raid_exit_n=config _raid_exit_k=config ;;
+    3) _raid_exit_n=task _raid_exit_k=failure ;;
+    4) _raid_exit_n=network _raid_exit_k=network ;;
+    5) _raid_exit_n=not-found _raid_exit_k=not-found ;;
     *) \return 1 ;;
   esac
+}
+
+# raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+raid_exit_name() {
+  _raid_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_raid_exit_n"
 }
 
 # raid_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 raid_exit_kind() {
-  case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' config ;;
-    3) \command printf '%s\n' failure ;;
-    4) \command printf '%s\n' network ;;
-    5) \command printf '%s\n' not-found ;;
-    *) \return 1 ;;
-  esac
+  _raid_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_raid_exit_k"
 }
 
 # raid_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 raid_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \return 0 ;; esac ;;
-    1) case "${1:-}" in generic | failure) \return 0 ;; esac ;;
-    2) case "${1:-}" in config) \return 0 ;; esac ;;
-    3) case "${1:-}" in task | failure) \return 0 ;; esac ;;
-    4) case "${1:-}" in network) \return 0 ;; esac ;;
-    5) case "${1:-}" in not-found) \return 0 ;; esac ;;
-  esac
+  _raid_exit_row "${2:-}" || \return 1
+  case "${1:-}" in "$_raid_exit_n" | "$_raid_exit_k") \return 0 ;; esac
   \return 1
 }
 

@@ -16,51 +16,38 @@
   RUNE_EXIT_INNER_TIMEOUT=124
 }
 
-# rune_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-rune_exit_name() {
+# _rune_exit_row CODE: set _rune_exit_n and _rune_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_rune_exit_row() {
   case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' usage ;;
-    3) \command printf '%s\n' auth ;;
-    4) \command printf '%s\n' not-found ;;
-    5) \command printf '%s\n' conflict ;;
-    6) \command printf '%s\n' validation ;;
-    7) \command printf '%s\n' timeout ;;
-    124) \command printf '%s\n' inner-timeout ;;
+    0) _rune_exit_n=success _rune_exit_k=success ;;
+    1) _rune_exit_n=failure _rune_exit_k=failure ;;
+    2) _rune_exit_n=usage _rune_exit_k=usage ;;
+    3) _rune_exit_n=auth _rune_exit_k=auth ;;
+    4) _rune_exit_n=not-found _rune_exit_k=not-found ;;
+    5) _rune_exit_n=conflict _rune_exit_k=conflict ;;
+    6) _rune_exit_n=validation _rune_exit_k=validation ;;
+    7) _rune_exit_n=timeout _rune_exit_k=timeout ;;
+    124) _rune_exit_n=inner-timeout _rune_exit_k=timeout ;;
     *) \return 1 ;;
   esac
+}
+
+# rune_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+rune_exit_name() {
+  _rune_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_rune_exit_n"
 }
 
 # rune_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 rune_exit_kind() {
-  case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    1) \command printf '%s\n' failure ;;
-    2) \command printf '%s\n' usage ;;
-    3) \command printf '%s\n' auth ;;
-    4) \command printf '%s\n' not-found ;;
-    5) \command printf '%s\n' conflict ;;
-    6) \command printf '%s\n' validation ;;
-    7) \command printf '%s\n' timeout ;;
-    124) \command printf '%s\n' timeout ;;
-    *) \return 1 ;;
-  esac
+  _rune_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_rune_exit_k"
 }
 
 # rune_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 rune_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in success) \return 0 ;; esac ;;
-    1) case "${1:-}" in failure) \return 0 ;; esac ;;
-    2) case "${1:-}" in usage) \return 0 ;; esac ;;
-    3) case "${1:-}" in auth) \return 0 ;; esac ;;
-    4) case "${1:-}" in not-found) \return 0 ;; esac ;;
-    5) case "${1:-}" in conflict) \return 0 ;; esac ;;
-    6) case "${1:-}" in validation) \return 0 ;; esac ;;
-    7) case "${1:-}" in timeout) \return 0 ;; esac ;;
-    124) case "${1:-}" in inner-timeout | timeout) \return 0 ;; esac ;;
-  esac
+  _rune_exit_row "${2:-}" || \return 1
+  case "${1:-}" in "$_rune_exit_n" | "$_rune_exit_k") \return 0 ;; esac
   \return 1
 }
 

@@ -23,72 +23,45 @@
   EX_CONFIG=78
 }
 
-# sysexits_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
-sysexits_exit_name() {
+# _sysexits_exit_row CODE: set _sysexits_exit_n and _sysexits_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_sysexits_exit_row() {
   case "${1:-}" in
-    0) \command printf '%s\n' ok ;;
-    64) \command printf '%s\n' usage ;;
-    65) \command printf '%s\n' dataerr ;;
-    66) \command printf '%s\n' noinput ;;
-    67) \command printf '%s\n' nouser ;;
-    68) \command printf '%s\n' nohost ;;
-    69) \command printf '%s\n' unavailable ;;
-    70) \command printf '%s\n' software ;;
-    71) \command printf '%s\n' oserr ;;
-    72) \command printf '%s\n' osfile ;;
-    73) \command printf '%s\n' cantcreat ;;
-    74) \command printf '%s\n' ioerr ;;
-    75) \command printf '%s\n' tempfail ;;
-    76) \command printf '%s\n' protocol ;;
-    77) \command printf '%s\n' noperm ;;
-    78) \command printf '%s\n' config ;;
+    0) _sysexits_exit_n=ok _sysexits_exit_k=success ;;
+    64) _sysexits_exit_n=usage _sysexits_exit_k=usage ;;
+    65) _sysexits_exit_n=dataerr _sysexits_exit_k=validation ;;
+    66) _sysexits_exit_n=noinput _sysexits_exit_k=not-found ;;
+    67) _sysexits_exit_n=nouser _sysexits_exit_k=not-found ;;
+    68) _sysexits_exit_n=nohost _sysexits_exit_k=not-found ;;
+    69) _sysexits_exit_n=unavailable _sysexits_exit_k=transient ;;
+    70) _sysexits_exit_n=software _sysexits_exit_k=internal ;;
+    71) _sysexits_exit_n=oserr _sysexits_exit_k=internal ;;
+    72) _sysexits_exit_n=osfile _sysexits_exit_k=failure ;;
+    73) _sysexits_exit_n=cantcreat _sysexits_exit_k=failure ;;
+    74) _sysexits_exit_n=ioerr _sysexits_exit_k=failure ;;
+    75) _sysexits_exit_n=tempfail _sysexits_exit_k=transient ;;
+    76) _sysexits_exit_n=protocol _sysexits_exit_k=network ;;
+    77) _sysexits_exit_n=noperm _sysexits_exit_k=auth ;;
+    78) _sysexits_exit_n=config _sysexits_exit_k=config ;;
     *) \return 1 ;;
   esac
+}
+
+# sysexits_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+sysexits_exit_name() {
+  _sysexits_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_sysexits_exit_n"
 }
 
 # sysexits_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 sysexits_exit_kind() {
-  case "${1:-}" in
-    0) \command printf '%s\n' success ;;
-    64) \command printf '%s\n' usage ;;
-    65) \command printf '%s\n' validation ;;
-    66) \command printf '%s\n' not-found ;;
-    67) \command printf '%s\n' not-found ;;
-    68) \command printf '%s\n' not-found ;;
-    69) \command printf '%s\n' transient ;;
-    70) \command printf '%s\n' internal ;;
-    71) \command printf '%s\n' internal ;;
-    72) \command printf '%s\n' failure ;;
-    73) \command printf '%s\n' failure ;;
-    74) \command printf '%s\n' failure ;;
-    75) \command printf '%s\n' transient ;;
-    76) \command printf '%s\n' network ;;
-    77) \command printf '%s\n' auth ;;
-    78) \command printf '%s\n' config ;;
-    *) \return 1 ;;
-  esac
+  _sysexits_exit_row "${1:-}" || \return 1
+  \command printf '%s\n' "$_sysexits_exit_k"
 }
 
 # sysexits_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 sysexits_exit_is() {
-  case "${2:-}" in
-    0) case "${1:-}" in ok | success) \return 0 ;; esac ;;
-    64) case "${1:-}" in usage) \return 0 ;; esac ;;
-    65) case "${1:-}" in dataerr | validation) \return 0 ;; esac ;;
-    66) case "${1:-}" in noinput | not-found) \return 0 ;; esac ;;
-    67) case "${1:-}" in nouser | not-found) \return 0 ;; esac ;;
-    68) case "${1:-}" in nohost | not-found) \return 0 ;; esac ;;
-    69) case "${1:-}" in unavailable | transient) \return 0 ;; esac ;;
-    70) case "${1:-}" in software | internal) \return 0 ;; esac ;;
-    71) case "${1:-}" in oserr | internal) \return 0 ;; esac ;;
-    72) case "${1:-}" in osfile | failure) \return 0 ;; esac ;;
-    73) case "${1:-}" in cantcreat | failure) \return 0 ;; esac ;;
-    74) case "${1:-}" in ioerr | failure) \return 0 ;; esac ;;
-    75) case "${1:-}" in tempfail | transient) \return 0 ;; esac ;;
-    76) case "${1:-}" in protocol | network) \return 0 ;; esac ;;
-    77) case "${1:-}" in noperm | auth) \return 0 ;; esac ;;
-    78) case "${1:-}" in config) \return 0 ;; esac ;;
-  esac
+  _sysexits_exit_row "${2:-}" || \return 1
+  case "${1:-}" in "$_sysexits_exit_n" | "$_sysexits_exit_k") \return 0 ;; esac
   \return 1
 }
 

@@ -89,288 +89,120 @@
 \builtin typeset -g CURL_EXIT_UNRECOVERABLE_POLL=99
 \builtin typeset -g CURL_EXIT_TOO_LARGE=100
 
+# _curl_exit_row CODE: set _curl_exit_n and _curl_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_curl_exit_row() {
+  \builtin emulate -L zsh
+  case "${1:-}" in
+    0) _curl_exit_n=ok _curl_exit_k=success ;;
+    1) _curl_exit_n=unsupported-protocol _curl_exit_k=precondition ;;
+    2) _curl_exit_n=failed-init _curl_exit_k=internal ;;
+    3) _curl_exit_n=url-malformat _curl_exit_k=usage ;;
+    4) _curl_exit_n=not-built-in _curl_exit_k=precondition ;;
+    5) _curl_exit_n=couldnt-resolve-proxy _curl_exit_k=network ;;
+    6) _curl_exit_n=couldnt-resolve-host _curl_exit_k=network ;;
+    7) _curl_exit_n=couldnt-connect _curl_exit_k=network ;;
+    8) _curl_exit_n=weird-server-reply _curl_exit_k=failure ;;
+    9) _curl_exit_n=remote-access-denied _curl_exit_k=auth ;;
+    10) _curl_exit_n=ftp-accept-failed _curl_exit_k=network ;;
+    11) _curl_exit_n=ftp-weird-pass-reply _curl_exit_k=failure ;;
+    12) _curl_exit_n=ftp-accept-timeout _curl_exit_k=timeout ;;
+    13) _curl_exit_n=ftp-weird-pasv-reply _curl_exit_k=failure ;;
+    14) _curl_exit_n=ftp-weird-227-format _curl_exit_k=failure ;;
+    15) _curl_exit_n=ftp-cant-get-host _curl_exit_k=network ;;
+    16) _curl_exit_n=http2 _curl_exit_k=network ;;
+    17) _curl_exit_n=ftp-couldnt-set-type _curl_exit_k=failure ;;
+    18) _curl_exit_n=partial-file _curl_exit_k=network ;;
+    19) _curl_exit_n=ftp-couldnt-retr-file _curl_exit_k=failure ;;
+    21) _curl_exit_n=quote-error _curl_exit_k=failure ;;
+    22) _curl_exit_n=http-returned-error _curl_exit_k=failure ;;
+    23) _curl_exit_n=write-error _curl_exit_k=failure ;;
+    25) _curl_exit_n=upload-failed _curl_exit_k=failure ;;
+    26) _curl_exit_n=read-error _curl_exit_k=failure ;;
+    27) _curl_exit_n=out-of-memory _curl_exit_k=internal ;;
+    28) _curl_exit_n=operation-timedout _curl_exit_k=timeout ;;
+    30) _curl_exit_n=ftp-port-failed _curl_exit_k=failure ;;
+    31) _curl_exit_n=ftp-couldnt-use-rest _curl_exit_k=failure ;;
+    33) _curl_exit_n=range-error _curl_exit_k=failure ;;
+    34) _curl_exit_n=http-post-error _curl_exit_k=internal ;;
+    35) _curl_exit_n=ssl-connect-error _curl_exit_k=network ;;
+    36) _curl_exit_n=bad-download-resume _curl_exit_k=failure ;;
+    37) _curl_exit_n=file-couldnt-read-file _curl_exit_k=not-found ;;
+    38) _curl_exit_n=ldap-cannot-bind _curl_exit_k=auth ;;
+    39) _curl_exit_n=ldap-search-failed _curl_exit_k=failure ;;
+    41) _curl_exit_n=function-not-found _curl_exit_k=internal ;;
+    42) _curl_exit_n=aborted-by-callback _curl_exit_k=failure ;;
+    43) _curl_exit_n=bad-function-argument _curl_exit_k=usage ;;
+    45) _curl_exit_n=interface-failed _curl_exit_k=config ;;
+    47) _curl_exit_n=too-many-redirects _curl_exit_k=failure ;;
+    48) _curl_exit_n=unknown-option _curl_exit_k=usage ;;
+    49) _curl_exit_n=setopt-option-syntax _curl_exit_k=usage ;;
+    52) _curl_exit_n=got-nothing _curl_exit_k=network ;;
+    53) _curl_exit_n=ssl-engine-notfound _curl_exit_k=config ;;
+    54) _curl_exit_n=ssl-engine-setfailed _curl_exit_k=config ;;
+    55) _curl_exit_n=send-error _curl_exit_k=network ;;
+    56) _curl_exit_n=recv-error _curl_exit_k=network ;;
+    58) _curl_exit_n=ssl-certproblem _curl_exit_k=auth ;;
+    59) _curl_exit_n=ssl-cipher _curl_exit_k=config ;;
+    60) _curl_exit_n=peer-failed-verification _curl_exit_k=validation ;;
+    61) _curl_exit_n=bad-content-encoding _curl_exit_k=failure ;;
+    63) _curl_exit_n=filesize-exceeded _curl_exit_k=failure ;;
+    64) _curl_exit_n=use-ssl-failed _curl_exit_k=failure ;;
+    65) _curl_exit_n=send-fail-rewind _curl_exit_k=failure ;;
+    66) _curl_exit_n=ssl-engine-initfailed _curl_exit_k=config ;;
+    67) _curl_exit_n=login-denied _curl_exit_k=auth ;;
+    68) _curl_exit_n=tftp-notfound _curl_exit_k=not-found ;;
+    69) _curl_exit_n=tftp-perm _curl_exit_k=auth ;;
+    70) _curl_exit_n=remote-disk-full _curl_exit_k=failure ;;
+    71) _curl_exit_n=tftp-illegal _curl_exit_k=failure ;;
+    72) _curl_exit_n=tftp-unknownid _curl_exit_k=failure ;;
+    73) _curl_exit_n=remote-file-exists _curl_exit_k=conflict ;;
+    74) _curl_exit_n=tftp-nosuchuser _curl_exit_k=auth ;;
+    77) _curl_exit_n=ssl-cacert-badfile _curl_exit_k=validation ;;
+    78) _curl_exit_n=remote-file-not-found _curl_exit_k=not-found ;;
+    79) _curl_exit_n=ssh _curl_exit_k=failure ;;
+    80) _curl_exit_n=ssl-shutdown-failed _curl_exit_k=failure ;;
+    82) _curl_exit_n=ssl-crl-badfile _curl_exit_k=validation ;;
+    83) _curl_exit_n=ssl-issuer-error _curl_exit_k=validation ;;
+    84) _curl_exit_n=ftp-pret-failed _curl_exit_k=failure ;;
+    85) _curl_exit_n=rtsp-cseq-error _curl_exit_k=failure ;;
+    86) _curl_exit_n=rtsp-session-error _curl_exit_k=failure ;;
+    87) _curl_exit_n=ftp-bad-file-list _curl_exit_k=failure ;;
+    88) _curl_exit_n=chunk-failed _curl_exit_k=failure ;;
+    89) _curl_exit_n=no-connection-available _curl_exit_k=network ;;
+    90) _curl_exit_n=ssl-pinnedpubkeynotmatch _curl_exit_k=validation ;;
+    91) _curl_exit_n=ssl-invalidcertstatus _curl_exit_k=validation ;;
+    92) _curl_exit_n=http2-stream _curl_exit_k=network ;;
+    93) _curl_exit_n=recursive-api-call _curl_exit_k=internal ;;
+    94) _curl_exit_n=auth-error _curl_exit_k=auth ;;
+    95) _curl_exit_n=http3 _curl_exit_k=network ;;
+    96) _curl_exit_n=quic-connect-error _curl_exit_k=network ;;
+    97) _curl_exit_n=proxy _curl_exit_k=network ;;
+    98) _curl_exit_n=ssl-clientcert _curl_exit_k=auth ;;
+    99) _curl_exit_n=unrecoverable-poll _curl_exit_k=internal ;;
+    100) _curl_exit_n=too-large _curl_exit_k=failure ;;
+    *) \builtin return 1 ;;
+  esac
+}
+
 # curl_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 curl_exit_name() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' ok ;;
-    1) \builtin printf '%s\n' unsupported-protocol ;;
-    2) \builtin printf '%s\n' failed-init ;;
-    3) \builtin printf '%s\n' url-malformat ;;
-    4) \builtin printf '%s\n' not-built-in ;;
-    5) \builtin printf '%s\n' couldnt-resolve-proxy ;;
-    6) \builtin printf '%s\n' couldnt-resolve-host ;;
-    7) \builtin printf '%s\n' couldnt-connect ;;
-    8) \builtin printf '%s\n' weird-server-reply ;;
-    9) \builtin printf '%s\n' remote-access-denied ;;
-    10) \builtin printf '%s\n' ftp-accept-failed ;;
-    11) \builtin printf '%s\n' ftp-weird-pass-reply ;;
-    12) \builtin printf '%s\n' ftp-accept-timeout ;;
-    13) \builtin printf '%s\n' ftp-weird-pasv-reply ;;
-    14) \builtin printf '%s\n' ftp-weird-227-format ;;
-    15) \builtin printf '%s\n' ftp-cant-get-host ;;
-    16) \builtin printf '%s\n' http2 ;;
-    17) \builtin printf '%s\n' ftp-couldnt-set-type ;;
-    18) \builtin printf '%s\n' partial-file ;;
-    19) \builtin printf '%s\n' ftp-couldnt-retr-file ;;
-    21) \builtin printf '%s\n' quote-error ;;
-    22) \builtin printf '%s\n' http-returned-error ;;
-    23) \builtin printf '%s\n' write-error ;;
-    25) \builtin printf '%s\n' upload-failed ;;
-    26) \builtin printf '%s\n' read-error ;;
-    27) \builtin printf '%s\n' out-of-memory ;;
-    28) \builtin printf '%s\n' operation-timedout ;;
-    30) \builtin printf '%s\n' ftp-port-failed ;;
-    31) \builtin printf '%s\n' ftp-couldnt-use-rest ;;
-    33) \builtin printf '%s\n' range-error ;;
-    34) \builtin printf '%s\n' http-post-error ;;
-    35) \builtin printf '%s\n' ssl-connect-error ;;
-    36) \builtin printf '%s\n' bad-download-resume ;;
-    37) \builtin printf '%s\n' file-couldnt-read-file ;;
-    38) \builtin printf '%s\n' ldap-cannot-bind ;;
-    39) \builtin printf '%s\n' ldap-search-failed ;;
-    41) \builtin printf '%s\n' function-not-found ;;
-    42) \builtin printf '%s\n' aborted-by-callback ;;
-    43) \builtin printf '%s\n' bad-function-argument ;;
-    45) \builtin printf '%s\n' interface-failed ;;
-    47) \builtin printf '%s\n' too-many-redirects ;;
-    48) \builtin printf '%s\n' unknown-option ;;
-    49) \builtin printf '%s\n' setopt-option-syntax ;;
-    52) \builtin printf '%s\n' got-nothing ;;
-    53) \builtin printf '%s\n' ssl-engine-notfound ;;
-    54) \builtin printf '%s\n' ssl-engine-setfailed ;;
-    55) \builtin printf '%s\n' send-error ;;
-    56) \builtin printf '%s\n' recv-error ;;
-    58) \builtin printf '%s\n' ssl-certproblem ;;
-    59) \builtin printf '%s\n' ssl-cipher ;;
-    60) \builtin printf '%s\n' peer-failed-verification ;;
-    61) \builtin printf '%s\n' bad-content-encoding ;;
-    63) \builtin printf '%s\n' filesize-exceeded ;;
-    64) \builtin printf '%s\n' use-ssl-failed ;;
-    65) \builtin printf '%s\n' send-fail-rewind ;;
-    66) \builtin printf '%s\n' ssl-engine-initfailed ;;
-    67) \builtin printf '%s\n' login-denied ;;
-    68) \builtin printf '%s\n' tftp-notfound ;;
-    69) \builtin printf '%s\n' tftp-perm ;;
-    70) \builtin printf '%s\n' remote-disk-full ;;
-    71) \builtin printf '%s\n' tftp-illegal ;;
-    72) \builtin printf '%s\n' tftp-unknownid ;;
-    73) \builtin printf '%s\n' remote-file-exists ;;
-    74) \builtin printf '%s\n' tftp-nosuchuser ;;
-    77) \builtin printf '%s\n' ssl-cacert-badfile ;;
-    78) \builtin printf '%s\n' remote-file-not-found ;;
-    79) \builtin printf '%s\n' ssh ;;
-    80) \builtin printf '%s\n' ssl-shutdown-failed ;;
-    82) \builtin printf '%s\n' ssl-crl-badfile ;;
-    83) \builtin printf '%s\n' ssl-issuer-error ;;
-    84) \builtin printf '%s\n' ftp-pret-failed ;;
-    85) \builtin printf '%s\n' rtsp-cseq-error ;;
-    86) \builtin printf '%s\n' rtsp-session-error ;;
-    87) \builtin printf '%s\n' ftp-bad-file-list ;;
-    88) \builtin printf '%s\n' chunk-failed ;;
-    89) \builtin printf '%s\n' no-connection-available ;;
-    90) \builtin printf '%s\n' ssl-pinnedpubkeynotmatch ;;
-    91) \builtin printf '%s\n' ssl-invalidcertstatus ;;
-    92) \builtin printf '%s\n' http2-stream ;;
-    93) \builtin printf '%s\n' recursive-api-call ;;
-    94) \builtin printf '%s\n' auth-error ;;
-    95) \builtin printf '%s\n' http3 ;;
-    96) \builtin printf '%s\n' quic-connect-error ;;
-    97) \builtin printf '%s\n' proxy ;;
-    98) \builtin printf '%s\n' ssl-clientcert ;;
-    99) \builtin printf '%s\n' unrecoverable-poll ;;
-    100) \builtin printf '%s\n' too-large ;;
-    *) \builtin return 1 ;;
-  esac
+  _curl_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_curl_exit_n"
 }
 
 # curl_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 curl_exit_kind() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' precondition ;;
-    2) \builtin printf '%s\n' internal ;;
-    3) \builtin printf '%s\n' usage ;;
-    4) \builtin printf '%s\n' precondition ;;
-    5) \builtin printf '%s\n' network ;;
-    6) \builtin printf '%s\n' network ;;
-    7) \builtin printf '%s\n' network ;;
-    8) \builtin printf '%s\n' failure ;;
-    9) \builtin printf '%s\n' auth ;;
-    10) \builtin printf '%s\n' network ;;
-    11) \builtin printf '%s\n' failure ;;
-    12) \builtin printf '%s\n' timeout ;;
-    13) \builtin printf '%s\n' failure ;;
-    14) \builtin printf '%s\n' failure ;;
-    15) \builtin printf '%s\n' network ;;
-    16) \builtin printf '%s\n' network ;;
-    17) \builtin printf '%s\n' failure ;;
-    18) \builtin printf '%s\n' network ;;
-    19) \builtin printf '%s\n' failure ;;
-    21) \builtin printf '%s\n' failure ;;
-    22) \builtin printf '%s\n' failure ;;
-    23) \builtin printf '%s\n' failure ;;
-    25) \builtin printf '%s\n' failure ;;
-    26) \builtin printf '%s\n' failure ;;
-    27) \builtin printf '%s\n' internal ;;
-    28) \builtin printf '%s\n' timeout ;;
-    30) \builtin printf '%s\n' failure ;;
-    31) \builtin printf '%s\n' failure ;;
-    33) \builtin printf '%s\n' failure ;;
-    34) \builtin printf '%s\n' internal ;;
-    35) \builtin printf '%s\n' network ;;
-    36) \builtin printf '%s\n' failure ;;
-    37) \builtin printf '%s\n' not-found ;;
-    38) \builtin printf '%s\n' auth ;;
-    39) \builtin printf '%s\n' failure ;;
-    41) \builtin printf '%s\n' internal ;;
-    42) \builtin printf '%s\n' failure ;;
-    43) \builtin printf '%s\n' usage ;;
-    45) \builtin printf '%s\n' config ;;
-    47) \builtin printf '%s\n' failure ;;
-    48) \builtin printf '%s\n' usage ;;
-    49) \builtin printf '%s\n' usage ;;
-    52) \builtin printf '%s\n' network ;;
-    53) \builtin printf '%s\n' config ;;
-    54) \builtin printf '%s\n' config ;;
-    55) \builtin printf '%s\n' network ;;
-    56) \builtin printf '%s\n' network ;;
-    58) \builtin printf '%s\n' auth ;;
-    59) \builtin printf '%s\n' config ;;
-    60) \builtin printf '%s\n' validation ;;
-    61) \builtin printf '%s\n' failure ;;
-    63) \builtin printf '%s\n' failure ;;
-    64) \builtin printf '%s\n' failure ;;
-    65) \builtin printf '%s\n' failure ;;
-    66) \builtin printf '%s\n' config ;;
-    67) \builtin printf '%s\n' auth ;;
-    68) \builtin printf '%s\n' not-found ;;
-    69) \builtin printf '%s\n' auth ;;
-    70) \builtin printf '%s\n' failure ;;
-    71) \builtin printf '%s\n' failure ;;
-    72) \builtin printf '%s\n' failure ;;
-    73) \builtin printf '%s\n' conflict ;;
-    74) \builtin printf '%s\n' auth ;;
-    77) \builtin printf '%s\n' validation ;;
-    78) \builtin printf '%s\n' not-found ;;
-    79) \builtin printf '%s\n' failure ;;
-    80) \builtin printf '%s\n' failure ;;
-    82) \builtin printf '%s\n' validation ;;
-    83) \builtin printf '%s\n' validation ;;
-    84) \builtin printf '%s\n' failure ;;
-    85) \builtin printf '%s\n' failure ;;
-    86) \builtin printf '%s\n' failure ;;
-    87) \builtin printf '%s\n' failure ;;
-    88) \builtin printf '%s\n' failure ;;
-    89) \builtin printf '%s\n' network ;;
-    90) \builtin printf '%s\n' validation ;;
-    91) \builtin printf '%s\n' validation ;;
-    92) \builtin printf '%s\n' network ;;
-    93) \builtin printf '%s\n' internal ;;
-    94) \builtin printf '%s\n' auth ;;
-    95) \builtin printf '%s\n' network ;;
-    96) \builtin printf '%s\n' network ;;
-    97) \builtin printf '%s\n' network ;;
-    98) \builtin printf '%s\n' auth ;;
-    99) \builtin printf '%s\n' internal ;;
-    100) \builtin printf '%s\n' failure ;;
-    *) \builtin return 1 ;;
-  esac
+  _curl_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_curl_exit_k"
 }
 
 # curl_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 curl_exit_is() {
   \builtin emulate -L zsh
-  case "${2:-}" in
-    0) case "${1:-}" in ok | success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in unsupported-protocol | precondition) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in failed-init | internal) \builtin return 0 ;; esac ;;
-    3) case "${1:-}" in url-malformat | usage) \builtin return 0 ;; esac ;;
-    4) case "${1:-}" in not-built-in | precondition) \builtin return 0 ;; esac ;;
-    5) case "${1:-}" in couldnt-resolve-proxy | network) \builtin return 0 ;; esac ;;
-    6) case "${1:-}" in couldnt-resolve-host | network) \builtin return 0 ;; esac ;;
-    7) case "${1:-}" in couldnt-connect | network) \builtin return 0 ;; esac ;;
-    8) case "${1:-}" in weird-server-reply | failure) \builtin return 0 ;; esac ;;
-    9) case "${1:-}" in remote-access-denied | auth) \builtin return 0 ;; esac ;;
-    10) case "${1:-}" in ftp-accept-failed | network) \builtin return 0 ;; esac ;;
-    11) case "${1:-}" in ftp-weird-pass-reply | failure) \builtin return 0 ;; esac ;;
-    12) case "${1:-}" in ftp-accept-timeout | timeout) \builtin return 0 ;; esac ;;
-    13) case "${1:-}" in ftp-weird-pasv-reply | failure) \builtin return 0 ;; esac ;;
-    14) case "${1:-}" in ftp-weird-227-format | failure) \builtin return 0 ;; esac ;;
-    15) case "${1:-}" in ftp-cant-get-host | network) \builtin return 0 ;; esac ;;
-    16) case "${1:-}" in http2 | network) \builtin return 0 ;; esac ;;
-    17) case "${1:-}" in ftp-couldnt-set-type | failure) \builtin return 0 ;; esac ;;
-    18) case "${1:-}" in partial-file | network) \builtin return 0 ;; esac ;;
-    19) case "${1:-}" in ftp-couldnt-retr-file | failure) \builtin return 0 ;; esac ;;
-    21) case "${1:-}" in quote-error | failure) \builtin return 0 ;; esac ;;
-    22) case "${1:-}" in http-returned-error | failure) \builtin return 0 ;; esac ;;
-    23) case "${1:-}" in write-error | failure) \builtin return 0 ;; esac ;;
-    25) case "${1:-}" in upload-failed | failure) \builtin return 0 ;; esac ;;
-    26) case "${1:-}" in read-error | failure) \builtin return 0 ;; esac ;;
-    27) case "${1:-}" in out-of-memory | internal) \builtin return 0 ;; esac ;;
-    28) case "${1:-}" in operation-timedout | timeout) \builtin return 0 ;; esac ;;
-    30) case "${1:-}" in ftp-port-failed | failure) \builtin return 0 ;; esac ;;
-    31) case "${1:-}" in ftp-couldnt-use-rest | failure) \builtin return 0 ;; esac ;;
-    33) case "${1:-}" in range-error | failure) \builtin return 0 ;; esac ;;
-    34) case "${1:-}" in http-post-error | internal) \builtin return 0 ;; esac ;;
-    35) case "${1:-}" in ssl-connect-error | network) \builtin return 0 ;; esac ;;
-    36) case "${1:-}" in bad-download-resume | failure) \builtin return 0 ;; esac ;;
-    37) case "${1:-}" in file-couldnt-read-file | not-found) \builtin return 0 ;; esac ;;
-    38) case "${1:-}" in ldap-cannot-bind | auth) \builtin return 0 ;; esac ;;
-    39) case "${1:-}" in ldap-search-failed | failure) \builtin return 0 ;; esac ;;
-    41) case "${1:-}" in function-not-found | internal) \builtin return 0 ;; esac ;;
-    42) case "${1:-}" in aborted-by-callback | failure) \builtin return 0 ;; esac ;;
-    43) case "${1:-}" in bad-function-argument | usage) \builtin return 0 ;; esac ;;
-    45) case "${1:-}" in interface-failed | config) \builtin return 0 ;; esac ;;
-    47) case "${1:-}" in too-many-redirects | failure) \builtin return 0 ;; esac ;;
-    48) case "${1:-}" in unknown-option | usage) \builtin return 0 ;; esac ;;
-    49) case "${1:-}" in setopt-option-syntax | usage) \builtin return 0 ;; esac ;;
-    52) case "${1:-}" in got-nothing | network) \builtin return 0 ;; esac ;;
-    53) case "${1:-}" in ssl-engine-notfound | config) \builtin return 0 ;; esac ;;
-    54) case "${1:-}" in ssl-engine-setfailed | config) \builtin return 0 ;; esac ;;
-    55) case "${1:-}" in send-error | network) \builtin return 0 ;; esac ;;
-    56) case "${1:-}" in recv-error | network) \builtin return 0 ;; esac ;;
-    58) case "${1:-}" in ssl-certproblem | auth) \builtin return 0 ;; esac ;;
-    59) case "${1:-}" in ssl-cipher | config) \builtin return 0 ;; esac ;;
-    60) case "${1:-}" in peer-failed-verification | validation) \builtin return 0 ;; esac ;;
-    61) case "${1:-}" in bad-content-encoding | failure) \builtin return 0 ;; esac ;;
-    63) case "${1:-}" in filesize-exceeded | failure) \builtin return 0 ;; esac ;;
-    64) case "${1:-}" in use-ssl-failed | failure) \builtin return 0 ;; esac ;;
-    65) case "${1:-}" in send-fail-rewind | failure) \builtin return 0 ;; esac ;;
-    66) case "${1:-}" in ssl-engine-initfailed | config) \builtin return 0 ;; esac ;;
-    67) case "${1:-}" in login-denied | auth) \builtin return 0 ;; esac ;;
-    68) case "${1:-}" in tftp-notfound | not-found) \builtin return 0 ;; esac ;;
-    69) case "${1:-}" in tftp-perm | auth) \builtin return 0 ;; esac ;;
-    70) case "${1:-}" in remote-disk-full | failure) \builtin return 0 ;; esac ;;
-    71) case "${1:-}" in tftp-illegal | failure) \builtin return 0 ;; esac ;;
-    72) case "${1:-}" in tftp-unknownid | failure) \builtin return 0 ;; esac ;;
-    73) case "${1:-}" in remote-file-exists | conflict) \builtin return 0 ;; esac ;;
-    74) case "${1:-}" in tftp-nosuchuser | auth) \builtin return 0 ;; esac ;;
-    77) case "${1:-}" in ssl-cacert-badfile | validation) \builtin return 0 ;; esac ;;
-    78) case "${1:-}" in remote-file-not-found | not-found) \builtin return 0 ;; esac ;;
-    79) case "${1:-}" in ssh | failure) \builtin return 0 ;; esac ;;
-    80) case "${1:-}" in ssl-shutdown-failed | failure) \builtin return 0 ;; esac ;;
-    82) case "${1:-}" in ssl-crl-badfile | validation) \builtin return 0 ;; esac ;;
-    83) case "${1:-}" in ssl-issuer-error | validation) \builtin return 0 ;; esac ;;
-    84) case "${1:-}" in ftp-pret-failed | failure) \builtin return 0 ;; esac ;;
-    85) case "${1:-}" in rtsp-cseq-error | failure) \builtin return 0 ;; esac ;;
-    86) case "${1:-}" in rtsp-session-error | failure) \builtin return 0 ;; esac ;;
-    87) case "${1:-}" in ftp-bad-file-list | failure) \builtin return 0 ;; esac ;;
-    88) case "${1:-}" in chunk-failed | failure) \builtin return 0 ;; esac ;;
-    89) case "${1:-}" in no-connection-available | network) \builtin return 0 ;; esac ;;
-    90) case "${1:-}" in ssl-pinnedpubkeynotmatch | validation) \builtin return 0 ;; esac ;;
-    91) case "${1:-}" in ssl-invalidcertstatus | validation) \builtin return 0 ;; esac ;;
-    92) case "${1:-}" in http2-stream | network) \builtin return 0 ;; esac ;;
-    93) case "${1:-}" in recursive-api-call | internal) \builtin return 0 ;; esac ;;
-    94) case "${1:-}" in auth-error | auth) \builtin return 0 ;; esac ;;
-    95) case "${1:-}" in http3 | network) \builtin return 0 ;; esac ;;
-    96) case "${1:-}" in quic-connect-error | network) \builtin return 0 ;; esac ;;
-    97) case "${1:-}" in proxy | network) \builtin return 0 ;; esac ;;
-    98) case "${1:-}" in ssl-clientcert | auth) \builtin return 0 ;; esac ;;
-    99) case "${1:-}" in unrecoverable-poll | internal) \builtin return 0 ;; esac ;;
-    100) case "${1:-}" in too-large | failure) \builtin return 0 ;; esac ;;
-  esac
+  _curl_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_curl_exit_n" | "$_curl_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

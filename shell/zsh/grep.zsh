@@ -5,36 +5,36 @@
 \builtin typeset -g GREP_EXIT_NO_MATCH=1
 \builtin typeset -g GREP_EXIT_ERROR=2
 
+# _grep_exit_row CODE: set _grep_exit_n and _grep_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_grep_exit_row() {
+  \builtin emulate -L zsh
+  case "${1:-}" in
+    0) _grep_exit_n=selected _grep_exit_k=success ;;
+    1) _grep_exit_n=no-match _grep_exit_k=failure ;;
+    2) _grep_exit_n=error _grep_exit_k=failure ;;
+    *) \builtin return 1 ;;
+  esac
+}
+
 # grep_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 grep_exit_name() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' selected ;;
-    1) \builtin printf '%s\n' no-match ;;
-    2) \builtin printf '%s\n' error ;;
-    *) \builtin return 1 ;;
-  esac
+  _grep_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_grep_exit_n"
 }
 
 # grep_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 grep_exit_kind() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' failure ;;
-    *) \builtin return 1 ;;
-  esac
+  _grep_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_grep_exit_k"
 }
 
 # grep_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 grep_exit_is() {
   \builtin emulate -L zsh
-  case "${2:-}" in
-    0) case "${1:-}" in selected | success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in no-match | failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in error | failure) \builtin return 0 ;; esac ;;
-  esac
+  _grep_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_grep_exit_n" | "$_grep_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

@@ -10,51 +10,41 @@
 \builtin typeset -g PROXXX_EXIT_RISK_REFUSED=6
 \builtin typeset -g PROXXX_EXIT_CLUSTER_TRANSIENT=7
 
+# _proxxx_exit_row CODE: set _proxxx_exit_n and _proxxx_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_proxxx_exit_row() {
+  \builtin emulate -L zsh
+  case "${1:-}" in
+    0) _proxxx_exit_n=success _proxxx_exit_k=success ;;
+    1) _proxxx_exit_n=failure _proxxx_exit_k=failure ;;
+    2) _proxxx_exit_n=usage _proxxx_exit_k=usage ;;
+    3) _proxxx_exit_n=config _proxxx_exit_k=config ;;
+    4) _proxxx_exit_n=auth _proxxx_exit_k=auth ;;
+    5) _proxxx_exit_n=not-found _proxxx_exit_k=not-found ;;
+    6) _proxxx_exit_n=risk-refused _proxxx_exit_k=precondition ;;
+    7) _proxxx_exit_n=cluster-transient _proxxx_exit_k=transient ;;
+    *) \builtin return 1 ;;
+  esac
+}
+
 # proxxx_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 proxxx_exit_name() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' usage ;;
-    3) \builtin printf '%s\n' config ;;
-    4) \builtin printf '%s\n' auth ;;
-    5) \builtin printf '%s\n' not-found ;;
-    6) \builtin printf '%s\n' risk-refused ;;
-    7) \builtin printf '%s\n' cluster-transient ;;
-    *) \builtin return 1 ;;
-  esac
+  _proxxx_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_proxxx_exit_n"
 }
 
 # proxxx_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 proxxx_exit_kind() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' usage ;;
-    3) \builtin printf '%s\n' config ;;
-    4) \builtin printf '%s\n' auth ;;
-    5) \builtin printf '%s\n' not-found ;;
-    6) \builtin printf '%s\n' precondition ;;
-    7) \builtin printf '%s\n' transient ;;
-    *) \builtin return 1 ;;
-  esac
+  _proxxx_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_proxxx_exit_k"
 }
 
 # proxxx_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 proxxx_exit_is() {
   \builtin emulate -L zsh
-  case "${2:-}" in
-    0) case "${1:-}" in success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in usage) \builtin return 0 ;; esac ;;
-    3) case "${1:-}" in config) \builtin return 0 ;; esac ;;
-    4) case "${1:-}" in auth) \builtin return 0 ;; esac ;;
-    5) case "${1:-}" in not-found) \builtin return 0 ;; esac ;;
-    6) case "${1:-}" in risk-refused | precondition) \builtin return 0 ;; esac ;;
-    7) case "${1:-}" in cluster-transient | transient) \builtin return 0 ;; esac ;;
-  esac
+  _proxxx_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_proxxx_exit_n" | "$_proxxx_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

@@ -11,54 +11,42 @@
 \builtin typeset -g RUNE_EXIT_TIMEOUT=7
 \builtin typeset -g RUNE_EXIT_INNER_TIMEOUT=124
 
+# _rune_exit_row CODE: set _rune_exit_n and _rune_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_rune_exit_row() {
+  \builtin emulate -L zsh
+  case "${1:-}" in
+    0) _rune_exit_n=success _rune_exit_k=success ;;
+    1) _rune_exit_n=failure _rune_exit_k=failure ;;
+    2) _rune_exit_n=usage _rune_exit_k=usage ;;
+    3) _rune_exit_n=auth _rune_exit_k=auth ;;
+    4) _rune_exit_n=not-found _rune_exit_k=not-found ;;
+    5) _rune_exit_n=conflict _rune_exit_k=conflict ;;
+    6) _rune_exit_n=validation _rune_exit_k=validation ;;
+    7) _rune_exit_n=timeout _rune_exit_k=timeout ;;
+    124) _rune_exit_n=inner-timeout _rune_exit_k=timeout ;;
+    *) \builtin return 1 ;;
+  esac
+}
+
 # rune_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 rune_exit_name() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' usage ;;
-    3) \builtin printf '%s\n' auth ;;
-    4) \builtin printf '%s\n' not-found ;;
-    5) \builtin printf '%s\n' conflict ;;
-    6) \builtin printf '%s\n' validation ;;
-    7) \builtin printf '%s\n' timeout ;;
-    124) \builtin printf '%s\n' inner-timeout ;;
-    *) \builtin return 1 ;;
-  esac
+  _rune_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_rune_exit_n"
 }
 
 # rune_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 rune_exit_kind() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' usage ;;
-    3) \builtin printf '%s\n' auth ;;
-    4) \builtin printf '%s\n' not-found ;;
-    5) \builtin printf '%s\n' conflict ;;
-    6) \builtin printf '%s\n' validation ;;
-    7) \builtin printf '%s\n' timeout ;;
-    124) \builtin printf '%s\n' timeout ;;
-    *) \builtin return 1 ;;
-  esac
+  _rune_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_rune_exit_k"
 }
 
 # rune_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 rune_exit_is() {
   \builtin emulate -L zsh
-  case "${2:-}" in
-    0) case "${1:-}" in success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in usage) \builtin return 0 ;; esac ;;
-    3) case "${1:-}" in auth) \builtin return 0 ;; esac ;;
-    4) case "${1:-}" in not-found) \builtin return 0 ;; esac ;;
-    5) case "${1:-}" in conflict) \builtin return 0 ;; esac ;;
-    6) case "${1:-}" in validation) \builtin return 0 ;; esac ;;
-    7) case "${1:-}" in timeout) \builtin return 0 ;; esac ;;
-    124) case "${1:-}" in inner-timeout | timeout) \builtin return 0 ;; esac ;;
-  esac
+  _rune_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_rune_exit_n" | "$_rune_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

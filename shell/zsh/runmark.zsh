@@ -7,42 +7,38 @@
 \builtin typeset -g RUNMARK_EXIT_UNSAFE_RESUME=3
 \builtin typeset -g RUNMARK_EXIT_INTERNAL=4
 
+# _runmark_exit_row CODE: set _runmark_exit_n and _runmark_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_runmark_exit_row() {
+  \builtin emulate -L zsh
+  case "${1:-}" in
+    0) _runmark_exit_n=success _runmark_exit_k=success ;;
+    1) _runmark_exit_n=execution-failure _runmark_exit_k=failure ;;
+    2) _runmark_exit_n=validation _runmark_exit_k=validation ;;
+    3) _runmark_exit_n=unsafe-resume _runmark_exit_k=precondition ;;
+    4) _runmark_exit_n=internal _runmark_exit_k=internal ;;
+    *) \builtin return 1 ;;
+  esac
+}
+
 # runmark_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 runmark_exit_name() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' execution-failure ;;
-    2) \builtin printf '%s\n' validation ;;
-    3) \builtin printf '%s\n' unsafe-resume ;;
-    4) \builtin printf '%s\n' internal ;;
-    *) \builtin return 1 ;;
-  esac
+  _runmark_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_runmark_exit_n"
 }
 
 # runmark_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 runmark_exit_kind() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    1) \builtin printf '%s\n' failure ;;
-    2) \builtin printf '%s\n' validation ;;
-    3) \builtin printf '%s\n' precondition ;;
-    4) \builtin printf '%s\n' internal ;;
-    *) \builtin return 1 ;;
-  esac
+  _runmark_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_runmark_exit_k"
 }
 
 # runmark_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 runmark_exit_is() {
   \builtin emulate -L zsh
-  case "${2:-}" in
-    0) case "${1:-}" in success) \builtin return 0 ;; esac ;;
-    1) case "${1:-}" in execution-failure | failure) \builtin return 0 ;; esac ;;
-    2) case "${1:-}" in validation) \builtin return 0 ;; esac ;;
-    3) case "${1:-}" in unsafe-resume | precondition) \builtin return 0 ;; esac ;;
-    4) case "${1:-}" in internal) \builtin return 0 ;; esac ;;
-  esac
+  _runmark_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_runmark_exit_n" | "$_runmark_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

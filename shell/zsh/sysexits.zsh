@@ -18,75 +18,49 @@
 \builtin typeset -g EX_NOPERM=77
 \builtin typeset -g EX_CONFIG=78
 
+# _sysexits_exit_row CODE: set _sysexits_exit_n and _sysexits_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+_sysexits_exit_row() {
+  \builtin emulate -L zsh
+  case "${1:-}" in
+    0) _sysexits_exit_n=ok _sysexits_exit_k=success ;;
+    64) _sysexits_exit_n=usage _sysexits_exit_k=usage ;;
+    65) _sysexits_exit_n=dataerr _sysexits_exit_k=validation ;;
+    66) _sysexits_exit_n=noinput _sysexits_exit_k=not-found ;;
+    67) _sysexits_exit_n=nouser _sysexits_exit_k=not-found ;;
+    68) _sysexits_exit_n=nohost _sysexits_exit_k=not-found ;;
+    69) _sysexits_exit_n=unavailable _sysexits_exit_k=transient ;;
+    70) _sysexits_exit_n=software _sysexits_exit_k=internal ;;
+    71) _sysexits_exit_n=oserr _sysexits_exit_k=internal ;;
+    72) _sysexits_exit_n=osfile _sysexits_exit_k=failure ;;
+    73) _sysexits_exit_n=cantcreat _sysexits_exit_k=failure ;;
+    74) _sysexits_exit_n=ioerr _sysexits_exit_k=failure ;;
+    75) _sysexits_exit_n=tempfail _sysexits_exit_k=transient ;;
+    76) _sysexits_exit_n=protocol _sysexits_exit_k=network ;;
+    77) _sysexits_exit_n=noperm _sysexits_exit_k=auth ;;
+    78) _sysexits_exit_n=config _sysexits_exit_k=config ;;
+    *) \builtin return 1 ;;
+  esac
+}
+
 # sysexits_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 sysexits_exit_name() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' ok ;;
-    64) \builtin printf '%s\n' usage ;;
-    65) \builtin printf '%s\n' dataerr ;;
-    66) \builtin printf '%s\n' noinput ;;
-    67) \builtin printf '%s\n' nouser ;;
-    68) \builtin printf '%s\n' nohost ;;
-    69) \builtin printf '%s\n' unavailable ;;
-    70) \builtin printf '%s\n' software ;;
-    71) \builtin printf '%s\n' oserr ;;
-    72) \builtin printf '%s\n' osfile ;;
-    73) \builtin printf '%s\n' cantcreat ;;
-    74) \builtin printf '%s\n' ioerr ;;
-    75) \builtin printf '%s\n' tempfail ;;
-    76) \builtin printf '%s\n' protocol ;;
-    77) \builtin printf '%s\n' noperm ;;
-    78) \builtin printf '%s\n' config ;;
-    *) \builtin return 1 ;;
-  esac
+  _sysexits_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_sysexits_exit_n"
 }
 
 # sysexits_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 sysexits_exit_kind() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' success ;;
-    64) \builtin printf '%s\n' usage ;;
-    65) \builtin printf '%s\n' validation ;;
-    66) \builtin printf '%s\n' not-found ;;
-    67) \builtin printf '%s\n' not-found ;;
-    68) \builtin printf '%s\n' not-found ;;
-    69) \builtin printf '%s\n' transient ;;
-    70) \builtin printf '%s\n' internal ;;
-    71) \builtin printf '%s\n' internal ;;
-    72) \builtin printf '%s\n' failure ;;
-    73) \builtin printf '%s\n' failure ;;
-    74) \builtin printf '%s\n' failure ;;
-    75) \builtin printf '%s\n' transient ;;
-    76) \builtin printf '%s\n' network ;;
-    77) \builtin printf '%s\n' auth ;;
-    78) \builtin printf '%s\n' config ;;
-    *) \builtin return 1 ;;
-  esac
+  _sysexits_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s\n' "$_sysexits_exit_k"
 }
 
 # sysexits_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 sysexits_exit_is() {
   \builtin emulate -L zsh
-  case "${2:-}" in
-    0) case "${1:-}" in ok | success) \builtin return 0 ;; esac ;;
-    64) case "${1:-}" in usage) \builtin return 0 ;; esac ;;
-    65) case "${1:-}" in dataerr | validation) \builtin return 0 ;; esac ;;
-    66) case "${1:-}" in noinput | not-found) \builtin return 0 ;; esac ;;
-    67) case "${1:-}" in nouser | not-found) \builtin return 0 ;; esac ;;
-    68) case "${1:-}" in nohost | not-found) \builtin return 0 ;; esac ;;
-    69) case "${1:-}" in unavailable | transient) \builtin return 0 ;; esac ;;
-    70) case "${1:-}" in software | internal) \builtin return 0 ;; esac ;;
-    71) case "${1:-}" in oserr | internal) \builtin return 0 ;; esac ;;
-    72) case "${1:-}" in osfile | failure) \builtin return 0 ;; esac ;;
-    73) case "${1:-}" in cantcreat | failure) \builtin return 0 ;; esac ;;
-    74) case "${1:-}" in ioerr | failure) \builtin return 0 ;; esac ;;
-    75) case "${1:-}" in tempfail | transient) \builtin return 0 ;; esac ;;
-    76) case "${1:-}" in protocol | network) \builtin return 0 ;; esac ;;
-    77) case "${1:-}" in noperm | auth) \builtin return 0 ;; esac ;;
-    78) case "${1:-}" in config) \builtin return 0 ;; esac ;;
-  esac
+  _sysexits_exit_row "${2:-}" || \builtin return 1
+  case "${1:-}" in "$_sysexits_exit_n" | "$_sysexits_exit_k") \builtin return 0 ;; esac
   \builtin return 1
 }
 

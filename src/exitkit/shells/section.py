@@ -59,7 +59,10 @@ class Section:
         "fn_is",
         "fn_kind",
         "fn_name",
+        "fn_row",
         "signature",
+        "var_kind",
+        "var_name",
     )
 
     def __init__(self, contract: Contract, *, prefix: str | None, generator_version: str) -> None:
@@ -75,6 +78,10 @@ class Section:
         self.fn_is = identifier(f"{stem}_exit_is")
         self.fn_describe = identifier(f"{stem}_exit_describe")
         self.fn_error_exit = identifier(f"{stem}_error_exit")
+        # Internal: one table sets both the name and the kind of a code (shells that share it).
+        self.fn_row = identifier(f"_{stem}_exit_row")
+        self.var_name = identifier(f"_{stem}_exit_n")
+        self.var_kind = identifier(f"_{stem}_exit_k")
         const_prefix = identifier(contract.prefix if prefix is None else prefix)
 
         self.arms: list[Arm] = []

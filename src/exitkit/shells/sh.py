@@ -107,25 +107,40 @@ def render_posix(section: Section, dialect: Dialect, *, export: bool) -> str:
         body += [f"  *) {ret} 1 ;;", "esac"]
         return body
 
+    # One table holds the name and kind of every code; name, kind and is read it. Each code costs
+    # one short line instead of three, which keeps sourcing fast for contracts with many codes.
+    name_var, kind_var = f"${section.var_name}", f"${section.var_kind}"
+    row_body = ['case "${1:-}" in']
+    row_body += [
+        f"  {arm.code}) {section.var_name}={q(arm.name)} {section.var_kind}={q(arm.kind)} ;;"
+        for arm in section.arms
+    ]
+    row_body += [f"  *) {ret} 1 ;;", "esac"]
+    function(
+        f"{section.fn_row} CODE: set {section.var_name} and {section.var_kind} to the name and "
+        "kind of exit code CODE; status 1 if unknown.",
+        section.fn_row,
+        row_body,
+    )
     function(
         f"{section.fn_name} CODE: print the name of exit code CODE; status 1 if unknown.",
         section.fn_name,
-        lookup([(str(arm.code), q(arm.name)) for arm in section.arms]),
+        [f'{section.fn_row} "${{1:-}}" || {ret} 1', f'{printf} "{name_var}"'],
     )
     function(
         f"{section.fn_kind} CODE: print the kind of exit code CODE; status 1 if unknown.",
         section.fn_kind,
-        lookup([(str(arm.code), q(arm.kind)) for arm in section.arms]),
+        [f'{section.fn_row} "${{1:-}}" || {ret} 1', f'{printf} "{kind_var}"'],
     )
-    is_body = ['case "${2:-}" in']
-    for arm in section.arms:
-        words = " | ".join(q(word) for word in dict.fromkeys((arm.name, arm.kind)))
-        is_body.append(f'  {arm.code}) case "${{1:-}}" in {words}) {ret} 0 ;; esac ;;')
-    is_body += ["esac", f"{ret} 1"]
     function(
         f"{section.fn_is} NAME|KIND CODE: status 0 when exit code CODE has that name or kind.",
         section.fn_is,
-        is_body,
+        [
+            f'{section.fn_row} "${{2:-}}" || {ret} 1',
+            # quoted expansions in a pattern match literally
+            f'case "${{1:-}}" in "{name_var}" | "{kind_var}") {ret} 0 ;; esac',
+            f"{ret} 1",
+        ],
     )
     function(
         f"{section.fn_describe} CODE: print one line: code, name, meaning, recovery.",
