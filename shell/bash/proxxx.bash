@@ -15,17 +15,19 @@
   PROXXX_EXIT_CLUSTER_TRANSIENT=7
 }
 
-# _proxxx_exit_row CODE: set _proxxx_exit_n and _proxxx_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d for exit code CODE; status 1 if unknown.
+# Contract text is meant literally: $, ` and \ in single quotes expand nothing.
+# shellcheck disable=SC1003,SC1004,SC2016
 _proxxx_exit_row() {
   case "${1:-}" in
-    0) _proxxx_exit_n=success _proxxx_exit_k=success ;;
-    1) _proxxx_exit_n=failure _proxxx_exit_k=failure ;;
-    2) _proxxx_exit_n=usage _proxxx_exit_k=usage ;;
-    3) _proxxx_exit_n=config _proxxx_exit_k=config ;;
-    4) _proxxx_exit_n=auth _proxxx_exit_k=auth ;;
-    5) _proxxx_exit_n=not-found _proxxx_exit_k=not-found ;;
-    6) _proxxx_exit_n=risk-refused _proxxx_exit_k=precondition ;;
-    7) _proxxx_exit_n=cluster-transient _proxxx_exit_k=transient ;;
+    0) _proxxx_exit_n=success _proxxx_exit_k=success _proxxx_exit_d=Success ;;
+    1) _proxxx_exit_n=failure _proxxx_exit_k=failure _proxxx_exit_d='Generic failure' ;;
+    2) _proxxx_exit_n=usage _proxxx_exit_k=usage _proxxx_exit_d='Usage error' ;;
+    3) _proxxx_exit_n=config _proxxx_exit_k=config _proxxx_exit_d='Configuration error' ;;
+    4) _proxxx_exit_n=auth _proxxx_exit_k=auth _proxxx_exit_d='Authentication / authorization (recovery: Refresh the token)' ;;
+    5) _proxxx_exit_n=not-found _proxxx_exit_k=not-found _proxxx_exit_d='Resource not found (recovery: Already gone: idempotent OK on teardown)' ;;
+    6) _proxxx_exit_n=risk-refused _proxxx_exit_k=precondition _proxxx_exit_d='Pre-flight risk refused (recovery: Re-run with `--allow-risk` if intentional)' ;;
+    7) _proxxx_exit_n=cluster-transient _proxxx_exit_k=transient _proxxx_exit_d='Cluster transient (recovery: Cluster busy: retry later)' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -50,20 +52,9 @@ proxxx_exit_is() {
 }
 
 # proxxx_exit_describe CODE: print one line: code, name, meaning, recovery.
-# Contract text is meant literally: $, ` and \ in single quotes expand nothing.
-# shellcheck disable=SC1003,SC1004,SC2016
 proxxx_exit_describe() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: Success' ;;
-    1) \builtin printf '%s\n' '1 failure: Generic failure' ;;
-    2) \builtin printf '%s\n' '2 usage: Usage error' ;;
-    3) \builtin printf '%s\n' '3 config: Configuration error' ;;
-    4) \builtin printf '%s\n' '4 auth: Authentication / authorization (recovery: Refresh the token)' ;;
-    5) \builtin printf '%s\n' '5 not-found: Resource not found (recovery: Already gone: idempotent OK on teardown)' ;;
-    6) \builtin printf '%s\n' '6 risk-refused: Pre-flight risk refused (recovery: Re-run with `--allow-risk` if intentional)' ;;
-    7) \builtin printf '%s\n' '7 cluster-transient: Cluster transient (recovery: Cluster busy: retry later)' ;;
-    *) \builtin return 1 ;;
-  esac
+  _proxxx_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_proxxx_exit_n" "$_proxxx_exit_d"
 }
 
 # proxxx_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.

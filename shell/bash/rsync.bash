@@ -30,32 +30,34 @@
   RSYNC_EXIT_DAEMON_TIMEOUT=35
 }
 
-# _rsync_exit_row CODE: set _rsync_exit_n and _rsync_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d for exit code CODE; status 1 if unknown.
+# Contract text is meant literally: $, ` and \ in single quotes expand nothing.
+# shellcheck disable=SC1003,SC1004,SC2016
 _rsync_exit_row() {
   case "${1:-}" in
-    0) _rsync_exit_n=success _rsync_exit_k=success ;;
-    1) _rsync_exit_n=syntax-or-usage _rsync_exit_k=usage ;;
-    2) _rsync_exit_n=protocol-incompatibility _rsync_exit_k=precondition ;;
-    3) _rsync_exit_n=file-selection _rsync_exit_k=failure ;;
-    4) _rsync_exit_n=action-not-supported _rsync_exit_k=precondition ;;
-    5) _rsync_exit_n=client-server-protocol _rsync_exit_k=failure ;;
-    6) _rsync_exit_n=daemon-log _rsync_exit_k=failure ;;
-    10) _rsync_exit_n=socket-io _rsync_exit_k=network ;;
-    11) _rsync_exit_n=file-io _rsync_exit_k=failure ;;
-    12) _rsync_exit_n=protocol-stream _rsync_exit_k=network ;;
-    13) _rsync_exit_n=program-diagnostics _rsync_exit_k=failure ;;
-    14) _rsync_exit_n=ipc _rsync_exit_k=internal ;;
-    15) _rsync_exit_n=sibling-crashed _rsync_exit_k=internal ;;
-    16) _rsync_exit_n=sibling-terminated _rsync_exit_k=failure ;;
-    19) _rsync_exit_n=received-sigusr1 _rsync_exit_k=failure ;;
-    20) _rsync_exit_n=received-sigint _rsync_exit_k=failure ;;
-    21) _rsync_exit_n=waitpid-error _rsync_exit_k=internal ;;
-    22) _rsync_exit_n=memory-allocation _rsync_exit_k=internal ;;
-    23) _rsync_exit_n=partial-transfer _rsync_exit_k=failure ;;
-    24) _rsync_exit_n=vanished-source-files _rsync_exit_k=failure ;;
-    25) _rsync_exit_n=max-delete-limit _rsync_exit_k=precondition ;;
-    30) _rsync_exit_n=io-timeout _rsync_exit_k=timeout ;;
-    35) _rsync_exit_n=daemon-timeout _rsync_exit_k=timeout ;;
+    0) _rsync_exit_n=success _rsync_exit_k=success _rsync_exit_d=Success ;;
+    1) _rsync_exit_n=syntax-or-usage _rsync_exit_k=usage _rsync_exit_d='Syntax or usage error' ;;
+    2) _rsync_exit_n=protocol-incompatibility _rsync_exit_k=precondition _rsync_exit_d='Protocol incompatibility' ;;
+    3) _rsync_exit_n=file-selection _rsync_exit_k=failure _rsync_exit_d='Errors selecting input/output files, dirs' ;;
+    4) _rsync_exit_n=action-not-supported _rsync_exit_k=precondition _rsync_exit_d='Requested action not supported' ;;
+    5) _rsync_exit_n=client-server-protocol _rsync_exit_k=failure _rsync_exit_d='Error starting client-server protocol' ;;
+    6) _rsync_exit_n=daemon-log _rsync_exit_k=failure _rsync_exit_d='Daemon unable to append to log-file' ;;
+    10) _rsync_exit_n=socket-io _rsync_exit_k=network _rsync_exit_d='Error in socket I/O' ;;
+    11) _rsync_exit_n=file-io _rsync_exit_k=failure _rsync_exit_d='Error in file I/O' ;;
+    12) _rsync_exit_n=protocol-stream _rsync_exit_k=network _rsync_exit_d='Error in rsync protocol data stream' ;;
+    13) _rsync_exit_n=program-diagnostics _rsync_exit_k=failure _rsync_exit_d='Errors with program diagnostics' ;;
+    14) _rsync_exit_n=ipc _rsync_exit_k=internal _rsync_exit_d='Error in IPC code' ;;
+    15) _rsync_exit_n=sibling-crashed _rsync_exit_k=internal _rsync_exit_d='Sibling process crashed' ;;
+    16) _rsync_exit_n=sibling-terminated _rsync_exit_k=failure _rsync_exit_d='Sibling process terminated abnormally' ;;
+    19) _rsync_exit_n=received-sigusr1 _rsync_exit_k=failure _rsync_exit_d='Received SIGUSR1' ;;
+    20) _rsync_exit_n=received-sigint _rsync_exit_k=failure _rsync_exit_d='Received SIGINT, SIGTERM or SIGHUP' ;;
+    21) _rsync_exit_n=waitpid-error _rsync_exit_k=internal _rsync_exit_d='Some error returned by waitpid()' ;;
+    22) _rsync_exit_n=memory-allocation _rsync_exit_k=internal _rsync_exit_d='Error allocating core memory buffers' ;;
+    23) _rsync_exit_n=partial-transfer _rsync_exit_k=failure _rsync_exit_d='Partial transfer due to error (recovery: Read the errors rsync printed above; permissions and missing source paths are common causes)' ;;
+    24) _rsync_exit_n=vanished-source-files _rsync_exit_k=failure _rsync_exit_d='Partial transfer due to vanished source files (recovery: Files vanished while copying — often harmless for live trees: `--ok vanished-source-files`)' ;;
+    25) _rsync_exit_n=max-delete-limit _rsync_exit_k=precondition _rsync_exit_d='The `--max-delete` limit stopped deletions (recovery: Check why so many files would go, then raise `--max-delete` if intended)' ;;
+    30) _rsync_exit_n=io-timeout _rsync_exit_k=timeout _rsync_exit_d='Timeout in data send/receive' ;;
+    35) _rsync_exit_n=daemon-timeout _rsync_exit_k=timeout _rsync_exit_d='Timeout waiting for daemon connection' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -80,33 +82,7 @@ rsync_exit_is() {
 }
 
 # rsync_exit_describe CODE: print one line: code, name, meaning, recovery.
-# Contract text is meant literally: $, ` and \ in single quotes expand nothing.
-# shellcheck disable=SC1003,SC1004,SC2016
 rsync_exit_describe() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: Success' ;;
-    1) \builtin printf '%s\n' '1 syntax-or-usage: Syntax or usage error' ;;
-    2) \builtin printf '%s\n' '2 protocol-incompatibility: Protocol incompatibility' ;;
-    3) \builtin printf '%s\n' '3 file-selection: Errors selecting input/output files, dirs' ;;
-    4) \builtin printf '%s\n' '4 action-not-supported: Requested action not supported' ;;
-    5) \builtin printf '%s\n' '5 client-server-protocol: Error starting client-server protocol' ;;
-    6) \builtin printf '%s\n' '6 daemon-log: Daemon unable to append to log-file' ;;
-    10) \builtin printf '%s\n' '10 socket-io: Error in socket I/O' ;;
-    11) \builtin printf '%s\n' '11 file-io: Error in file I/O' ;;
-    12) \builtin printf '%s\n' '12 protocol-stream: Error in rsync protocol data stream' ;;
-    13) \builtin printf '%s\n' '13 program-diagnostics: Errors with program diagnostics' ;;
-    14) \builtin printf '%s\n' '14 ipc: Error in IPC code' ;;
-    15) \builtin printf '%s\n' '15 sibling-crashed: Sibling process crashed' ;;
-    16) \builtin printf '%s\n' '16 sibling-terminated: Sibling process terminated abnormally' ;;
-    19) \builtin printf '%s\n' '19 received-sigusr1: Received SIGUSR1' ;;
-    20) \builtin printf '%s\n' '20 received-sigint: Received SIGINT, SIGTERM or SIGHUP' ;;
-    21) \builtin printf '%s\n' '21 waitpid-error: Some error returned by waitpid()' ;;
-    22) \builtin printf '%s\n' '22 memory-allocation: Error allocating core memory buffers' ;;
-    23) \builtin printf '%s\n' '23 partial-transfer: Partial transfer due to error (recovery: Read the errors rsync printed above; permissions and missing source paths are common causes)' ;;
-    24) \builtin printf '%s\n' '24 vanished-source-files: Partial transfer due to vanished source files (recovery: Files vanished while copying — often harmless for live trees: `--ok vanished-source-files`)' ;;
-    25) \builtin printf '%s\n' '25 max-delete-limit: The `--max-delete` limit stopped deletions (recovery: Check why so many files would go, then raise `--max-delete` if intended)' ;;
-    30) \builtin printf '%s\n' '30 io-timeout: Timeout in data send/receive' ;;
-    35) \builtin printf '%s\n' '35 daemon-timeout: Timeout waiting for daemon connection' ;;
-    *) \builtin return 1 ;;
-  esac
+  _rsync_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_rsync_exit_n" "$_rsync_exit_d"
 }

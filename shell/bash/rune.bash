@@ -16,18 +16,20 @@
   RUNE_EXIT_INNER_TIMEOUT=124
 }
 
-# _rune_exit_row CODE: set _rune_exit_n and _rune_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d for exit code CODE; status 1 if unknown.
+# Contract text is meant literally: $, ` and \ in single quotes expand nothing.
+# shellcheck disable=SC1003,SC1004,SC2016
 _rune_exit_row() {
   case "${1:-}" in
-    0) _rune_exit_n=success _rune_exit_k=success ;;
-    1) _rune_exit_n=failure _rune_exit_k=failure ;;
-    2) _rune_exit_n=usage _rune_exit_k=usage ;;
-    3) _rune_exit_n=auth _rune_exit_k=auth ;;
-    4) _rune_exit_n=not-found _rune_exit_k=not-found ;;
-    5) _rune_exit_n=conflict _rune_exit_k=conflict ;;
-    6) _rune_exit_n=validation _rune_exit_k=validation ;;
-    7) _rune_exit_n=timeout _rune_exit_k=timeout ;;
-    124) _rune_exit_n=inner-timeout _rune_exit_k=timeout ;;
+    0) _rune_exit_n=success _rune_exit_k=success _rune_exit_d=Success ;;
+    1) _rune_exit_n=failure _rune_exit_k=failure _rune_exit_d='Generic failure (network, parse, validation) (recovery: Read the message on stderr; for `failed to connect to API server`, check that runed is running and reachable (`sudo systemctl status runed`, `nc -zv <host> 7863`) and, if TLS is enabled, that the client context has the right CA / cert / key)' ;;
+    2) _rune_exit_n=usage _rune_exit_k=usage _rune_exit_d='Usage error — bad flag, missing argument' ;;
+    3) _rune_exit_n=auth _rune_exit_k=auth _rune_exit_d='Auth failure — Unauthenticated or PermissionDenied (recovery: Unauthenticated: run `rune login` again, or set `--token` / `--token-file` for a one-off; PermissionDenied: check `rune whoami` policies, use a context with broader policies, or get an admin to attach a policy)' ;;
+    4) _rune_exit_n=not-found _rune_exit_k=not-found _rune_exit_d='Resource not found (recovery: Run `rune get` to confirm)' ;;
+    5) _rune_exit_n=conflict _rune_exit_k=conflict _rune_exit_d='Conflict / already exists (recovery: Use `cast` (idempotent) instead of `create`)' ;;
+    6) _rune_exit_n=validation _rune_exit_k=validation _rune_exit_d='Validation error (recovery: Fix the field named in the error; run `rune lint` locally first to catch this)' ;;
+    7) _rune_exit_n=timeout _rune_exit_k=timeout _rune_exit_d='Timeout (rollout, scale, etc.) (recovery: Increase `--timeout`, check server load)' ;;
+    124) _rune_exit_n=inner-timeout _rune_exit_k=timeout _rune_exit_d='Inner-process timeout (passed through from exec)' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -52,21 +54,9 @@ rune_exit_is() {
 }
 
 # rune_exit_describe CODE: print one line: code, name, meaning, recovery.
-# Contract text is meant literally: $, ` and \ in single quotes expand nothing.
-# shellcheck disable=SC1003,SC1004,SC2016
 rune_exit_describe() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: Success' ;;
-    1) \builtin printf '%s\n' '1 failure: Generic failure (network, parse, validation) (recovery: Read the message on stderr; for `failed to connect to API server`, check that runed is running and reachable (`sudo systemctl status runed`, `nc -zv <host> 7863`) and, if TLS is enabled, that the client context has the right CA / cert / key)' ;;
-    2) \builtin printf '%s\n' '2 usage: Usage error — bad flag, missing argument' ;;
-    3) \builtin printf '%s\n' '3 auth: Auth failure — Unauthenticated or PermissionDenied (recovery: Unauthenticated: run `rune login` again, or set `--token` / `--token-file` for a one-off; PermissionDenied: check `rune whoami` policies, use a context with broader policies, or get an admin to attach a policy)' ;;
-    4) \builtin printf '%s\n' '4 not-found: Resource not found (recovery: Run `rune get` to confirm)' ;;
-    5) \builtin printf '%s\n' '5 conflict: Conflict / already exists (recovery: Use `cast` (idempotent) instead of `create`)' ;;
-    6) \builtin printf '%s\n' '6 validation: Validation error (recovery: Fix the field named in the error; run `rune lint` locally first to catch this)' ;;
-    7) \builtin printf '%s\n' '7 timeout: Timeout (rollout, scale, etc.) (recovery: Increase `--timeout`, check server load)' ;;
-    124) \builtin printf '%s\n' '124 inner-timeout: Inner-process timeout (passed through from exec)' ;;
-    *) \builtin return 1 ;;
-  esac
+  _rune_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_rune_exit_n" "$_rune_exit_d"
 }
 
 # rune_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.

@@ -27,29 +27,29 @@
   EXIT_OUT_OF_RANGE=255
 }
 
-# _shell_exit_row CODE: set _shell_exit_n and _shell_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d for exit code CODE; status 1 if unknown.
 _shell_exit_row() {
   case "${1:-}" in
-    0) _shell_exit_n=success _shell_exit_k=success ;;
-    1) _shell_exit_n=failure _shell_exit_k=failure ;;
-    2) _shell_exit_n=usage _shell_exit_k=usage ;;
-    124) _shell_exit_n=timeout _shell_exit_k=timeout ;;
-    125) _shell_exit_n=wrapper-failed _shell_exit_k=failure ;;
-    126) _shell_exit_n=not-executable _shell_exit_k=not-executable ;;
-    127) _shell_exit_n=command-not-found _shell_exit_k=command-not-found ;;
-    129) _shell_exit_n=sighup _shell_exit_k=signal ;;
-    130) _shell_exit_n=sigint _shell_exit_k=signal ;;
-    131) _shell_exit_n=sigquit _shell_exit_k=signal ;;
-    132) _shell_exit_n=sigill _shell_exit_k=signal ;;
-    133) _shell_exit_n=sigtrap _shell_exit_k=signal ;;
-    134) _shell_exit_n=sigabrt _shell_exit_k=signal ;;
-    136) _shell_exit_n=sigfpe _shell_exit_k=signal ;;
-    137) _shell_exit_n=sigkill _shell_exit_k=signal ;;
-    139) _shell_exit_n=sigsegv _shell_exit_k=signal ;;
-    141) _shell_exit_n=sigpipe _shell_exit_k=signal ;;
-    142) _shell_exit_n=sigalrm _shell_exit_k=signal ;;
-    143) _shell_exit_n=sigterm _shell_exit_k=signal ;;
-    255) _shell_exit_n=out-of-range _shell_exit_k=internal ;;
+    0) _shell_exit_n=success _shell_exit_k=success _shell_exit_d=Success ;;
+    1) _shell_exit_n=failure _shell_exit_k=failure _shell_exit_d='General failure' ;;
+    2) _shell_exit_n=usage _shell_exit_k=usage _shell_exit_d='Misuse of a shell builtin / usage error' ;;
+    124) _shell_exit_n=timeout _shell_exit_k=timeout _shell_exit_d='Timed out' ;;
+    125) _shell_exit_n=wrapper-failed _shell_exit_k=failure _shell_exit_d='The wrapper itself failed' ;;
+    126) _shell_exit_n=not-executable _shell_exit_k=not-executable _shell_exit_d='Command found but not executable' ;;
+    127) _shell_exit_n=command-not-found _shell_exit_k=command-not-found _shell_exit_d='Command not found' ;;
+    129) _shell_exit_n=sighup _shell_exit_k=signal _shell_exit_d='Killed by signal 1 (SIGHUP)' ;;
+    130) _shell_exit_n=sigint _shell_exit_k=signal _shell_exit_d='Killed by signal 2 (SIGINT)' ;;
+    131) _shell_exit_n=sigquit _shell_exit_k=signal _shell_exit_d='Killed by signal 3 (SIGQUIT)' ;;
+    132) _shell_exit_n=sigill _shell_exit_k=signal _shell_exit_d='Killed by signal 4 (SIGILL)' ;;
+    133) _shell_exit_n=sigtrap _shell_exit_k=signal _shell_exit_d='Killed by signal 5 (SIGTRAP)' ;;
+    134) _shell_exit_n=sigabrt _shell_exit_k=signal _shell_exit_d='Killed by signal 6 (SIGABRT)' ;;
+    136) _shell_exit_n=sigfpe _shell_exit_k=signal _shell_exit_d='Killed by signal 8 (SIGFPE)' ;;
+    137) _shell_exit_n=sigkill _shell_exit_k=signal _shell_exit_d='Killed by signal 9 (SIGKILL)' ;;
+    139) _shell_exit_n=sigsegv _shell_exit_k=signal _shell_exit_d='Killed by signal 11 (SIGSEGV)' ;;
+    141) _shell_exit_n=sigpipe _shell_exit_k=signal _shell_exit_d='Killed by signal 13 (SIGPIPE)' ;;
+    142) _shell_exit_n=sigalrm _shell_exit_k=signal _shell_exit_d='Killed by signal 14 (SIGALRM)' ;;
+    143) _shell_exit_n=sigterm _shell_exit_k=signal _shell_exit_d='Killed by signal 15 (SIGTERM)' ;;
+    255) _shell_exit_n=out-of-range _shell_exit_k=internal _shell_exit_d='Exit status out of range' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -75,27 +75,6 @@ shell_exit_is() {
 
 # shell_exit_describe CODE: print one line: code, name, meaning, recovery.
 shell_exit_describe() {
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: Success' ;;
-    1) \builtin printf '%s\n' '1 failure: General failure' ;;
-    2) \builtin printf '%s\n' '2 usage: Misuse of a shell builtin / usage error' ;;
-    124) \builtin printf '%s\n' '124 timeout: Timed out' ;;
-    125) \builtin printf '%s\n' '125 wrapper-failed: The wrapper itself failed' ;;
-    126) \builtin printf '%s\n' '126 not-executable: Command found but not executable' ;;
-    127) \builtin printf '%s\n' '127 command-not-found: Command not found' ;;
-    129) \builtin printf '%s\n' '129 sighup: Killed by signal 1 (SIGHUP)' ;;
-    130) \builtin printf '%s\n' '130 sigint: Killed by signal 2 (SIGINT)' ;;
-    131) \builtin printf '%s\n' '131 sigquit: Killed by signal 3 (SIGQUIT)' ;;
-    132) \builtin printf '%s\n' '132 sigill: Killed by signal 4 (SIGILL)' ;;
-    133) \builtin printf '%s\n' '133 sigtrap: Killed by signal 5 (SIGTRAP)' ;;
-    134) \builtin printf '%s\n' '134 sigabrt: Killed by signal 6 (SIGABRT)' ;;
-    136) \builtin printf '%s\n' '136 sigfpe: Killed by signal 8 (SIGFPE)' ;;
-    137) \builtin printf '%s\n' '137 sigkill: Killed by signal 9 (SIGKILL)' ;;
-    139) \builtin printf '%s\n' '139 sigsegv: Killed by signal 11 (SIGSEGV)' ;;
-    141) \builtin printf '%s\n' '141 sigpipe: Killed by signal 13 (SIGPIPE)' ;;
-    142) \builtin printf '%s\n' '142 sigalrm: Killed by signal 14 (SIGALRM)' ;;
-    143) \builtin printf '%s\n' '143 sigterm: Killed by signal 15 (SIGTERM)' ;;
-    255) \builtin printf '%s\n' '255 out-of-range: Exit status out of range' ;;
-    *) \builtin return 1 ;;
-  esac
+  _shell_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_shell_exit_n" "$_shell_exit_d"
 }

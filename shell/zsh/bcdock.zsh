@@ -10,18 +10,18 @@
 \builtin typeset -g BCDOCK_EXIT_PROVISIONING_FAILED=10
 \builtin typeset -g BCDOCK_EXIT_WAIT_TIMEOUT=124
 
-# _bcdock_exit_row CODE: set _bcdock_exit_n and _bcdock_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d for exit code CODE; status 1 if unknown.
 _bcdock_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _bcdock_exit_n=success _bcdock_exit_k=success ;;
-    1) _bcdock_exit_n=failure _bcdock_exit_k=failure ;;
-    2) _bcdock_exit_n=in-progress _bcdock_exit_k=in-progress ;;
-    3) _bcdock_exit_n=auth _bcdock_exit_k=auth ;;
-    4) _bcdock_exit_n=rate-limited _bcdock_exit_k=rate-limited ;;
-    5) _bcdock_exit_n=not-found _bcdock_exit_k=not-found ;;
-    10) _bcdock_exit_n=provisioning-failed _bcdock_exit_k=failure ;;
-    124) _bcdock_exit_n=wait-timeout _bcdock_exit_k=timeout ;;
+    0) _bcdock_exit_n=success _bcdock_exit_k=success _bcdock_exit_d='Success (recovery: Continue)' ;;
+    1) _bcdock_exit_n=failure _bcdock_exit_k=failure _bcdock_exit_d='General error (API error, invalid input, unexpected failure) (recovery: Read stderr; surface the message to the caller)' ;;
+    2) _bcdock_exit_n=in-progress _bcdock_exit_k=in-progress _bcdock_exit_d='Operation still in progress when `--wait-timeout` elapsed (recovery: Increase the timeout, or poll status manually with `bcdock env get` / `bcdock env wait`)' ;;
+    3) _bcdock_exit_n=auth _bcdock_exit_k=auth _bcdock_exit_d='Authentication failure (expired/missing/invalid token) (recovery: Re-authenticate: `bcdock auth login`, or refresh `BCDOCK_TOKEN` from the secret store)' ;;
+    4) _bcdock_exit_n=rate-limited _bcdock_exit_k=rate-limited _bcdock_exit_d='Rate limited (recovery: Back off and retry (exponential, jitter); honour any Retry-After header surfaced in stderr)' ;;
+    5) _bcdock_exit_n=not-found _bcdock_exit_k=not-found _bcdock_exit_d='Resource not found (env name doesn'\''t exist, etc.) (recovery: Verify the name/short ID; in agent flows, list first then act)' ;;
+    10) _bcdock_exit_n=provisioning-failed _bcdock_exit_k=failure _bcdock_exit_d='Provisioning failed (recovery: Read provisioning logs: `bcdock env logs <name> --provisioning`)' ;;
+    124) _bcdock_exit_n=wait-timeout _bcdock_exit_k=timeout _bcdock_exit_d='Wait/poll timeout (recovery: Same as 2 but specific to `env wait`: increase the timeout, or poll status manually with `bcdock env get`)' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -51,15 +51,6 @@ bcdock_exit_is() {
 # bcdock_exit_describe CODE: print one line: code, name, meaning, recovery.
 bcdock_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: Success (recovery: Continue)' ;;
-    1) \builtin printf '%s\n' '1 failure: General error (API error, invalid input, unexpected failure) (recovery: Read stderr; surface the message to the caller)' ;;
-    2) \builtin printf '%s\n' '2 in-progress: Operation still in progress when `--wait-timeout` elapsed (recovery: Increase the timeout, or poll status manually with `bcdock env get` / `bcdock env wait`)' ;;
-    3) \builtin printf '%s\n' '3 auth: Authentication failure (expired/missing/invalid token) (recovery: Re-authenticate: `bcdock auth login`, or refresh `BCDOCK_TOKEN` from the secret store)' ;;
-    4) \builtin printf '%s\n' '4 rate-limited: Rate limited (recovery: Back off and retry (exponential, jitter); honour any Retry-After header surfaced in stderr)' ;;
-    5) \builtin printf '%s\n' '5 not-found: Resource not found (env name doesn'\''t exist, etc.) (recovery: Verify the name/short ID; in agent flows, list first then act)' ;;
-    10) \builtin printf '%s\n' '10 provisioning-failed: Provisioning failed (recovery: Read provisioning logs: `bcdock env logs <name> --provisioning`)' ;;
-    124) \builtin printf '%s\n' '124 wait-timeout: Wait/poll timeout (recovery: Same as 2 but specific to `env wait`: increase the timeout, or poll status manually with `bcdock env get`)' ;;
-    *) \builtin return 1 ;;
-  esac
+  _bcdock_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_bcdock_exit_n" "$_bcdock_exit_d"
 }

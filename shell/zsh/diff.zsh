@@ -5,13 +5,13 @@
 \builtin typeset -g DIFF_EXIT_DIFFERENT=1
 \builtin typeset -g DIFF_EXIT_TROUBLE=2
 
-# _diff_exit_row CODE: set _diff_exit_n and _diff_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _diff_exit_row CODE: set _diff_exit_n, _diff_exit_k and _diff_exit_d for exit code CODE; status 1 if unknown.
 _diff_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _diff_exit_n=same _diff_exit_k=success ;;
-    1) _diff_exit_n=different _diff_exit_k=failure ;;
-    2) _diff_exit_n=trouble _diff_exit_k=failure ;;
+    0) _diff_exit_n=same _diff_exit_k=success _diff_exit_d='The inputs are the same' ;;
+    1) _diff_exit_n=different _diff_exit_k=failure _diff_exit_d='The inputs differ (recovery: When a difference is a fine answer: `exitkit run --ok different -- diff …`)' ;;
+    2) _diff_exit_n=trouble _diff_exit_k=failure _diff_exit_d=Trouble ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -41,10 +41,6 @@ diff_exit_is() {
 # diff_exit_describe CODE: print one line: code, name, meaning, recovery.
 diff_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 same: The inputs are the same' ;;
-    1) \builtin printf '%s\n' '1 different: The inputs differ (recovery: When a difference is a fine answer: `exitkit run --ok different -- diff …`)' ;;
-    2) \builtin printf '%s\n' '2 trouble: Trouble' ;;
-    *) \builtin return 1 ;;
-  esac
+  _diff_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_diff_exit_n" "$_diff_exit_d"
 }

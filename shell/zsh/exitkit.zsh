@@ -12,20 +12,20 @@
 \builtin typeset -g EXITKIT_EXIT_NOT_EXECUTABLE=126
 \builtin typeset -g EXITKIT_EXIT_COMMAND_NOT_FOUND=127
 
-# _exitkit_exit_row CODE: set _exitkit_exit_n and _exitkit_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _exitkit_exit_row CODE: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d for exit code CODE; status 1 if unknown.
 _exitkit_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _exitkit_exit_n=success _exitkit_exit_k=success ;;
-    1) _exitkit_exit_n=check-failed _exitkit_exit_k=failure ;;
-    2) _exitkit_exit_n=usage _exitkit_exit_k=usage ;;
-    3) _exitkit_exit_n=not-found _exitkit_exit_k=not-found ;;
-    4) _exitkit_exit_n=invalid-contract _exitkit_exit_k=validation ;;
-    70) _exitkit_exit_n=internal _exitkit_exit_k=internal ;;
-    124) _exitkit_exit_n=timeout _exitkit_exit_k=timeout ;;
-    125) _exitkit_exit_n=run-failed _exitkit_exit_k=usage ;;
-    126) _exitkit_exit_n=not-executable _exitkit_exit_k=not-executable ;;
-    127) _exitkit_exit_n=command-not-found _exitkit_exit_k=command-not-found ;;
+    0) _exitkit_exit_n=success _exitkit_exit_k=success _exitkit_exit_d=Success ;;
+    1) _exitkit_exit_n=check-failed _exitkit_exit_k=failure _exitkit_exit_d='A check found problems (recovery: Read the problems listed on stderr, fix the contract or its version, run again)' ;;
+    2) _exitkit_exit_n=usage _exitkit_exit_k=usage _exitkit_exit_d='Command-line usage error (recovery: See `exitkit COMMAND --help`)' ;;
+    3) _exitkit_exit_n=not-found _exitkit_exit_k=not-found _exitkit_exit_d='A contract, code or name was not found (recovery: `exitkit list` shows every contract exitkit can find and where)' ;;
+    4) _exitkit_exit_n=invalid-contract _exitkit_exit_k=validation _exitkit_exit_d='A contract file cannot be used (recovery: `exitkit lint FILE` lists every problem with its field path)' ;;
+    70) _exitkit_exit_n=internal _exitkit_exit_k=internal _exitkit_exit_d='Internal error in exitkit (recovery: Report it with the command line and the traceback printed above)' ;;
+    124) _exitkit_exit_n=timeout _exitkit_exit_k=timeout _exitkit_exit_d='`exitkit run`: the command timed out (recovery: Raise --timeout, or find out why the command hangs)' ;;
+    125) _exitkit_exit_n=run-failed _exitkit_exit_k=usage _exitkit_exit_d='`exitkit run` failed before or around the command (recovery: Read the `exitkit:` line on stderr; the command itself did not run)' ;;
+    126) _exitkit_exit_n=not-executable _exitkit_exit_k=not-executable _exitkit_exit_d='`exitkit run`: the command was found but cannot be executed (recovery: Check the file'\''s mode and its #! line)' ;;
+    127) _exitkit_exit_n=command-not-found _exitkit_exit_k=command-not-found _exitkit_exit_d='`exitkit run`: the command was not found (recovery: Check the spelling and PATH)' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -55,17 +55,6 @@ exitkit_exit_is() {
 # exitkit_exit_describe CODE: print one line: code, name, meaning, recovery.
 exitkit_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: Success' ;;
-    1) \builtin printf '%s\n' '1 check-failed: A check found problems (recovery: Read the problems listed on stderr, fix the contract or its version, run again)' ;;
-    2) \builtin printf '%s\n' '2 usage: Command-line usage error (recovery: See `exitkit COMMAND --help`)' ;;
-    3) \builtin printf '%s\n' '3 not-found: A contract, code or name was not found (recovery: `exitkit list` shows every contract exitkit can find and where)' ;;
-    4) \builtin printf '%s\n' '4 invalid-contract: A contract file cannot be used (recovery: `exitkit lint FILE` lists every problem with its field path)' ;;
-    70) \builtin printf '%s\n' '70 internal: Internal error in exitkit (recovery: Report it with the command line and the traceback printed above)' ;;
-    124) \builtin printf '%s\n' '124 timeout: `exitkit run`: the command timed out (recovery: Raise --timeout, or find out why the command hangs)' ;;
-    125) \builtin printf '%s\n' '125 run-failed: `exitkit run` failed before or around the command (recovery: Read the `exitkit:` line on stderr; the command itself did not run)' ;;
-    126) \builtin printf '%s\n' '126 not-executable: `exitkit run`: the command was found but cannot be executed (recovery: Check the file'\''s mode and its #! line)' ;;
-    127) \builtin printf '%s\n' '127 command-not-found: `exitkit run`: the command was not found (recovery: Check the spelling and PATH)' ;;
-    *) \builtin return 1 ;;
-  esac
+  _exitkit_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_exitkit_exit_n" "$_exitkit_exit_d"
 }

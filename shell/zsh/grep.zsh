@@ -5,13 +5,13 @@
 \builtin typeset -g GREP_EXIT_NO_MATCH=1
 \builtin typeset -g GREP_EXIT_ERROR=2
 
-# _grep_exit_row CODE: set _grep_exit_n and _grep_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d for exit code CODE; status 1 if unknown.
 _grep_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _grep_exit_n=selected _grep_exit_k=success ;;
-    1) _grep_exit_n=no-match _grep_exit_k=failure ;;
-    2) _grep_exit_n=error _grep_exit_k=failure ;;
+    0) _grep_exit_n=selected _grep_exit_k=success _grep_exit_d='A line was selected' ;;
+    1) _grep_exit_n=no-match _grep_exit_k=failure _grep_exit_d='No line was selected (recovery: When no match is a fine answer: `exitkit run --ok no-match -- grep …`)' ;;
+    2) _grep_exit_n=error _grep_exit_k=failure _grep_exit_d='An error occurred' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -41,10 +41,6 @@ grep_exit_is() {
 # grep_exit_describe CODE: print one line: code, name, meaning, recovery.
 grep_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 selected: A line was selected' ;;
-    1) \builtin printf '%s\n' '1 no-match: No line was selected (recovery: When no match is a fine answer: `exitkit run --ok no-match -- grep …`)' ;;
-    2) \builtin printf '%s\n' '2 error: An error occurred' ;;
-    *) \builtin return 1 ;;
-  esac
+  _grep_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_grep_exit_n" "$_grep_exit_d"
 }

@@ -8,16 +8,16 @@
 \builtin typeset -g RAID_EXIT_NETWORK=4
 \builtin typeset -g RAID_EXIT_NOT_FOUND=5
 
-# _raid_exit_row CODE: set _raid_exit_n and _raid_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d for exit code CODE; status 1 if unknown.
 _raid_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _raid_exit_n=success _raid_exit_k=success ;;
-    1) _raid_exit_n=generic _raid_exit_k=failure ;;
-    2) _raid_exit_n=config _raid_exit_k=config ;;
-    3) _raid_exit_n=task _raid_exit_k=failure ;;
-    4) _raid_exit_n=network _raid_exit_k=network ;;
-    5) _raid_exit_n=not-found _raid_exit_k=not-found ;;
+    0) _raid_exit_n=success _raid_exit_k=success _raid_exit_d='The command completed successfully' ;;
+    1) _raid_exit_n=generic _raid_exit_k=failure _raid_exit_d='An unclassified failure' ;;
+    2) _raid_exit_n=config _raid_exit_k=config _raid_exit_d='A profile, repo, or schema was invalid, missing required fields, or failed validation' ;;
+    3) _raid_exit_n=task _raid_exit_k=failure _raid_exit_d='A user task failed during execution (Shell exit, Script error, …)' ;;
+    4) _raid_exit_n=network _raid_exit_k=network _raid_exit_d='A clone, HTTP download, or other network-bound operation failed' ;;
+    5) _raid_exit_n=not-found _raid_exit_k=not-found _raid_exit_d='A referenced profile, repo, environment, or command does not exist' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -47,15 +47,8 @@ raid_exit_is() {
 # raid_exit_describe CODE: print one line: code, name, meaning, recovery.
 raid_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: The command completed successfully' ;;
-    1) \builtin printf '%s\n' '1 generic: An unclassified failure' ;;
-    2) \builtin printf '%s\n' '2 config: A profile, repo, or schema was invalid, missing required fields, or failed validation' ;;
-    3) \builtin printf '%s\n' '3 task: A user task failed during execution (Shell exit, Script error, …)' ;;
-    4) \builtin printf '%s\n' '4 network: A clone, HTTP download, or other network-bound operation failed' ;;
-    5) \builtin printf '%s\n' '5 not-found: A referenced profile, repo, environment, or command does not exist' ;;
-    *) \builtin return 1 ;;
-  esac
+  _raid_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_raid_exit_n" "$_raid_exit_d"
 }
 
 # raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.

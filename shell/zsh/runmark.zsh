@@ -7,15 +7,15 @@
 \builtin typeset -g RUNMARK_EXIT_UNSAFE_RESUME=3
 \builtin typeset -g RUNMARK_EXIT_INTERNAL=4
 
-# _runmark_exit_row CODE: set _runmark_exit_n and _runmark_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d for exit code CODE; status 1 if unknown.
 _runmark_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _runmark_exit_n=success _runmark_exit_k=success ;;
-    1) _runmark_exit_n=execution-failure _runmark_exit_k=failure ;;
-    2) _runmark_exit_n=validation _runmark_exit_k=validation ;;
-    3) _runmark_exit_n=unsafe-resume _runmark_exit_k=precondition ;;
-    4) _runmark_exit_n=internal _runmark_exit_k=internal ;;
+    0) _runmark_exit_n=success _runmark_exit_k=success _runmark_exit_d=Success ;;
+    1) _runmark_exit_n=execution-failure _runmark_exit_k=failure _runmark_exit_d='Execution failure (recovery: With EXPECTATION_FAILED: inspect the session and artifact history, then decide whether the contract changed or the service regressed)' ;;
+    2) _runmark_exit_n=validation _runmark_exit_k=validation _runmark_exit_d='Validation/configuration failure (recovery: Fix the command flags, YAML, or local filesystem wiring before retrying)' ;;
+    3) _runmark_exit_n=unsafe-resume _runmark_exit_k=precondition _runmark_exit_d='Unsafe resume (recovery: Inspect drift or lock state, then retry or start a fresh run)' ;;
+    4) _runmark_exit_n=internal _runmark_exit_k=internal _runmark_exit_d='Internal error' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -45,14 +45,8 @@ runmark_exit_is() {
 # runmark_exit_describe CODE: print one line: code, name, meaning, recovery.
 runmark_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 success: Success' ;;
-    1) \builtin printf '%s\n' '1 execution-failure: Execution failure (recovery: With EXPECTATION_FAILED: inspect the session and artifact history, then decide whether the contract changed or the service regressed)' ;;
-    2) \builtin printf '%s\n' '2 validation: Validation/configuration failure (recovery: Fix the command flags, YAML, or local filesystem wiring before retrying)' ;;
-    3) \builtin printf '%s\n' '3 unsafe-resume: Unsafe resume (recovery: Inspect drift or lock state, then retry or start a fresh run)' ;;
-    4) \builtin printf '%s\n' '4 internal: Internal error' ;;
-    *) \builtin return 1 ;;
-  esac
+  _runmark_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_runmark_exit_n" "$_runmark_exit_d"
 }
 
 # runmark_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.

@@ -18,26 +18,26 @@
 \builtin typeset -g EX_NOPERM=77
 \builtin typeset -g EX_CONFIG=78
 
-# _sysexits_exit_row CODE: set _sysexits_exit_n and _sysexits_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d for exit code CODE; status 1 if unknown.
 _sysexits_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _sysexits_exit_n=ok _sysexits_exit_k=success ;;
-    64) _sysexits_exit_n=usage _sysexits_exit_k=usage ;;
-    65) _sysexits_exit_n=dataerr _sysexits_exit_k=validation ;;
-    66) _sysexits_exit_n=noinput _sysexits_exit_k=not-found ;;
-    67) _sysexits_exit_n=nouser _sysexits_exit_k=not-found ;;
-    68) _sysexits_exit_n=nohost _sysexits_exit_k=not-found ;;
-    69) _sysexits_exit_n=unavailable _sysexits_exit_k=transient ;;
-    70) _sysexits_exit_n=software _sysexits_exit_k=internal ;;
-    71) _sysexits_exit_n=oserr _sysexits_exit_k=internal ;;
-    72) _sysexits_exit_n=osfile _sysexits_exit_k=failure ;;
-    73) _sysexits_exit_n=cantcreat _sysexits_exit_k=failure ;;
-    74) _sysexits_exit_n=ioerr _sysexits_exit_k=failure ;;
-    75) _sysexits_exit_n=tempfail _sysexits_exit_k=transient ;;
-    76) _sysexits_exit_n=protocol _sysexits_exit_k=network ;;
-    77) _sysexits_exit_n=noperm _sysexits_exit_k=auth ;;
-    78) _sysexits_exit_n=config _sysexits_exit_k=config ;;
+    0) _sysexits_exit_n=ok _sysexits_exit_k=success _sysexits_exit_d='Successful termination' ;;
+    64) _sysexits_exit_n=usage _sysexits_exit_k=usage _sysexits_exit_d='Command line usage error' ;;
+    65) _sysexits_exit_n=dataerr _sysexits_exit_k=validation _sysexits_exit_d='Data format error' ;;
+    66) _sysexits_exit_n=noinput _sysexits_exit_k=not-found _sysexits_exit_d='Cannot open input' ;;
+    67) _sysexits_exit_n=nouser _sysexits_exit_k=not-found _sysexits_exit_d='Addressee unknown' ;;
+    68) _sysexits_exit_n=nohost _sysexits_exit_k=not-found _sysexits_exit_d='Host name unknown' ;;
+    69) _sysexits_exit_n=unavailable _sysexits_exit_k=transient _sysexits_exit_d='Service unavailable' ;;
+    70) _sysexits_exit_n=software _sysexits_exit_k=internal _sysexits_exit_d='Internal software error' ;;
+    71) _sysexits_exit_n=oserr _sysexits_exit_k=internal _sysexits_exit_d='System error (e.g. can'\''t fork)' ;;
+    72) _sysexits_exit_n=osfile _sysexits_exit_k=failure _sysexits_exit_d='Critical OS file missing' ;;
+    73) _sysexits_exit_n=cantcreat _sysexits_exit_k=failure _sysexits_exit_d='Can'\''t create (user) output file' ;;
+    74) _sysexits_exit_n=ioerr _sysexits_exit_k=failure _sysexits_exit_d='Input/output error' ;;
+    75) _sysexits_exit_n=tempfail _sysexits_exit_k=transient _sysexits_exit_d='Temporary failure, user is invited to retry' ;;
+    76) _sysexits_exit_n=protocol _sysexits_exit_k=network _sysexits_exit_d='Remote error in protocol' ;;
+    77) _sysexits_exit_n=noperm _sysexits_exit_k=auth _sysexits_exit_d='Permission denied' ;;
+    78) _sysexits_exit_n=config _sysexits_exit_k=config _sysexits_exit_d='Configuration error' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -67,23 +67,6 @@ sysexits_exit_is() {
 # sysexits_exit_describe CODE: print one line: code, name, meaning, recovery.
 sysexits_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 ok: Successful termination' ;;
-    64) \builtin printf '%s\n' '64 usage: Command line usage error' ;;
-    65) \builtin printf '%s\n' '65 dataerr: Data format error' ;;
-    66) \builtin printf '%s\n' '66 noinput: Cannot open input' ;;
-    67) \builtin printf '%s\n' '67 nouser: Addressee unknown' ;;
-    68) \builtin printf '%s\n' '68 nohost: Host name unknown' ;;
-    69) \builtin printf '%s\n' '69 unavailable: Service unavailable' ;;
-    70) \builtin printf '%s\n' '70 software: Internal software error' ;;
-    71) \builtin printf '%s\n' '71 oserr: System error (e.g. can'\''t fork)' ;;
-    72) \builtin printf '%s\n' '72 osfile: Critical OS file missing' ;;
-    73) \builtin printf '%s\n' '73 cantcreat: Can'\''t create (user) output file' ;;
-    74) \builtin printf '%s\n' '74 ioerr: Input/output error' ;;
-    75) \builtin printf '%s\n' '75 tempfail: Temporary failure, user is invited to retry' ;;
-    76) \builtin printf '%s\n' '76 protocol: Remote error in protocol' ;;
-    77) \builtin printf '%s\n' '77 noperm: Permission denied' ;;
-    78) \builtin printf '%s\n' '78 config: Configuration error' ;;
-    *) \builtin return 1 ;;
-  esac
+  _sysexits_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_sysexits_exit_n" "$_sysexits_exit_d"
 }

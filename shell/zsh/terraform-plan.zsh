@@ -5,13 +5,13 @@
 \builtin typeset -g TERRAFORM_PLAN_EXIT_ERROR=1
 \builtin typeset -g TERRAFORM_PLAN_EXIT_CHANGES_PRESENT=2
 
-# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n and _terraform_plan_exit_k to the name and kind of exit code CODE; status 1 if unknown.
+# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d for exit code CODE; status 1 if unknown.
 _terraform_plan_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
-    0) _terraform_plan_exit_n=no-changes _terraform_plan_exit_k=success ;;
-    1) _terraform_plan_exit_n=error _terraform_plan_exit_k=failure ;;
-    2) _terraform_plan_exit_n=changes-present _terraform_plan_exit_k=success ;;
+    0) _terraform_plan_exit_n=no-changes _terraform_plan_exit_k=success _terraform_plan_exit_d='Succeeded with an empty diff (no changes)' ;;
+    1) _terraform_plan_exit_n=error _terraform_plan_exit_k=failure _terraform_plan_exit_d=Error ;;
+    2) _terraform_plan_exit_n=changes-present _terraform_plan_exit_k=success _terraform_plan_exit_d='Succeeded with a non-empty diff (changes present)' ;;
     *) \builtin return 1 ;;
   esac
 }
@@ -41,10 +41,6 @@ terraform_plan_exit_is() {
 # terraform_plan_exit_describe CODE: print one line: code, name, meaning, recovery.
 terraform_plan_exit_describe() {
   \builtin emulate -L zsh
-  case "${1:-}" in
-    0) \builtin printf '%s\n' '0 no-changes: Succeeded with an empty diff (no changes)' ;;
-    1) \builtin printf '%s\n' '1 error: Error' ;;
-    2) \builtin printf '%s\n' '2 changes-present: Succeeded with a non-empty diff (changes present)' ;;
-    *) \builtin return 1 ;;
-  esac
+  _terraform_plan_exit_row "${1:-}" || \builtin return 1
+  \builtin printf '%s %s: %s\n' "$1" "$_terraform_plan_exit_n" "$_terraform_plan_exit_d"
 }

@@ -30,16 +30,21 @@ def _kebab(what: str, text: str) -> str:
 
 
 class Arm:
-    """One exit code as the lookups see it: code, name, kind and the ``_describe`` line."""
+    """One exit code as the lookups see it: code, name, kind, and the ``_describe`` line, whose
+    part after ``CODE NAME: `` is ``detail`` (meaning, then recovery)."""
 
-    __slots__ = ("code", "constant", "describe", "kind", "name")
+    __slots__ = ("code", "constant", "detail", "kind", "name")
 
-    def __init__(self, code: int, constant: str, name: str, kind: str, describe: str) -> None:
+    def __init__(self, code: int, constant: str, name: str, kind: str, detail: str) -> None:
         self.code = code
         self.constant = constant
         self.name = name
         self.kind = kind
-        self.describe = describe
+        self.detail = detail
+
+    @property
+    def describe(self) -> str:
+        return f"{self.code} {self.name}: {self.detail}"
 
 
 class Section:
@@ -61,6 +66,7 @@ class Section:
         "fn_name",
         "fn_row",
         "signature",
+        "var_detail",
         "var_kind",
         "var_name",
     )
@@ -82,6 +88,7 @@ class Section:
         self.fn_row = identifier(f"_{stem}_exit_row")
         self.var_name = identifier(f"_{stem}_exit_n")
         self.var_kind = identifier(f"_{stem}_exit_k")
+        self.var_detail = identifier(f"_{stem}_exit_d")
         const_prefix = identifier(contract.prefix if prefix is None else prefix)
 
         self.arms: list[Arm] = []
@@ -90,16 +97,17 @@ class Section:
             if not isinstance(exit.code, int) or not 0 <= exit.code <= 255 or exit.code in seen:
                 raise ValueError(f"{name}: exit code {exit.code!r} is not a unique 0..255 number")
             seen.add(exit.code)
-            line = f"{exit.code} {_kebab('exit name', exit.name)}: {exit.meaning}"
+            _kebab("exit name", exit.name)
+            detail = exit.meaning
             if exit.recovery:
-                line += f" (recovery: {exit.recovery})"
+                detail += f" (recovery: {exit.recovery})"
             self.arms.append(
                 Arm(
                     code=exit.code,
                     constant=identifier(f"{const_prefix}_{exit.ident}"),
                     name=exit.name,
                     kind=_kebab("kind", exit.kind),
-                    describe=line,
+                    detail=detail,
                 )
             )
 

@@ -107,20 +107,23 @@ def render_posix(section: Section, dialect: Dialect, *, export: bool) -> str:
         body += [f"  *) {ret} 1 ;;", "esac"]
         return body
 
-    # One table holds the name and kind of every code; name, kind and is read it. Each code costs
-    # one short line instead of three, which keeps sourcing fast for contracts with many codes.
+    # One table holds the name, kind and description of every code, and the lookups read it: each
+    # code costs one line instead of four, which keeps sourcing fast for contracts with many codes.
     name_var, kind_var = f"${section.var_name}", f"${section.var_kind}"
+    detail_var = f"${section.var_detail}"
     row_body = ['case "${1:-}" in']
     row_body += [
-        f"  {arm.code}) {section.var_name}={q(arm.name)} {section.var_kind}={q(arm.kind)} ;;"
+        f"  {arm.code}) {section.var_name}={q(arm.name)} {section.var_kind}={q(arm.kind)} "
+        f"{section.var_detail}={q(arm.detail)} ;;"
         for arm in section.arms
     ]
     row_body += [f"  *) {ret} 1 ;;", "esac"]
     function(
-        f"{section.fn_row} CODE: set {section.var_name} and {section.var_kind} to the name and "
-        "kind of exit code CODE; status 1 if unknown.",
+        f"{section.fn_row} CODE: set {section.var_name}, {section.var_kind} and "
+        f"{section.var_detail} for exit code CODE; status 1 if unknown.",
         section.fn_row,
         row_body,
+        [arm.detail for arm in section.arms],
     )
     function(
         f"{section.fn_name} CODE: print the name of exit code CODE; status 1 if unknown.",
@@ -145,8 +148,11 @@ def render_posix(section: Section, dialect: Dialect, *, export: bool) -> str:
     function(
         f"{section.fn_describe} CODE: print one line: code, name, meaning, recovery.",
         section.fn_describe,
-        lookup([(str(arm.code), q(arm.describe)) for arm in section.arms]),
-        [arm.describe for arm in section.arms],
+        [
+            f'{section.fn_row} "${{1:-}}" || {ret} 1',
+            # "$1" matched a code pattern above, so it is the code as written in the contract
+            f"{dialect.printf} '%s %s: %s\\n' \"$1\" \"{name_var}\" \"{detail_var}\"",
+        ],
     )
     if section.errors:
         function(
