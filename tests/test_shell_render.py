@@ -180,6 +180,23 @@ def test_lookups_answer_for_known_codes(runner: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("runner", RUNNERS)
+def test_lookups_right_after_a_failed_command_still_answer(runner: str, tmp_path: Path) -> None:
+    """The typical call follows a failure: `tool …; proxxx_exit_name $status` in fish."""
+    code = render(RUNNERS[runner][1], [PROXXX], generator_version=VERSION)
+    if is_fish(runner):
+        script = "false; proxxx_exit_name 1; builtin printf 'rc=%s\\n' $status\n" \
+            "false; proxxx_exit_is failure 1; builtin printf 'rc=%s\\n' $status"
+    else:  # in an else branch $? is still the failure's, even under set -e
+        script = "\n".join(
+            f"if false; then :; else {probe(runner, command)}; fi"
+            for command in ("proxxx_exit_name 1", "proxxx_exit_is failure 1")
+        )
+    result = run(runner, tmp_path, code, script)
+    assert result.stderr == b""
+    assert result.stdout == lines("failure", "rc=0", "rc=0")
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
 def test_unknown_codes_names_and_missing_arguments_give_status_1_and_no_output(
     runner: str, tmp_path: Path
 ) -> None:

@@ -94,7 +94,7 @@
   CURL_EXIT_TOO_LARGE=100
 }
 
-# _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d for exit code CODE; status 1 if unknown.
+# _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _curl_exit_row() {

@@ -10,7 +10,7 @@
   DIFF_EXIT_TROUBLE=2
 }
 
-# _diff_exit_row CODE: set _diff_exit_n, _diff_exit_k and _diff_exit_d for exit code CODE; status 1 if unknown.
+# _diff_exit_row CODE: set _diff_exit_n, _diff_exit_k and _diff_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _diff_exit_row() {

@@ -10,7 +10,7 @@
   GREP_EXIT_ERROR=2
 }
 
-# _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d for exit code CODE; status 1 if unknown.
+# _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _grep_exit_row() {

@@ -15,7 +15,7 @@
   PROXXX_EXIT_CLUSTER_TRANSIENT=7
 }
 
-# _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d for exit code CODE; status 1 if unknown.
+# _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _proxxx_exit_row() {

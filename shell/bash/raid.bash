@@ -13,7 +13,7 @@
   RAID_EXIT_NOT_FOUND=5
 }
 
-# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d for exit code CODE; status 1 if unknown.
+# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
 _raid_exit_row() {
   case "${1:-}" in
     0) _raid_exit_n=success _raid_exit_k=success _raid_exit_d='The command completed successfully' ;;

@@ -30,7 +30,7 @@
   RSYNC_EXIT_DAEMON_TIMEOUT=35
 }
 
-# _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d for exit code CODE; status 1 if unknown.
+# _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _rsync_exit_row() {

@@ -10,7 +10,7 @@
   TERRAFORM_PLAN_EXIT_CHANGES_PRESENT=2
 }
 
-# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d for exit code CODE; status 1 if unknown.
+# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d from exit code CODE; status 1 if unknown.
 _terraform_plan_exit_row() {
   case "${1:-}" in
     0) _terraform_plan_exit_n=no-changes _terraform_plan_exit_k=success _terraform_plan_exit_d='Succeeded with an empty diff (no changes)' ;;

@@ -10,117 +10,62 @@ set -g BCDOCK_EXIT_NOT_FOUND 5
 set -g BCDOCK_EXIT_PROVISIONING_FAILED 10
 set -g BCDOCK_EXIT_WAIT_TIMEOUT 124
 
-function bcdock_exit_name --description 'bcdock: print the name of exit code CODE; status 1 if unknown'
+function _bcdock_exit_row --description 'bcdock: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _bcdock_exit_n success
+            set -g _bcdock_exit_k success
+            set -g _bcdock_exit_d 'Success (recovery: Continue)'
         case 1
-            builtin printf '%s\n' failure
+            set -g _bcdock_exit_n failure
+            set -g _bcdock_exit_k failure
+            set -g _bcdock_exit_d 'General error (API error, invalid input, unexpected failure) (recovery: Read stderr; surface the message to the caller)'
         case 2
-            builtin printf '%s\n' in-progress
+            set -g _bcdock_exit_n in-progress
+            set -g _bcdock_exit_k in-progress
+            set -g _bcdock_exit_d 'Operation still in progress when `--wait-timeout` elapsed (recovery: Increase the timeout, or poll status manually with `bcdock env get` / `bcdock env wait`)'
         case 3
-            builtin printf '%s\n' auth
+            set -g _bcdock_exit_n auth
+            set -g _bcdock_exit_k auth
+            set -g _bcdock_exit_d 'Authentication failure (expired/missing/invalid token) (recovery: Re-authenticate: `bcdock auth login`, or refresh `BCDOCK_TOKEN` from the secret store)'
         case 4
-            builtin printf '%s\n' rate-limited
+            set -g _bcdock_exit_n rate-limited
+            set -g _bcdock_exit_k rate-limited
+            set -g _bcdock_exit_d 'Rate limited (recovery: Back off and retry (exponential, jitter); honour any Retry-After header surfaced in stderr)'
         case 5
-            builtin printf '%s\n' not-found
+            set -g _bcdock_exit_n not-found
+            set -g _bcdock_exit_k not-found
+            set -g _bcdock_exit_d 'Resource not found (env name doesn\'t exist, etc.) (recovery: Verify the name/short ID; in agent flows, list first then act)'
         case 10
-            builtin printf '%s\n' provisioning-failed
+            set -g _bcdock_exit_n provisioning-failed
+            set -g _bcdock_exit_k failure
+            set -g _bcdock_exit_d 'Provisioning failed (recovery: Read provisioning logs: `bcdock env logs <name> --provisioning`)'
         case 124
-            builtin printf '%s\n' wait-timeout
+            set -g _bcdock_exit_n wait-timeout
+            set -g _bcdock_exit_k timeout
+            set -g _bcdock_exit_d 'Wait/poll timeout (recovery: Same as 2 but specific to `env wait`: increase the timeout, or poll status manually with `bcdock env get`)'
         case '*'
             return 1
     end
+    return 0
+end
+
+function bcdock_exit_name --description 'bcdock: print the name of exit code CODE; status 1 if unknown'
+    _bcdock_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_bcdock_exit_n"
 end
 
 function bcdock_exit_kind --description 'bcdock: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' in-progress
-        case 3
-            builtin printf '%s\n' auth
-        case 4
-            builtin printf '%s\n' rate-limited
-        case 5
-            builtin printf '%s\n' not-found
-        case 10
-            builtin printf '%s\n' failure
-        case 124
-            builtin printf '%s\n' timeout
-        case '*'
-            return 1
-    end
+    _bcdock_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_bcdock_exit_k"
 end
 
 function bcdock_exit_is --description 'bcdock: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case in-progress
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case auth
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case rate-limited
-                    return 0
-            end
-        case 5
-            switch "$argv[1]"
-                case not-found
-                    return 0
-            end
-        case 10
-            switch "$argv[1]"
-                case provisioning-failed failure
-                    return 0
-            end
-        case 124
-            switch "$argv[1]"
-                case wait-timeout timeout
-                    return 0
-            end
-    end
-    return 1
+    _bcdock_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_bcdock_exit_n" "$_bcdock_exit_k"
 end
 
 function bcdock_exit_describe --description 'bcdock: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: Success (recovery: Continue)'
-        case 1
-            builtin printf '%s\n' '1 failure: General error (API error, invalid input, unexpected failure) (recovery: Read stderr; surface the message to the caller)'
-        case 2
-            builtin printf '%s\n' '2 in-progress: Operation still in progress when `--wait-timeout` elapsed (recovery: Increase the timeout, or poll status manually with `bcdock env get` / `bcdock env wait`)'
-        case 3
-            builtin printf '%s\n' '3 auth: Authentication failure (expired/missing/invalid token) (recovery: Re-authenticate: `bcdock auth login`, or refresh `BCDOCK_TOKEN` from the secret store)'
-        case 4
-            builtin printf '%s\n' '4 rate-limited: Rate limited (recovery: Back off and retry (exponential, jitter); honour any Retry-After header surfaced in stderr)'
-        case 5
-            builtin printf '%s\n' '5 not-found: Resource not found (env name doesn\'t exist, etc.) (recovery: Verify the name/short ID; in agent flows, list first then act)'
-        case 10
-            builtin printf '%s\n' '10 provisioning-failed: Provisioning failed (recovery: Read provisioning logs: `bcdock env logs <name> --provisioning`)'
-        case 124
-            builtin printf '%s\n' '124 wait-timeout: Wait/poll timeout (recovery: Same as 2 but specific to `env wait`: increase the timeout, or poll status manually with `bcdock env get`)'
-        case '*'
-            return 1
-    end
+    _bcdock_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_bcdock_exit_n" "$_bcdock_exit_d"
 end

@@ -89,986 +89,378 @@ set -g CURL_EXIT_SSL_CLIENTCERT 98
 set -g CURL_EXIT_UNRECOVERABLE_POLL 99
 set -g CURL_EXIT_TOO_LARGE 100
 
-function curl_exit_name --description 'curl: print the name of exit code CODE; status 1 if unknown'
+function _curl_exit_row --description 'curl: set _curl_exit_n, _curl_exit_k and _curl_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' ok
+            set -g _curl_exit_n ok
+            set -g _curl_exit_k success
+            set -g _curl_exit_d Success
         case 1
-            builtin printf '%s\n' unsupported-protocol
+            set -g _curl_exit_n unsupported-protocol
+            set -g _curl_exit_k precondition
+            set -g _curl_exit_d 'Unsupported protocol'
         case 2
-            builtin printf '%s\n' failed-init
+            set -g _curl_exit_n failed-init
+            set -g _curl_exit_k internal
+            set -g _curl_exit_d 'Failed to initialize'
         case 3
-            builtin printf '%s\n' url-malformat
+            set -g _curl_exit_n url-malformat
+            set -g _curl_exit_k usage
+            set -g _curl_exit_d 'URL malformed'
         case 4
-            builtin printf '%s\n' not-built-in
+            set -g _curl_exit_n not-built-in
+            set -g _curl_exit_k precondition
+            set -g _curl_exit_d 'A feature or option the request needs was not enabled or was disabled at build time (recovery: Use a curl or libcurl built with that feature)'
         case 5
-            builtin printf '%s\n' couldnt-resolve-proxy
+            set -g _curl_exit_n couldnt-resolve-proxy
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Could not resolve proxy (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
         case 6
-            builtin printf '%s\n' couldnt-resolve-host
+            set -g _curl_exit_n couldnt-resolve-host
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Could not resolve host (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
         case 7
-            builtin printf '%s\n' couldnt-connect
+            set -g _curl_exit_n couldnt-connect
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Failed to connect to host (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
         case 8
-            builtin printf '%s\n' weird-server-reply
+            set -g _curl_exit_n weird-server-reply
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Weird server reply'
         case 9
-            builtin printf '%s\n' remote-access-denied
+            set -g _curl_exit_n remote-access-denied
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'Remote access denied'
         case 10
-            builtin printf '%s\n' ftp-accept-failed
+            set -g _curl_exit_n ftp-accept-failed
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'FTP accept failed'
         case 11
-            builtin printf '%s\n' ftp-weird-pass-reply
+            set -g _curl_exit_n ftp-weird-pass-reply
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP weird PASS reply'
         case 12
-            builtin printf '%s\n' ftp-accept-timeout
+            set -g _curl_exit_n ftp-accept-timeout
+            set -g _curl_exit_k timeout
+            set -g _curl_exit_d 'FTP accept timeout'
         case 13
-            builtin printf '%s\n' ftp-weird-pasv-reply
+            set -g _curl_exit_n ftp-weird-pasv-reply
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP weird PASV reply'
         case 14
-            builtin printf '%s\n' ftp-weird-227-format
+            set -g _curl_exit_n ftp-weird-227-format
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP weird 227 format'
         case 15
-            builtin printf '%s\n' ftp-cant-get-host
+            set -g _curl_exit_n ftp-cant-get-host
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'FTP cannot use host'
         case 16
-            builtin printf '%s\n' http2
+            set -g _curl_exit_n http2
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'HTTP/2 error'
         case 17
-            builtin printf '%s\n' ftp-couldnt-set-type
+            set -g _curl_exit_n ftp-couldnt-set-type
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP could not set binary'
         case 18
-            builtin printf '%s\n' partial-file
+            set -g _curl_exit_n partial-file
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Partial file (recovery: Retry; `--continue-at -` resumes where the transfer stopped)'
         case 19
-            builtin printf '%s\n' ftp-couldnt-retr-file
+            set -g _curl_exit_n ftp-couldnt-retr-file
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP could not download or access the file'
         case 21
-            builtin printf '%s\n' quote-error
+            set -g _curl_exit_n quote-error
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP quote error'
         case 22
-            builtin printf '%s\n' http-returned-error
+            set -g _curl_exit_n http-returned-error
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'HTTP page not retrieved (recovery: Check the status in the error message; a 404 or 403 will not change on retry)'
         case 23
-            builtin printf '%s\n' write-error
+            set -g _curl_exit_n write-error
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Write error'
         case 25
-            builtin printf '%s\n' upload-failed
+            set -g _curl_exit_n upload-failed
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Failed starting the upload'
         case 26
-            builtin printf '%s\n' read-error
+            set -g _curl_exit_n read-error
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Read error'
         case 27
-            builtin printf '%s\n' out-of-memory
+            set -g _curl_exit_n out-of-memory
+            set -g _curl_exit_k internal
+            set -g _curl_exit_d 'Out of memory'
         case 28
-            builtin printf '%s\n' operation-timedout
+            set -g _curl_exit_n operation-timedout
+            set -g _curl_exit_k timeout
+            set -g _curl_exit_d 'Operation timeout (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
         case 30
-            builtin printf '%s\n' ftp-port-failed
+            set -g _curl_exit_n ftp-port-failed
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP PORT failed (recovery: Use passive mode instead: drop `--ftp-port`)'
         case 31
-            builtin printf '%s\n' ftp-couldnt-use-rest
+            set -g _curl_exit_n ftp-couldnt-use-rest
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP could not use REST'
         case 33
-            builtin printf '%s\n' range-error
+            set -g _curl_exit_n range-error
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'HTTP range error'
         case 34
-            builtin printf '%s\n' http-post-error
+            set -g _curl_exit_n http-post-error
+            set -g _curl_exit_k internal
+            set -g _curl_exit_d 'HTTP post error'
         case 35
-            builtin printf '%s\n' ssl-connect-error
+            set -g _curl_exit_n ssl-connect-error
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'SSL connect error'
         case 36
-            builtin printf '%s\n' bad-download-resume
+            set -g _curl_exit_n bad-download-resume
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Bad download resume'
         case 37
-            builtin printf '%s\n' file-couldnt-read-file
+            set -g _curl_exit_n file-couldnt-read-file
+            set -g _curl_exit_k not-found
+            set -g _curl_exit_d 'FILE could not read file'
         case 38
-            builtin printf '%s\n' ldap-cannot-bind
+            set -g _curl_exit_n ldap-cannot-bind
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'LDAP cannot bind'
         case 39
-            builtin printf '%s\n' ldap-search-failed
+            set -g _curl_exit_n ldap-search-failed
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'LDAP search failed'
         case 41
-            builtin printf '%s\n' function-not-found
+            set -g _curl_exit_n function-not-found
+            set -g _curl_exit_k internal
+            set -g _curl_exit_d 'Function not found'
         case 42
-            builtin printf '%s\n' aborted-by-callback
+            set -g _curl_exit_n aborted-by-callback
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Aborted by callback'
         case 43
-            builtin printf '%s\n' bad-function-argument
+            set -g _curl_exit_n bad-function-argument
+            set -g _curl_exit_k usage
+            set -g _curl_exit_d 'A function was called with a bad parameter'
         case 45
-            builtin printf '%s\n' interface-failed
+            set -g _curl_exit_n interface-failed
+            set -g _curl_exit_k config
+            set -g _curl_exit_d 'Interface error'
         case 47
-            builtin printf '%s\n' too-many-redirects
+            set -g _curl_exit_n too-many-redirects
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Too many redirects'
         case 48
-            builtin printf '%s\n' unknown-option
+            set -g _curl_exit_n unknown-option
+            set -g _curl_exit_k usage
+            set -g _curl_exit_d 'Unknown option specified to libcurl'
         case 49
-            builtin printf '%s\n' setopt-option-syntax
+            set -g _curl_exit_n setopt-option-syntax
+            set -g _curl_exit_k usage
+            set -g _curl_exit_d 'Malformed option syntax'
         case 52
-            builtin printf '%s\n' got-nothing
+            set -g _curl_exit_n got-nothing
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Empty reply from server (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
         case 53
-            builtin printf '%s\n' ssl-engine-notfound
+            set -g _curl_exit_n ssl-engine-notfound
+            set -g _curl_exit_k config
+            set -g _curl_exit_d 'SSL crypto engine not found'
         case 54
-            builtin printf '%s\n' ssl-engine-setfailed
+            set -g _curl_exit_n ssl-engine-setfailed
+            set -g _curl_exit_k config
+            set -g _curl_exit_d 'Cannot set SSL crypto engine as default'
         case 55
-            builtin printf '%s\n' send-error
+            set -g _curl_exit_n send-error
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Failed sending network data (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
         case 56
-            builtin printf '%s\n' recv-error
+            set -g _curl_exit_n recv-error
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Failure in receiving network data (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
         case 58
-            builtin printf '%s\n' ssl-certproblem
+            set -g _curl_exit_n ssl-certproblem
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'Problem with the local client certificate'
         case 59
-            builtin printf '%s\n' ssl-cipher
+            set -g _curl_exit_n ssl-cipher
+            set -g _curl_exit_k config
+            set -g _curl_exit_d 'Could not use the specified SSL cipher'
         case 60
-            builtin printf '%s\n' peer-failed-verification
+            set -g _curl_exit_n peer-failed-verification
+            set -g _curl_exit_k validation
+            set -g _curl_exit_d 'Peer certificate cannot be authenticated with known CA certificates (recovery: Fix the server certificate or point `--cacert` at the right CA; do not retry)'
         case 61
-            builtin printf '%s\n' bad-content-encoding
+            set -g _curl_exit_n bad-content-encoding
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Unrecognized transfer encoding'
         case 63
-            builtin printf '%s\n' filesize-exceeded
+            set -g _curl_exit_n filesize-exceeded
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Maximum file size exceeded'
         case 64
-            builtin printf '%s\n' use-ssl-failed
+            set -g _curl_exit_n use-ssl-failed
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Requested FTP SSL level failed'
         case 65
-            builtin printf '%s\n' send-fail-rewind
+            set -g _curl_exit_n send-fail-rewind
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Sending the data requires a rewind that failed'
         case 66
-            builtin printf '%s\n' ssl-engine-initfailed
+            set -g _curl_exit_n ssl-engine-initfailed
+            set -g _curl_exit_k config
+            set -g _curl_exit_d 'Failed to initialize the SSL engine'
         case 67
-            builtin printf '%s\n' login-denied
+            set -g _curl_exit_n login-denied
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'Login denied'
         case 68
-            builtin printf '%s\n' tftp-notfound
+            set -g _curl_exit_n tftp-notfound
+            set -g _curl_exit_k not-found
+            set -g _curl_exit_d 'File not found on TFTP server'
         case 69
-            builtin printf '%s\n' tftp-perm
+            set -g _curl_exit_n tftp-perm
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'Permission problem on TFTP server'
         case 70
-            builtin printf '%s\n' remote-disk-full
+            set -g _curl_exit_n remote-disk-full
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Out of disk space on the server'
         case 71
-            builtin printf '%s\n' tftp-illegal
+            set -g _curl_exit_n tftp-illegal
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Illegal TFTP operation'
         case 72
-            builtin printf '%s\n' tftp-unknownid
+            set -g _curl_exit_n tftp-unknownid
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Unknown TFTP transfer ID'
         case 73
-            builtin printf '%s\n' remote-file-exists
+            set -g _curl_exit_n remote-file-exists
+            set -g _curl_exit_k conflict
+            set -g _curl_exit_d 'Remote file already exists'
         case 74
-            builtin printf '%s\n' tftp-nosuchuser
+            set -g _curl_exit_n tftp-nosuchuser
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'No such user on TFTP server'
         case 77
-            builtin printf '%s\n' ssl-cacert-badfile
+            set -g _curl_exit_n ssl-cacert-badfile
+            set -g _curl_exit_k validation
+            set -g _curl_exit_d 'Problem reading the SSL CA certificate'
         case 78
-            builtin printf '%s\n' remote-file-not-found
+            set -g _curl_exit_n remote-file-not-found
+            set -g _curl_exit_k not-found
+            set -g _curl_exit_d 'Remote file not found'
         case 79
-            builtin printf '%s\n' ssh
+            set -g _curl_exit_n ssh
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'SSH error'
         case 80
-            builtin printf '%s\n' ssl-shutdown-failed
+            set -g _curl_exit_n ssl-shutdown-failed
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Failed to shut down the SSL connection'
         case 82
-            builtin printf '%s\n' ssl-crl-badfile
+            set -g _curl_exit_n ssl-crl-badfile
+            set -g _curl_exit_k validation
+            set -g _curl_exit_d 'Could not load the CRL file'
         case 83
-            builtin printf '%s\n' ssl-issuer-error
+            set -g _curl_exit_n ssl-issuer-error
+            set -g _curl_exit_k validation
+            set -g _curl_exit_d 'TLS issuer check failed'
         case 84
-            builtin printf '%s\n' ftp-pret-failed
+            set -g _curl_exit_n ftp-pret-failed
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'The FTP PRET command failed'
         case 85
-            builtin printf '%s\n' rtsp-cseq-error
+            set -g _curl_exit_n rtsp-cseq-error
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Mismatch of RTSP CSeq numbers'
         case 86
-            builtin printf '%s\n' rtsp-session-error
+            set -g _curl_exit_n rtsp-session-error
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Mismatch of RTSP session identifiers'
         case 87
-            builtin printf '%s\n' ftp-bad-file-list
+            set -g _curl_exit_n ftp-bad-file-list
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'Unable to parse the FTP file list'
         case 88
-            builtin printf '%s\n' chunk-failed
+            set -g _curl_exit_n chunk-failed
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'FTP chunk callback reported an error'
         case 89
-            builtin printf '%s\n' no-connection-available
+            set -g _curl_exit_n no-connection-available
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'No connection available'
         case 90
-            builtin printf '%s\n' ssl-pinnedpubkeynotmatch
+            set -g _curl_exit_n ssl-pinnedpubkeynotmatch
+            set -g _curl_exit_k validation
+            set -g _curl_exit_d 'SSL public key does not match the pinned public key'
         case 91
-            builtin printf '%s\n' ssl-invalidcertstatus
+            set -g _curl_exit_n ssl-invalidcertstatus
+            set -g _curl_exit_k validation
+            set -g _curl_exit_d 'Invalid SSL certificate status'
         case 92
-            builtin printf '%s\n' http2-stream
+            set -g _curl_exit_n http2-stream
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Stream error in the HTTP/2 framing layer'
         case 93
-            builtin printf '%s\n' recursive-api-call
+            set -g _curl_exit_n recursive-api-call
+            set -g _curl_exit_k internal
+            set -g _curl_exit_d 'An API function was called from inside a callback'
         case 94
-            builtin printf '%s\n' auth-error
+            set -g _curl_exit_n auth-error
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'An authentication function returned an error'
         case 95
-            builtin printf '%s\n' http3
+            set -g _curl_exit_n http3
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'HTTP/3 error'
         case 96
-            builtin printf '%s\n' quic-connect-error
+            set -g _curl_exit_n quic-connect-error
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'QUIC connection error'
         case 97
-            builtin printf '%s\n' proxy
+            set -g _curl_exit_n proxy
+            set -g _curl_exit_k network
+            set -g _curl_exit_d 'Proxy handshake error'
         case 98
-            builtin printf '%s\n' ssl-clientcert
+            set -g _curl_exit_n ssl-clientcert
+            set -g _curl_exit_k auth
+            set -g _curl_exit_d 'A client-side certificate is required to complete the TLS handshake (recovery: Pass one with `--cert`)'
         case 99
-            builtin printf '%s\n' unrecoverable-poll
+            set -g _curl_exit_n unrecoverable-poll
+            set -g _curl_exit_k internal
+            set -g _curl_exit_d 'Poll or select returned a fatal error'
         case 100
-            builtin printf '%s\n' too-large
+            set -g _curl_exit_n too-large
+            set -g _curl_exit_k failure
+            set -g _curl_exit_d 'A value or data field grew larger than allowed'
         case '*'
             return 1
     end
+    return 0
+end
+
+function curl_exit_name --description 'curl: print the name of exit code CODE; status 1 if unknown'
+    _curl_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_curl_exit_n"
 end
 
 function curl_exit_kind --description 'curl: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' precondition
-        case 2
-            builtin printf '%s\n' internal
-        case 3
-            builtin printf '%s\n' usage
-        case 4
-            builtin printf '%s\n' precondition
-        case 5
-            builtin printf '%s\n' network
-        case 6
-            builtin printf '%s\n' network
-        case 7
-            builtin printf '%s\n' network
-        case 8
-            builtin printf '%s\n' failure
-        case 9
-            builtin printf '%s\n' auth
-        case 10
-            builtin printf '%s\n' network
-        case 11
-            builtin printf '%s\n' failure
-        case 12
-            builtin printf '%s\n' timeout
-        case 13
-            builtin printf '%s\n' failure
-        case 14
-            builtin printf '%s\n' failure
-        case 15
-            builtin printf '%s\n' network
-        case 16
-            builtin printf '%s\n' network
-        case 17
-            builtin printf '%s\n' failure
-        case 18
-            builtin printf '%s\n' network
-        case 19
-            builtin printf '%s\n' failure
-        case 21
-            builtin printf '%s\n' failure
-        case 22
-            builtin printf '%s\n' failure
-        case 23
-            builtin printf '%s\n' failure
-        case 25
-            builtin printf '%s\n' failure
-        case 26
-            builtin printf '%s\n' failure
-        case 27
-            builtin printf '%s\n' internal
-        case 28
-            builtin printf '%s\n' timeout
-        case 30
-            builtin printf '%s\n' failure
-        case 31
-            builtin printf '%s\n' failure
-        case 33
-            builtin printf '%s\n' failure
-        case 34
-            builtin printf '%s\n' internal
-        case 35
-            builtin printf '%s\n' network
-        case 36
-            builtin printf '%s\n' failure
-        case 37
-            builtin printf '%s\n' not-found
-        case 38
-            builtin printf '%s\n' auth
-        case 39
-            builtin printf '%s\n' failure
-        case 41
-            builtin printf '%s\n' internal
-        case 42
-            builtin printf '%s\n' failure
-        case 43
-            builtin printf '%s\n' usage
-        case 45
-            builtin printf '%s\n' config
-        case 47
-            builtin printf '%s\n' failure
-        case 48
-            builtin printf '%s\n' usage
-        case 49
-            builtin printf '%s\n' usage
-        case 52
-            builtin printf '%s\n' network
-        case 53
-            builtin printf '%s\n' config
-        case 54
-            builtin printf '%s\n' config
-        case 55
-            builtin printf '%s\n' network
-        case 56
-            builtin printf '%s\n' network
-        case 58
-            builtin printf '%s\n' auth
-        case 59
-            builtin printf '%s\n' config
-        case 60
-            builtin printf '%s\n' validation
-        case 61
-            builtin printf '%s\n' failure
-        case 63
-            builtin printf '%s\n' failure
-        case 64
-            builtin printf '%s\n' failure
-        case 65
-            builtin printf '%s\n' failure
-        case 66
-            builtin printf '%s\n' config
-        case 67
-            builtin printf '%s\n' auth
-        case 68
-            builtin printf '%s\n' not-found
-        case 69
-            builtin printf '%s\n' auth
-        case 70
-            builtin printf '%s\n' failure
-        case 71
-            builtin printf '%s\n' failure
-        case 72
-            builtin printf '%s\n' failure
-        case 73
-            builtin printf '%s\n' conflict
-        case 74
-            builtin printf '%s\n' auth
-        case 77
-            builtin printf '%s\n' validation
-        case 78
-            builtin printf '%s\n' not-found
-        case 79
-            builtin printf '%s\n' failure
-        case 80
-            builtin printf '%s\n' failure
-        case 82
-            builtin printf '%s\n' validation
-        case 83
-            builtin printf '%s\n' validation
-        case 84
-            builtin printf '%s\n' failure
-        case 85
-            builtin printf '%s\n' failure
-        case 86
-            builtin printf '%s\n' failure
-        case 87
-            builtin printf '%s\n' failure
-        case 88
-            builtin printf '%s\n' failure
-        case 89
-            builtin printf '%s\n' network
-        case 90
-            builtin printf '%s\n' validation
-        case 91
-            builtin printf '%s\n' validation
-        case 92
-            builtin printf '%s\n' network
-        case 93
-            builtin printf '%s\n' internal
-        case 94
-            builtin printf '%s\n' auth
-        case 95
-            builtin printf '%s\n' network
-        case 96
-            builtin printf '%s\n' network
-        case 97
-            builtin printf '%s\n' network
-        case 98
-            builtin printf '%s\n' auth
-        case 99
-            builtin printf '%s\n' internal
-        case 100
-            builtin printf '%s\n' failure
-        case '*'
-            return 1
-    end
+    _curl_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_curl_exit_k"
 end
 
 function curl_exit_is --description 'curl: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case ok success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case unsupported-protocol precondition
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case failed-init internal
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case url-malformat usage
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case not-built-in precondition
-                    return 0
-            end
-        case 5
-            switch "$argv[1]"
-                case couldnt-resolve-proxy network
-                    return 0
-            end
-        case 6
-            switch "$argv[1]"
-                case couldnt-resolve-host network
-                    return 0
-            end
-        case 7
-            switch "$argv[1]"
-                case couldnt-connect network
-                    return 0
-            end
-        case 8
-            switch "$argv[1]"
-                case weird-server-reply failure
-                    return 0
-            end
-        case 9
-            switch "$argv[1]"
-                case remote-access-denied auth
-                    return 0
-            end
-        case 10
-            switch "$argv[1]"
-                case ftp-accept-failed network
-                    return 0
-            end
-        case 11
-            switch "$argv[1]"
-                case ftp-weird-pass-reply failure
-                    return 0
-            end
-        case 12
-            switch "$argv[1]"
-                case ftp-accept-timeout timeout
-                    return 0
-            end
-        case 13
-            switch "$argv[1]"
-                case ftp-weird-pasv-reply failure
-                    return 0
-            end
-        case 14
-            switch "$argv[1]"
-                case ftp-weird-227-format failure
-                    return 0
-            end
-        case 15
-            switch "$argv[1]"
-                case ftp-cant-get-host network
-                    return 0
-            end
-        case 16
-            switch "$argv[1]"
-                case http2 network
-                    return 0
-            end
-        case 17
-            switch "$argv[1]"
-                case ftp-couldnt-set-type failure
-                    return 0
-            end
-        case 18
-            switch "$argv[1]"
-                case partial-file network
-                    return 0
-            end
-        case 19
-            switch "$argv[1]"
-                case ftp-couldnt-retr-file failure
-                    return 0
-            end
-        case 21
-            switch "$argv[1]"
-                case quote-error failure
-                    return 0
-            end
-        case 22
-            switch "$argv[1]"
-                case http-returned-error failure
-                    return 0
-            end
-        case 23
-            switch "$argv[1]"
-                case write-error failure
-                    return 0
-            end
-        case 25
-            switch "$argv[1]"
-                case upload-failed failure
-                    return 0
-            end
-        case 26
-            switch "$argv[1]"
-                case read-error failure
-                    return 0
-            end
-        case 27
-            switch "$argv[1]"
-                case out-of-memory internal
-                    return 0
-            end
-        case 28
-            switch "$argv[1]"
-                case operation-timedout timeout
-                    return 0
-            end
-        case 30
-            switch "$argv[1]"
-                case ftp-port-failed failure
-                    return 0
-            end
-        case 31
-            switch "$argv[1]"
-                case ftp-couldnt-use-rest failure
-                    return 0
-            end
-        case 33
-            switch "$argv[1]"
-                case range-error failure
-                    return 0
-            end
-        case 34
-            switch "$argv[1]"
-                case http-post-error internal
-                    return 0
-            end
-        case 35
-            switch "$argv[1]"
-                case ssl-connect-error network
-                    return 0
-            end
-        case 36
-            switch "$argv[1]"
-                case bad-download-resume failure
-                    return 0
-            end
-        case 37
-            switch "$argv[1]"
-                case file-couldnt-read-file not-found
-                    return 0
-            end
-        case 38
-            switch "$argv[1]"
-                case ldap-cannot-bind auth
-                    return 0
-            end
-        case 39
-            switch "$argv[1]"
-                case ldap-search-failed failure
-                    return 0
-            end
-        case 41
-            switch "$argv[1]"
-                case function-not-found internal
-                    return 0
-            end
-        case 42
-            switch "$argv[1]"
-                case aborted-by-callback failure
-                    return 0
-            end
-        case 43
-            switch "$argv[1]"
-                case bad-function-argument usage
-                    return 0
-            end
-        case 45
-            switch "$argv[1]"
-                case interface-failed config
-                    return 0
-            end
-        case 47
-            switch "$argv[1]"
-                case too-many-redirects failure
-                    return 0
-            end
-        case 48
-            switch "$argv[1]"
-                case unknown-option usage
-                    return 0
-            end
-        case 49
-            switch "$argv[1]"
-                case setopt-option-syntax usage
-                    return 0
-            end
-        case 52
-            switch "$argv[1]"
-                case got-nothing network
-                    return 0
-            end
-        case 53
-            switch "$argv[1]"
-                case ssl-engine-notfound config
-                    return 0
-            end
-        case 54
-            switch "$argv[1]"
-                case ssl-engine-setfailed config
-                    return 0
-            end
-        case 55
-            switch "$argv[1]"
-                case send-error network
-                    return 0
-            end
-        case 56
-            switch "$argv[1]"
-                case recv-error network
-                    return 0
-            end
-        case 58
-            switch "$argv[1]"
-                case ssl-certproblem auth
-                    return 0
-            end
-        case 59
-            switch "$argv[1]"
-                case ssl-cipher config
-                    return 0
-            end
-        case 60
-            switch "$argv[1]"
-                case peer-failed-verification validation
-                    return 0
-            end
-        case 61
-            switch "$argv[1]"
-                case bad-content-encoding failure
-                    return 0
-            end
-        case 63
-            switch "$argv[1]"
-                case filesize-exceeded failure
-                    return 0
-            end
-        case 64
-            switch "$argv[1]"
-                case use-ssl-failed failure
-                    return 0
-            end
-        case 65
-            switch "$argv[1]"
-                case send-fail-rewind failure
-                    return 0
-            end
-        case 66
-            switch "$argv[1]"
-                case ssl-engine-initfailed config
-                    return 0
-            end
-        case 67
-            switch "$argv[1]"
-                case login-denied auth
-                    return 0
-            end
-        case 68
-            switch "$argv[1]"
-                case tftp-notfound not-found
-                    return 0
-            end
-        case 69
-            switch "$argv[1]"
-                case tftp-perm auth
-                    return 0
-            end
-        case 70
-            switch "$argv[1]"
-                case remote-disk-full failure
-                    return 0
-            end
-        case 71
-            switch "$argv[1]"
-                case tftp-illegal failure
-                    return 0
-            end
-        case 72
-            switch "$argv[1]"
-                case tftp-unknownid failure
-                    return 0
-            end
-        case 73
-            switch "$argv[1]"
-                case remote-file-exists conflict
-                    return 0
-            end
-        case 74
-            switch "$argv[1]"
-                case tftp-nosuchuser auth
-                    return 0
-            end
-        case 77
-            switch "$argv[1]"
-                case ssl-cacert-badfile validation
-                    return 0
-            end
-        case 78
-            switch "$argv[1]"
-                case remote-file-not-found not-found
-                    return 0
-            end
-        case 79
-            switch "$argv[1]"
-                case ssh failure
-                    return 0
-            end
-        case 80
-            switch "$argv[1]"
-                case ssl-shutdown-failed failure
-                    return 0
-            end
-        case 82
-            switch "$argv[1]"
-                case ssl-crl-badfile validation
-                    return 0
-            end
-        case 83
-            switch "$argv[1]"
-                case ssl-issuer-error validation
-                    return 0
-            end
-        case 84
-            switch "$argv[1]"
-                case ftp-pret-failed failure
-                    return 0
-            end
-        case 85
-            switch "$argv[1]"
-                case rtsp-cseq-error failure
-                    return 0
-            end
-        case 86
-            switch "$argv[1]"
-                case rtsp-session-error failure
-                    return 0
-            end
-        case 87
-            switch "$argv[1]"
-                case ftp-bad-file-list failure
-                    return 0
-            end
-        case 88
-            switch "$argv[1]"
-                case chunk-failed failure
-                    return 0
-            end
-        case 89
-            switch "$argv[1]"
-                case no-connection-available network
-                    return 0
-            end
-        case 90
-            switch "$argv[1]"
-                case ssl-pinnedpubkeynotmatch validation
-                    return 0
-            end
-        case 91
-            switch "$argv[1]"
-                case ssl-invalidcertstatus validation
-                    return 0
-            end
-        case 92
-            switch "$argv[1]"
-                case http2-stream network
-                    return 0
-            end
-        case 93
-            switch "$argv[1]"
-                case recursive-api-call internal
-                    return 0
-            end
-        case 94
-            switch "$argv[1]"
-                case auth-error auth
-                    return 0
-            end
-        case 95
-            switch "$argv[1]"
-                case http3 network
-                    return 0
-            end
-        case 96
-            switch "$argv[1]"
-                case quic-connect-error network
-                    return 0
-            end
-        case 97
-            switch "$argv[1]"
-                case proxy network
-                    return 0
-            end
-        case 98
-            switch "$argv[1]"
-                case ssl-clientcert auth
-                    return 0
-            end
-        case 99
-            switch "$argv[1]"
-                case unrecoverable-poll internal
-                    return 0
-            end
-        case 100
-            switch "$argv[1]"
-                case too-large failure
-                    return 0
-            end
-    end
-    return 1
+    _curl_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_curl_exit_n" "$_curl_exit_k"
 end
 
 function curl_exit_describe --description 'curl: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 ok: Success'
-        case 1
-            builtin printf '%s\n' '1 unsupported-protocol: Unsupported protocol'
-        case 2
-            builtin printf '%s\n' '2 failed-init: Failed to initialize'
-        case 3
-            builtin printf '%s\n' '3 url-malformat: URL malformed'
-        case 4
-            builtin printf '%s\n' '4 not-built-in: A feature or option the request needs was not enabled or was disabled at build time (recovery: Use a curl or libcurl built with that feature)'
-        case 5
-            builtin printf '%s\n' '5 couldnt-resolve-proxy: Could not resolve proxy (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
-        case 6
-            builtin printf '%s\n' '6 couldnt-resolve-host: Could not resolve host (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
-        case 7
-            builtin printf '%s\n' '7 couldnt-connect: Failed to connect to host (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
-        case 8
-            builtin printf '%s\n' '8 weird-server-reply: Weird server reply'
-        case 9
-            builtin printf '%s\n' '9 remote-access-denied: Remote access denied'
-        case 10
-            builtin printf '%s\n' '10 ftp-accept-failed: FTP accept failed'
-        case 11
-            builtin printf '%s\n' '11 ftp-weird-pass-reply: FTP weird PASS reply'
-        case 12
-            builtin printf '%s\n' '12 ftp-accept-timeout: FTP accept timeout'
-        case 13
-            builtin printf '%s\n' '13 ftp-weird-pasv-reply: FTP weird PASV reply'
-        case 14
-            builtin printf '%s\n' '14 ftp-weird-227-format: FTP weird 227 format'
-        case 15
-            builtin printf '%s\n' '15 ftp-cant-get-host: FTP cannot use host'
-        case 16
-            builtin printf '%s\n' '16 http2: HTTP/2 error'
-        case 17
-            builtin printf '%s\n' '17 ftp-couldnt-set-type: FTP could not set binary'
-        case 18
-            builtin printf '%s\n' '18 partial-file: Partial file (recovery: Retry; `--continue-at -` resumes where the transfer stopped)'
-        case 19
-            builtin printf '%s\n' '19 ftp-couldnt-retr-file: FTP could not download or access the file'
-        case 21
-            builtin printf '%s\n' '21 quote-error: FTP quote error'
-        case 22
-            builtin printf '%s\n' '22 http-returned-error: HTTP page not retrieved (recovery: Check the status in the error message; a 404 or 403 will not change on retry)'
-        case 23
-            builtin printf '%s\n' '23 write-error: Write error'
-        case 25
-            builtin printf '%s\n' '25 upload-failed: Failed starting the upload'
-        case 26
-            builtin printf '%s\n' '26 read-error: Read error'
-        case 27
-            builtin printf '%s\n' '27 out-of-memory: Out of memory'
-        case 28
-            builtin printf '%s\n' '28 operation-timedout: Operation timeout (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
-        case 30
-            builtin printf '%s\n' '30 ftp-port-failed: FTP PORT failed (recovery: Use passive mode instead: drop `--ftp-port`)'
-        case 31
-            builtin printf '%s\n' '31 ftp-couldnt-use-rest: FTP could not use REST'
-        case 33
-            builtin printf '%s\n' '33 range-error: HTTP range error'
-        case 34
-            builtin printf '%s\n' '34 http-post-error: HTTP post error'
-        case 35
-            builtin printf '%s\n' '35 ssl-connect-error: SSL connect error'
-        case 36
-            builtin printf '%s\n' '36 bad-download-resume: Bad download resume'
-        case 37
-            builtin printf '%s\n' '37 file-couldnt-read-file: FILE could not read file'
-        case 38
-            builtin printf '%s\n' '38 ldap-cannot-bind: LDAP cannot bind'
-        case 39
-            builtin printf '%s\n' '39 ldap-search-failed: LDAP search failed'
-        case 41
-            builtin printf '%s\n' '41 function-not-found: Function not found'
-        case 42
-            builtin printf '%s\n' '42 aborted-by-callback: Aborted by callback'
-        case 43
-            builtin printf '%s\n' '43 bad-function-argument: A function was called with a bad parameter'
-        case 45
-            builtin printf '%s\n' '45 interface-failed: Interface error'
-        case 47
-            builtin printf '%s\n' '47 too-many-redirects: Too many redirects'
-        case 48
-            builtin printf '%s\n' '48 unknown-option: Unknown option specified to libcurl'
-        case 49
-            builtin printf '%s\n' '49 setopt-option-syntax: Malformed option syntax'
-        case 52
-            builtin printf '%s\n' '52 got-nothing: Empty reply from server (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
-        case 53
-            builtin printf '%s\n' '53 ssl-engine-notfound: SSL crypto engine not found'
-        case 54
-            builtin printf '%s\n' '54 ssl-engine-setfailed: Cannot set SSL crypto engine as default'
-        case 55
-            builtin printf '%s\n' '55 send-error: Failed sending network data (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
-        case 56
-            builtin printf '%s\n' '56 recv-error: Failure in receiving network data (recovery: Often transient: retry, e.g. `exitkit run --retries 3 -- curl …`)'
-        case 58
-            builtin printf '%s\n' '58 ssl-certproblem: Problem with the local client certificate'
-        case 59
-            builtin printf '%s\n' '59 ssl-cipher: Could not use the specified SSL cipher'
-        case 60
-            builtin printf '%s\n' '60 peer-failed-verification: Peer certificate cannot be authenticated with known CA certificates (recovery: Fix the server certificate or point `--cacert` at the right CA; do not retry)'
-        case 61
-            builtin printf '%s\n' '61 bad-content-encoding: Unrecognized transfer encoding'
-        case 63
-            builtin printf '%s\n' '63 filesize-exceeded: Maximum file size exceeded'
-        case 64
-            builtin printf '%s\n' '64 use-ssl-failed: Requested FTP SSL level failed'
-        case 65
-            builtin printf '%s\n' '65 send-fail-rewind: Sending the data requires a rewind that failed'
-        case 66
-            builtin printf '%s\n' '66 ssl-engine-initfailed: Failed to initialize the SSL engine'
-        case 67
-            builtin printf '%s\n' '67 login-denied: Login denied'
-        case 68
-            builtin printf '%s\n' '68 tftp-notfound: File not found on TFTP server'
-        case 69
-            builtin printf '%s\n' '69 tftp-perm: Permission problem on TFTP server'
-        case 70
-            builtin printf '%s\n' '70 remote-disk-full: Out of disk space on the server'
-        case 71
-            builtin printf '%s\n' '71 tftp-illegal: Illegal TFTP operation'
-        case 72
-            builtin printf '%s\n' '72 tftp-unknownid: Unknown TFTP transfer ID'
-        case 73
-            builtin printf '%s\n' '73 remote-file-exists: Remote file already exists'
-        case 74
-            builtin printf '%s\n' '74 tftp-nosuchuser: No such user on TFTP server'
-        case 77
-            builtin printf '%s\n' '77 ssl-cacert-badfile: Problem reading the SSL CA certificate'
-        case 78
-            builtin printf '%s\n' '78 remote-file-not-found: Remote file not found'
-        case 79
-            builtin printf '%s\n' '79 ssh: SSH error'
-        case 80
-            builtin printf '%s\n' '80 ssl-shutdown-failed: Failed to shut down the SSL connection'
-        case 82
-            builtin printf '%s\n' '82 ssl-crl-badfile: Could not load the CRL file'
-        case 83
-            builtin printf '%s\n' '83 ssl-issuer-error: TLS issuer check failed'
-        case 84
-            builtin printf '%s\n' '84 ftp-pret-failed: The FTP PRET command failed'
-        case 85
-            builtin printf '%s\n' '85 rtsp-cseq-error: Mismatch of RTSP CSeq numbers'
-        case 86
-            builtin printf '%s\n' '86 rtsp-session-error: Mismatch of RTSP session identifiers'
-        case 87
-            builtin printf '%s\n' '87 ftp-bad-file-list: Unable to parse the FTP file list'
-        case 88
-            builtin printf '%s\n' '88 chunk-failed: FTP chunk callback reported an error'
-        case 89
-            builtin printf '%s\n' '89 no-connection-available: No connection available'
-        case 90
-            builtin printf '%s\n' '90 ssl-pinnedpubkeynotmatch: SSL public key does not match the pinned public key'
-        case 91
-            builtin printf '%s\n' '91 ssl-invalidcertstatus: Invalid SSL certificate status'
-        case 92
-            builtin printf '%s\n' '92 http2-stream: Stream error in the HTTP/2 framing layer'
-        case 93
-            builtin printf '%s\n' '93 recursive-api-call: An API function was called from inside a callback'
-        case 94
-            builtin printf '%s\n' '94 auth-error: An authentication function returned an error'
-        case 95
-            builtin printf '%s\n' '95 http3: HTTP/3 error'
-        case 96
-            builtin printf '%s\n' '96 quic-connect-error: QUIC connection error'
-        case 97
-            builtin printf '%s\n' '97 proxy: Proxy handshake error'
-        case 98
-            builtin printf '%s\n' '98 ssl-clientcert: A client-side certificate is required to complete the TLS handshake (recovery: Pass one with `--cert`)'
-        case 99
-            builtin printf '%s\n' '99 unrecoverable-poll: Poll or select returned a fatal error'
-        case 100
-            builtin printf '%s\n' '100 too-large: A value or data field grew larger than allowed'
-        case '*'
-            return 1
-    end
+    _curl_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_curl_exit_n" "$_curl_exit_d"
 end

@@ -5,62 +5,42 @@ set -g DIFF_EXIT_SAME 0
 set -g DIFF_EXIT_DIFFERENT 1
 set -g DIFF_EXIT_TROUBLE 2
 
-function diff_exit_name --description 'diff: print the name of exit code CODE; status 1 if unknown'
+function _diff_exit_row --description 'diff: set _diff_exit_n, _diff_exit_k and _diff_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' same
+            set -g _diff_exit_n same
+            set -g _diff_exit_k success
+            set -g _diff_exit_d 'The inputs are the same'
         case 1
-            builtin printf '%s\n' different
+            set -g _diff_exit_n different
+            set -g _diff_exit_k failure
+            set -g _diff_exit_d 'The inputs differ (recovery: When a difference is a fine answer: `exitkit run --ok different -- diff …`)'
         case 2
-            builtin printf '%s\n' trouble
+            set -g _diff_exit_n trouble
+            set -g _diff_exit_k failure
+            set -g _diff_exit_d Trouble
         case '*'
             return 1
     end
+    return 0
+end
+
+function diff_exit_name --description 'diff: print the name of exit code CODE; status 1 if unknown'
+    _diff_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_diff_exit_n"
 end
 
 function diff_exit_kind --description 'diff: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' failure
-        case '*'
-            return 1
-    end
+    _diff_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_diff_exit_k"
 end
 
 function diff_exit_is --description 'diff: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case same success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case different failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case trouble failure
-                    return 0
-            end
-    end
-    return 1
+    _diff_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_diff_exit_n" "$_diff_exit_k"
 end
 
 function diff_exit_describe --description 'diff: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 same: The inputs are the same'
-        case 1
-            builtin printf '%s\n' '1 different: The inputs differ (recovery: When a difference is a fine answer: `exitkit run --ok different -- diff …`)'
-        case 2
-            builtin printf '%s\n' '2 trouble: Trouble'
-        case '*'
-            return 1
-    end
+    _diff_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_diff_exit_n" "$_diff_exit_d"
 end

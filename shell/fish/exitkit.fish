@@ -12,139 +12,70 @@ set -g EXITKIT_EXIT_RUN_FAILED 125
 set -g EXITKIT_EXIT_NOT_EXECUTABLE 126
 set -g EXITKIT_EXIT_COMMAND_NOT_FOUND 127
 
-function exitkit_exit_name --description 'exitkit: print the name of exit code CODE; status 1 if unknown'
+function _exitkit_exit_row --description 'exitkit: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _exitkit_exit_n success
+            set -g _exitkit_exit_k success
+            set -g _exitkit_exit_d Success
         case 1
-            builtin printf '%s\n' check-failed
+            set -g _exitkit_exit_n check-failed
+            set -g _exitkit_exit_k failure
+            set -g _exitkit_exit_d 'A check found problems (recovery: Read the problems listed on stderr, fix the contract or its version, run again)'
         case 2
-            builtin printf '%s\n' usage
+            set -g _exitkit_exit_n usage
+            set -g _exitkit_exit_k usage
+            set -g _exitkit_exit_d 'Command-line usage error (recovery: See `exitkit COMMAND --help`)'
         case 3
-            builtin printf '%s\n' not-found
+            set -g _exitkit_exit_n not-found
+            set -g _exitkit_exit_k not-found
+            set -g _exitkit_exit_d 'A contract, code or name was not found (recovery: `exitkit list` shows every contract exitkit can find and where)'
         case 4
-            builtin printf '%s\n' invalid-contract
+            set -g _exitkit_exit_n invalid-contract
+            set -g _exitkit_exit_k validation
+            set -g _exitkit_exit_d 'A contract file cannot be used (recovery: `exitkit lint FILE` lists every problem with its field path)'
         case 70
-            builtin printf '%s\n' internal
+            set -g _exitkit_exit_n internal
+            set -g _exitkit_exit_k internal
+            set -g _exitkit_exit_d 'Internal error in exitkit (recovery: Report it with the command line and the traceback printed above)'
         case 124
-            builtin printf '%s\n' timeout
+            set -g _exitkit_exit_n timeout
+            set -g _exitkit_exit_k timeout
+            set -g _exitkit_exit_d '`exitkit run`: the command timed out (recovery: Raise --timeout, or find out why the command hangs)'
         case 125
-            builtin printf '%s\n' run-failed
+            set -g _exitkit_exit_n run-failed
+            set -g _exitkit_exit_k usage
+            set -g _exitkit_exit_d '`exitkit run` failed before or around the command (recovery: Read the `exitkit:` line on stderr; the command itself did not run)'
         case 126
-            builtin printf '%s\n' not-executable
+            set -g _exitkit_exit_n not-executable
+            set -g _exitkit_exit_k not-executable
+            set -g _exitkit_exit_d '`exitkit run`: the command was found but cannot be executed (recovery: Check the file\'s mode and its #! line)'
         case 127
-            builtin printf '%s\n' command-not-found
+            set -g _exitkit_exit_n command-not-found
+            set -g _exitkit_exit_k command-not-found
+            set -g _exitkit_exit_d '`exitkit run`: the command was not found (recovery: Check the spelling and PATH)'
         case '*'
             return 1
     end
+    return 0
+end
+
+function exitkit_exit_name --description 'exitkit: print the name of exit code CODE; status 1 if unknown'
+    _exitkit_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_exitkit_exit_n"
 end
 
 function exitkit_exit_kind --description 'exitkit: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' usage
-        case 3
-            builtin printf '%s\n' not-found
-        case 4
-            builtin printf '%s\n' validation
-        case 70
-            builtin printf '%s\n' internal
-        case 124
-            builtin printf '%s\n' timeout
-        case 125
-            builtin printf '%s\n' usage
-        case 126
-            builtin printf '%s\n' not-executable
-        case 127
-            builtin printf '%s\n' command-not-found
-        case '*'
-            return 1
-    end
+    _exitkit_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_exitkit_exit_k"
 end
 
 function exitkit_exit_is --description 'exitkit: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case check-failed failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case usage
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case not-found
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case invalid-contract validation
-                    return 0
-            end
-        case 70
-            switch "$argv[1]"
-                case internal
-                    return 0
-            end
-        case 124
-            switch "$argv[1]"
-                case timeout
-                    return 0
-            end
-        case 125
-            switch "$argv[1]"
-                case run-failed usage
-                    return 0
-            end
-        case 126
-            switch "$argv[1]"
-                case not-executable
-                    return 0
-            end
-        case 127
-            switch "$argv[1]"
-                case command-not-found
-                    return 0
-            end
-    end
-    return 1
+    _exitkit_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_exitkit_exit_n" "$_exitkit_exit_k"
 end
 
 function exitkit_exit_describe --description 'exitkit: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: Success'
-        case 1
-            builtin printf '%s\n' '1 check-failed: A check found problems (recovery: Read the problems listed on stderr, fix the contract or its version, run again)'
-        case 2
-            builtin printf '%s\n' '2 usage: Command-line usage error (recovery: See `exitkit COMMAND --help`)'
-        case 3
-            builtin printf '%s\n' '3 not-found: A contract, code or name was not found (recovery: `exitkit list` shows every contract exitkit can find and where)'
-        case 4
-            builtin printf '%s\n' '4 invalid-contract: A contract file cannot be used (recovery: `exitkit lint FILE` lists every problem with its field path)'
-        case 70
-            builtin printf '%s\n' '70 internal: Internal error in exitkit (recovery: Report it with the command line and the traceback printed above)'
-        case 124
-            builtin printf '%s\n' '124 timeout: `exitkit run`: the command timed out (recovery: Raise --timeout, or find out why the command hangs)'
-        case 125
-            builtin printf '%s\n' '125 run-failed: `exitkit run` failed before or around the command (recovery: Read the `exitkit:` line on stderr; the command itself did not run)'
-        case 126
-            builtin printf '%s\n' '126 not-executable: `exitkit run`: the command was found but cannot be executed (recovery: Check the file\'s mode and its #! line)'
-        case 127
-            builtin printf '%s\n' '127 command-not-found: `exitkit run`: the command was not found (recovery: Check the spelling and PATH)'
-        case '*'
-            return 1
-    end
+    _exitkit_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_exitkit_exit_n" "$_exitkit_exit_d"
 end

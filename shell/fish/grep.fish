@@ -5,62 +5,42 @@ set -g GREP_EXIT_SELECTED 0
 set -g GREP_EXIT_NO_MATCH 1
 set -g GREP_EXIT_ERROR 2
 
-function grep_exit_name --description 'grep: print the name of exit code CODE; status 1 if unknown'
+function _grep_exit_row --description 'grep: set _grep_exit_n, _grep_exit_k and _grep_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' selected
+            set -g _grep_exit_n selected
+            set -g _grep_exit_k success
+            set -g _grep_exit_d 'A line was selected'
         case 1
-            builtin printf '%s\n' no-match
+            set -g _grep_exit_n no-match
+            set -g _grep_exit_k failure
+            set -g _grep_exit_d 'No line was selected (recovery: When no match is a fine answer: `exitkit run --ok no-match -- grep …`)'
         case 2
-            builtin printf '%s\n' error
+            set -g _grep_exit_n error
+            set -g _grep_exit_k failure
+            set -g _grep_exit_d 'An error occurred'
         case '*'
             return 1
     end
+    return 0
+end
+
+function grep_exit_name --description 'grep: print the name of exit code CODE; status 1 if unknown'
+    _grep_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_grep_exit_n"
 end
 
 function grep_exit_kind --description 'grep: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' failure
-        case '*'
-            return 1
-    end
+    _grep_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_grep_exit_k"
 end
 
 function grep_exit_is --description 'grep: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case selected success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case no-match failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case error failure
-                    return 0
-            end
-    end
-    return 1
+    _grep_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_grep_exit_n" "$_grep_exit_k"
 end
 
 function grep_exit_describe --description 'grep: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 selected: A line was selected'
-        case 1
-            builtin printf '%s\n' '1 no-match: No line was selected (recovery: When no match is a fine answer: `exitkit run --ok no-match -- grep …`)'
-        case 2
-            builtin printf '%s\n' '2 error: An error occurred'
-        case '*'
-            return 1
-    end
+    _grep_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_grep_exit_n" "$_grep_exit_d"
 end

@@ -10,119 +10,64 @@ set -g PROXXX_EXIT_NOT_FOUND 5
 set -g PROXXX_EXIT_RISK_REFUSED 6
 set -g PROXXX_EXIT_CLUSTER_TRANSIENT 7
 
-function proxxx_exit_name --description 'proxxx: print the name of exit code CODE; status 1 if unknown'
+function _proxxx_exit_row --description 'proxxx: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _proxxx_exit_n success
+            set -g _proxxx_exit_k success
+            set -g _proxxx_exit_d Success
         case 1
-            builtin printf '%s\n' failure
+            set -g _proxxx_exit_n failure
+            set -g _proxxx_exit_k failure
+            set -g _proxxx_exit_d 'Generic failure'
         case 2
-            builtin printf '%s\n' usage
+            set -g _proxxx_exit_n usage
+            set -g _proxxx_exit_k usage
+            set -g _proxxx_exit_d 'Usage error'
         case 3
-            builtin printf '%s\n' config
+            set -g _proxxx_exit_n config
+            set -g _proxxx_exit_k config
+            set -g _proxxx_exit_d 'Configuration error'
         case 4
-            builtin printf '%s\n' auth
+            set -g _proxxx_exit_n auth
+            set -g _proxxx_exit_k auth
+            set -g _proxxx_exit_d 'Authentication / authorization (recovery: Refresh the token)'
         case 5
-            builtin printf '%s\n' not-found
+            set -g _proxxx_exit_n not-found
+            set -g _proxxx_exit_k not-found
+            set -g _proxxx_exit_d 'Resource not found (recovery: Already gone: idempotent OK on teardown)'
         case 6
-            builtin printf '%s\n' risk-refused
+            set -g _proxxx_exit_n risk-refused
+            set -g _proxxx_exit_k precondition
+            set -g _proxxx_exit_d 'Pre-flight risk refused (recovery: Re-run with `--allow-risk` if intentional)'
         case 7
-            builtin printf '%s\n' cluster-transient
+            set -g _proxxx_exit_n cluster-transient
+            set -g _proxxx_exit_k transient
+            set -g _proxxx_exit_d 'Cluster transient (recovery: Cluster busy: retry later)'
         case '*'
             return 1
     end
+    return 0
+end
+
+function proxxx_exit_name --description 'proxxx: print the name of exit code CODE; status 1 if unknown'
+    _proxxx_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_proxxx_exit_n"
 end
 
 function proxxx_exit_kind --description 'proxxx: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' usage
-        case 3
-            builtin printf '%s\n' config
-        case 4
-            builtin printf '%s\n' auth
-        case 5
-            builtin printf '%s\n' not-found
-        case 6
-            builtin printf '%s\n' precondition
-        case 7
-            builtin printf '%s\n' transient
-        case '*'
-            return 1
-    end
+    _proxxx_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_proxxx_exit_k"
 end
 
 function proxxx_exit_is --description 'proxxx: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case usage
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case config
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case auth
-                    return 0
-            end
-        case 5
-            switch "$argv[1]"
-                case not-found
-                    return 0
-            end
-        case 6
-            switch "$argv[1]"
-                case risk-refused precondition
-                    return 0
-            end
-        case 7
-            switch "$argv[1]"
-                case cluster-transient transient
-                    return 0
-            end
-    end
-    return 1
+    _proxxx_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_proxxx_exit_n" "$_proxxx_exit_k"
 end
 
 function proxxx_exit_describe --description 'proxxx: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: Success'
-        case 1
-            builtin printf '%s\n' '1 failure: Generic failure'
-        case 2
-            builtin printf '%s\n' '2 usage: Usage error'
-        case 3
-            builtin printf '%s\n' '3 config: Configuration error'
-        case 4
-            builtin printf '%s\n' '4 auth: Authentication / authorization (recovery: Refresh the token)'
-        case 5
-            builtin printf '%s\n' '5 not-found: Resource not found (recovery: Already gone: idempotent OK on teardown)'
-        case 6
-            builtin printf '%s\n' '6 risk-refused: Pre-flight risk refused (recovery: Re-run with `--allow-risk` if intentional)'
-        case 7
-            builtin printf '%s\n' '7 cluster-transient: Cluster transient (recovery: Cluster busy: retry later)'
-        case '*'
-            return 1
-    end
+    _proxxx_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_proxxx_exit_n" "$_proxxx_exit_d"
 end
 
 function proxxx_error_exit --description 'proxxx: print the exit code of string error code ERROR; status 1 if unknown'

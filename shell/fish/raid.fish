@@ -8,97 +8,56 @@ set -g RAID_EXIT_TASK 3
 set -g RAID_EXIT_NETWORK 4
 set -g RAID_EXIT_NOT_FOUND 5
 
-function raid_exit_name --description 'raid: print the name of exit code CODE; status 1 if unknown'
+function _raid_exit_row --description 'raid: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _raid_exit_n success
+            set -g _raid_exit_k success
+            set -g _raid_exit_d 'The command completed successfully'
         case 1
-            builtin printf '%s\n' generic
+            set -g _raid_exit_n generic
+            set -g _raid_exit_k failure
+            set -g _raid_exit_d 'An unclassified failure'
         case 2
-            builtin printf '%s\n' config
+            set -g _raid_exit_n config
+            set -g _raid_exit_k config
+            set -g _raid_exit_d 'A profile, repo, or schema was invalid, missing required fields, or failed validation'
         case 3
-            builtin printf '%s\n' task
+            set -g _raid_exit_n task
+            set -g _raid_exit_k failure
+            set -g _raid_exit_d 'A user task failed during execution (Shell exit, Script error, …)'
         case 4
-            builtin printf '%s\n' network
+            set -g _raid_exit_n network
+            set -g _raid_exit_k network
+            set -g _raid_exit_d 'A clone, HTTP download, or other network-bound operation failed'
         case 5
-            builtin printf '%s\n' not-found
+            set -g _raid_exit_n not-found
+            set -g _raid_exit_k not-found
+            set -g _raid_exit_d 'A referenced profile, repo, environment, or command does not exist'
         case '*'
             return 1
     end
+    return 0
+end
+
+function raid_exit_name --description 'raid: print the name of exit code CODE; status 1 if unknown'
+    _raid_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_raid_exit_n"
 end
 
 function raid_exit_kind --description 'raid: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' config
-        case 3
-            builtin printf '%s\n' failure
-        case 4
-            builtin printf '%s\n' network
-        case 5
-            builtin printf '%s\n' not-found
-        case '*'
-            return 1
-    end
+    _raid_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_raid_exit_k"
 end
 
 function raid_exit_is --description 'raid: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case generic failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case config
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case task failure
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case network
-                    return 0
-            end
-        case 5
-            switch "$argv[1]"
-                case not-found
-                    return 0
-            end
-    end
-    return 1
+    _raid_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_raid_exit_n" "$_raid_exit_k"
 end
 
 function raid_exit_describe --description 'raid: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: The command completed successfully'
-        case 1
-            builtin printf '%s\n' '1 generic: An unclassified failure'
-        case 2
-            builtin printf '%s\n' '2 config: A profile, repo, or schema was invalid, missing required fields, or failed validation'
-        case 3
-            builtin printf '%s\n' '3 task: A user task failed during execution (Shell exit, Script error, …)'
-        case 4
-            builtin printf '%s\n' '4 network: A clone, HTTP download, or other network-bound operation failed'
-        case 5
-            builtin printf '%s\n' '5 not-found: A referenced profile, repo, environment, or command does not exist'
-        case '*'
-            return 1
-    end
+    _raid_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_raid_exit_n" "$_raid_exit_d"
 end
 
 function raid_error_exit --description 'raid: print the exit code of string error code ERROR; status 1 if unknown'

@@ -25,282 +25,122 @@ set -g RSYNC_EXIT_MAX_DELETE_LIMIT 25
 set -g RSYNC_EXIT_IO_TIMEOUT 30
 set -g RSYNC_EXIT_DAEMON_TIMEOUT 35
 
-function rsync_exit_name --description 'rsync: print the name of exit code CODE; status 1 if unknown'
+function _rsync_exit_row --description 'rsync: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _rsync_exit_n success
+            set -g _rsync_exit_k success
+            set -g _rsync_exit_d Success
         case 1
-            builtin printf '%s\n' syntax-or-usage
+            set -g _rsync_exit_n syntax-or-usage
+            set -g _rsync_exit_k usage
+            set -g _rsync_exit_d 'Syntax or usage error'
         case 2
-            builtin printf '%s\n' protocol-incompatibility
+            set -g _rsync_exit_n protocol-incompatibility
+            set -g _rsync_exit_k precondition
+            set -g _rsync_exit_d 'Protocol incompatibility'
         case 3
-            builtin printf '%s\n' file-selection
+            set -g _rsync_exit_n file-selection
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Errors selecting input/output files, dirs'
         case 4
-            builtin printf '%s\n' action-not-supported
+            set -g _rsync_exit_n action-not-supported
+            set -g _rsync_exit_k precondition
+            set -g _rsync_exit_d 'Requested action not supported'
         case 5
-            builtin printf '%s\n' client-server-protocol
+            set -g _rsync_exit_n client-server-protocol
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Error starting client-server protocol'
         case 6
-            builtin printf '%s\n' daemon-log
+            set -g _rsync_exit_n daemon-log
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Daemon unable to append to log-file'
         case 10
-            builtin printf '%s\n' socket-io
+            set -g _rsync_exit_n socket-io
+            set -g _rsync_exit_k network
+            set -g _rsync_exit_d 'Error in socket I/O'
         case 11
-            builtin printf '%s\n' file-io
+            set -g _rsync_exit_n file-io
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Error in file I/O'
         case 12
-            builtin printf '%s\n' protocol-stream
+            set -g _rsync_exit_n protocol-stream
+            set -g _rsync_exit_k network
+            set -g _rsync_exit_d 'Error in rsync protocol data stream'
         case 13
-            builtin printf '%s\n' program-diagnostics
+            set -g _rsync_exit_n program-diagnostics
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Errors with program diagnostics'
         case 14
-            builtin printf '%s\n' ipc
+            set -g _rsync_exit_n ipc
+            set -g _rsync_exit_k internal
+            set -g _rsync_exit_d 'Error in IPC code'
         case 15
-            builtin printf '%s\n' sibling-crashed
+            set -g _rsync_exit_n sibling-crashed
+            set -g _rsync_exit_k internal
+            set -g _rsync_exit_d 'Sibling process crashed'
         case 16
-            builtin printf '%s\n' sibling-terminated
+            set -g _rsync_exit_n sibling-terminated
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Sibling process terminated abnormally'
         case 19
-            builtin printf '%s\n' received-sigusr1
+            set -g _rsync_exit_n received-sigusr1
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Received SIGUSR1'
         case 20
-            builtin printf '%s\n' received-sigint
+            set -g _rsync_exit_n received-sigint
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Received SIGINT, SIGTERM or SIGHUP'
         case 21
-            builtin printf '%s\n' waitpid-error
+            set -g _rsync_exit_n waitpid-error
+            set -g _rsync_exit_k internal
+            set -g _rsync_exit_d 'Some error returned by waitpid()'
         case 22
-            builtin printf '%s\n' memory-allocation
+            set -g _rsync_exit_n memory-allocation
+            set -g _rsync_exit_k internal
+            set -g _rsync_exit_d 'Error allocating core memory buffers'
         case 23
-            builtin printf '%s\n' partial-transfer
+            set -g _rsync_exit_n partial-transfer
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Partial transfer due to error (recovery: Read the errors rsync printed above; permissions and missing source paths are common causes)'
         case 24
-            builtin printf '%s\n' vanished-source-files
+            set -g _rsync_exit_n vanished-source-files
+            set -g _rsync_exit_k failure
+            set -g _rsync_exit_d 'Partial transfer due to vanished source files (recovery: Files vanished while copying — often harmless for live trees: `--ok vanished-source-files`)'
         case 25
-            builtin printf '%s\n' max-delete-limit
+            set -g _rsync_exit_n max-delete-limit
+            set -g _rsync_exit_k precondition
+            set -g _rsync_exit_d 'The `--max-delete` limit stopped deletions (recovery: Check why so many files would go, then raise `--max-delete` if intended)'
         case 30
-            builtin printf '%s\n' io-timeout
+            set -g _rsync_exit_n io-timeout
+            set -g _rsync_exit_k timeout
+            set -g _rsync_exit_d 'Timeout in data send/receive'
         case 35
-            builtin printf '%s\n' daemon-timeout
+            set -g _rsync_exit_n daemon-timeout
+            set -g _rsync_exit_k timeout
+            set -g _rsync_exit_d 'Timeout waiting for daemon connection'
         case '*'
             return 1
     end
+    return 0
+end
+
+function rsync_exit_name --description 'rsync: print the name of exit code CODE; status 1 if unknown'
+    _rsync_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_rsync_exit_n"
 end
 
 function rsync_exit_kind --description 'rsync: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' usage
-        case 2
-            builtin printf '%s\n' precondition
-        case 3
-            builtin printf '%s\n' failure
-        case 4
-            builtin printf '%s\n' precondition
-        case 5
-            builtin printf '%s\n' failure
-        case 6
-            builtin printf '%s\n' failure
-        case 10
-            builtin printf '%s\n' network
-        case 11
-            builtin printf '%s\n' failure
-        case 12
-            builtin printf '%s\n' network
-        case 13
-            builtin printf '%s\n' failure
-        case 14
-            builtin printf '%s\n' internal
-        case 15
-            builtin printf '%s\n' internal
-        case 16
-            builtin printf '%s\n' failure
-        case 19
-            builtin printf '%s\n' failure
-        case 20
-            builtin printf '%s\n' failure
-        case 21
-            builtin printf '%s\n' internal
-        case 22
-            builtin printf '%s\n' internal
-        case 23
-            builtin printf '%s\n' failure
-        case 24
-            builtin printf '%s\n' failure
-        case 25
-            builtin printf '%s\n' precondition
-        case 30
-            builtin printf '%s\n' timeout
-        case 35
-            builtin printf '%s\n' timeout
-        case '*'
-            return 1
-    end
+    _rsync_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_rsync_exit_k"
 end
 
 function rsync_exit_is --description 'rsync: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case syntax-or-usage usage
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case protocol-incompatibility precondition
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case file-selection failure
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case action-not-supported precondition
-                    return 0
-            end
-        case 5
-            switch "$argv[1]"
-                case client-server-protocol failure
-                    return 0
-            end
-        case 6
-            switch "$argv[1]"
-                case daemon-log failure
-                    return 0
-            end
-        case 10
-            switch "$argv[1]"
-                case socket-io network
-                    return 0
-            end
-        case 11
-            switch "$argv[1]"
-                case file-io failure
-                    return 0
-            end
-        case 12
-            switch "$argv[1]"
-                case protocol-stream network
-                    return 0
-            end
-        case 13
-            switch "$argv[1]"
-                case program-diagnostics failure
-                    return 0
-            end
-        case 14
-            switch "$argv[1]"
-                case ipc internal
-                    return 0
-            end
-        case 15
-            switch "$argv[1]"
-                case sibling-crashed internal
-                    return 0
-            end
-        case 16
-            switch "$argv[1]"
-                case sibling-terminated failure
-                    return 0
-            end
-        case 19
-            switch "$argv[1]"
-                case received-sigusr1 failure
-                    return 0
-            end
-        case 20
-            switch "$argv[1]"
-                case received-sigint failure
-                    return 0
-            end
-        case 21
-            switch "$argv[1]"
-                case waitpid-error internal
-                    return 0
-            end
-        case 22
-            switch "$argv[1]"
-                case memory-allocation internal
-                    return 0
-            end
-        case 23
-            switch "$argv[1]"
-                case partial-transfer failure
-                    return 0
-            end
-        case 24
-            switch "$argv[1]"
-                case vanished-source-files failure
-                    return 0
-            end
-        case 25
-            switch "$argv[1]"
-                case max-delete-limit precondition
-                    return 0
-            end
-        case 30
-            switch "$argv[1]"
-                case io-timeout timeout
-                    return 0
-            end
-        case 35
-            switch "$argv[1]"
-                case daemon-timeout timeout
-                    return 0
-            end
-    end
-    return 1
+    _rsync_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_rsync_exit_n" "$_rsync_exit_k"
 end
 
 function rsync_exit_describe --description 'rsync: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: Success'
-        case 1
-            builtin printf '%s\n' '1 syntax-or-usage: Syntax or usage error'
-        case 2
-            builtin printf '%s\n' '2 protocol-incompatibility: Protocol incompatibility'
-        case 3
-            builtin printf '%s\n' '3 file-selection: Errors selecting input/output files, dirs'
-        case 4
-            builtin printf '%s\n' '4 action-not-supported: Requested action not supported'
-        case 5
-            builtin printf '%s\n' '5 client-server-protocol: Error starting client-server protocol'
-        case 6
-            builtin printf '%s\n' '6 daemon-log: Daemon unable to append to log-file'
-        case 10
-            builtin printf '%s\n' '10 socket-io: Error in socket I/O'
-        case 11
-            builtin printf '%s\n' '11 file-io: Error in file I/O'
-        case 12
-            builtin printf '%s\n' '12 protocol-stream: Error in rsync protocol data stream'
-        case 13
-            builtin printf '%s\n' '13 program-diagnostics: Errors with program diagnostics'
-        case 14
-            builtin printf '%s\n' '14 ipc: Error in IPC code'
-        case 15
-            builtin printf '%s\n' '15 sibling-crashed: Sibling process crashed'
-        case 16
-            builtin printf '%s\n' '16 sibling-terminated: Sibling process terminated abnormally'
-        case 19
-            builtin printf '%s\n' '19 received-sigusr1: Received SIGUSR1'
-        case 20
-            builtin printf '%s\n' '20 received-sigint: Received SIGINT, SIGTERM or SIGHUP'
-        case 21
-            builtin printf '%s\n' '21 waitpid-error: Some error returned by waitpid()'
-        case 22
-            builtin printf '%s\n' '22 memory-allocation: Error allocating core memory buffers'
-        case 23
-            builtin printf '%s\n' '23 partial-transfer: Partial transfer due to error (recovery: Read the errors rsync printed above; permissions and missing source paths are common causes)'
-        case 24
-            builtin printf '%s\n' '24 vanished-source-files: Partial transfer due to vanished source files (recovery: Files vanished while copying — often harmless for live trees: `--ok vanished-source-files`)'
-        case 25
-            builtin printf '%s\n' '25 max-delete-limit: The `--max-delete` limit stopped deletions (recovery: Check why so many files would go, then raise `--max-delete` if intended)'
-        case 30
-            builtin printf '%s\n' '30 io-timeout: Timeout in data send/receive'
-        case 35
-            builtin printf '%s\n' '35 daemon-timeout: Timeout waiting for daemon connection'
-        case '*'
-            return 1
-    end
+    _rsync_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_rsync_exit_n" "$_rsync_exit_d"
 end

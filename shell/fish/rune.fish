@@ -11,130 +11,68 @@ set -g RUNE_EXIT_VALIDATION 6
 set -g RUNE_EXIT_TIMEOUT 7
 set -g RUNE_EXIT_INNER_TIMEOUT 124
 
-function rune_exit_name --description 'rune: print the name of exit code CODE; status 1 if unknown'
+function _rune_exit_row --description 'rune: set _rune_exit_n, _rune_exit_k and _rune_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _rune_exit_n success
+            set -g _rune_exit_k success
+            set -g _rune_exit_d Success
         case 1
-            builtin printf '%s\n' failure
+            set -g _rune_exit_n failure
+            set -g _rune_exit_k failure
+            set -g _rune_exit_d 'Generic failure (network, parse, validation) (recovery: Read the message on stderr; for `failed to connect to API server`, check that runed is running and reachable (`sudo systemctl status runed`, `nc -zv <host> 7863`) and, if TLS is enabled, that the client context has the right CA / cert / key)'
         case 2
-            builtin printf '%s\n' usage
+            set -g _rune_exit_n usage
+            set -g _rune_exit_k usage
+            set -g _rune_exit_d 'Usage error — bad flag, missing argument'
         case 3
-            builtin printf '%s\n' auth
+            set -g _rune_exit_n auth
+            set -g _rune_exit_k auth
+            set -g _rune_exit_d 'Auth failure — Unauthenticated or PermissionDenied (recovery: Unauthenticated: run `rune login` again, or set `--token` / `--token-file` for a one-off; PermissionDenied: check `rune whoami` policies, use a context with broader policies, or get an admin to attach a policy)'
         case 4
-            builtin printf '%s\n' not-found
+            set -g _rune_exit_n not-found
+            set -g _rune_exit_k not-found
+            set -g _rune_exit_d 'Resource not found (recovery: Run `rune get` to confirm)'
         case 5
-            builtin printf '%s\n' conflict
+            set -g _rune_exit_n conflict
+            set -g _rune_exit_k conflict
+            set -g _rune_exit_d 'Conflict / already exists (recovery: Use `cast` (idempotent) instead of `create`)'
         case 6
-            builtin printf '%s\n' validation
+            set -g _rune_exit_n validation
+            set -g _rune_exit_k validation
+            set -g _rune_exit_d 'Validation error (recovery: Fix the field named in the error; run `rune lint` locally first to catch this)'
         case 7
-            builtin printf '%s\n' timeout
+            set -g _rune_exit_n timeout
+            set -g _rune_exit_k timeout
+            set -g _rune_exit_d 'Timeout (rollout, scale, etc.) (recovery: Increase `--timeout`, check server load)'
         case 124
-            builtin printf '%s\n' inner-timeout
+            set -g _rune_exit_n inner-timeout
+            set -g _rune_exit_k timeout
+            set -g _rune_exit_d 'Inner-process timeout (passed through from exec)'
         case '*'
             return 1
     end
+    return 0
+end
+
+function rune_exit_name --description 'rune: print the name of exit code CODE; status 1 if unknown'
+    _rune_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_rune_exit_n"
 end
 
 function rune_exit_kind --description 'rune: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' usage
-        case 3
-            builtin printf '%s\n' auth
-        case 4
-            builtin printf '%s\n' not-found
-        case 5
-            builtin printf '%s\n' conflict
-        case 6
-            builtin printf '%s\n' validation
-        case 7
-            builtin printf '%s\n' timeout
-        case 124
-            builtin printf '%s\n' timeout
-        case '*'
-            return 1
-    end
+    _rune_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_rune_exit_k"
 end
 
 function rune_exit_is --description 'rune: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case usage
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case auth
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case not-found
-                    return 0
-            end
-        case 5
-            switch "$argv[1]"
-                case conflict
-                    return 0
-            end
-        case 6
-            switch "$argv[1]"
-                case validation
-                    return 0
-            end
-        case 7
-            switch "$argv[1]"
-                case timeout
-                    return 0
-            end
-        case 124
-            switch "$argv[1]"
-                case inner-timeout timeout
-                    return 0
-            end
-    end
-    return 1
+    _rune_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_rune_exit_n" "$_rune_exit_k"
 end
 
 function rune_exit_describe --description 'rune: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: Success'
-        case 1
-            builtin printf '%s\n' '1 failure: Generic failure (network, parse, validation) (recovery: Read the message on stderr; for `failed to connect to API server`, check that runed is running and reachable (`sudo systemctl status runed`, `nc -zv <host> 7863`) and, if TLS is enabled, that the client context has the right CA / cert / key)'
-        case 2
-            builtin printf '%s\n' '2 usage: Usage error — bad flag, missing argument'
-        case 3
-            builtin printf '%s\n' '3 auth: Auth failure — Unauthenticated or PermissionDenied (recovery: Unauthenticated: run `rune login` again, or set `--token` / `--token-file` for a one-off; PermissionDenied: check `rune whoami` policies, use a context with broader policies, or get an admin to attach a policy)'
-        case 4
-            builtin printf '%s\n' '4 not-found: Resource not found (recovery: Run `rune get` to confirm)'
-        case 5
-            builtin printf '%s\n' '5 conflict: Conflict / already exists (recovery: Use `cast` (idempotent) instead of `create`)'
-        case 6
-            builtin printf '%s\n' '6 validation: Validation error (recovery: Fix the field named in the error; run `rune lint` locally first to catch this)'
-        case 7
-            builtin printf '%s\n' '7 timeout: Timeout (rollout, scale, etc.) (recovery: Increase `--timeout`, check server load)'
-        case 124
-            builtin printf '%s\n' '124 inner-timeout: Inner-process timeout (passed through from exec)'
-        case '*'
-            return 1
-    end
+    _rune_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_rune_exit_n" "$_rune_exit_d"
 end
 
 function rune_error_exit --description 'rune: print the exit code of string error code ERROR; status 1 if unknown'

@@ -7,86 +7,52 @@ set -g RUNMARK_EXIT_VALIDATION 2
 set -g RUNMARK_EXIT_UNSAFE_RESUME 3
 set -g RUNMARK_EXIT_INTERNAL 4
 
-function runmark_exit_name --description 'runmark: print the name of exit code CODE; status 1 if unknown'
+function _runmark_exit_row --description 'runmark: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _runmark_exit_n success
+            set -g _runmark_exit_k success
+            set -g _runmark_exit_d Success
         case 1
-            builtin printf '%s\n' execution-failure
+            set -g _runmark_exit_n execution-failure
+            set -g _runmark_exit_k failure
+            set -g _runmark_exit_d 'Execution failure (recovery: With EXPECTATION_FAILED: inspect the session and artifact history, then decide whether the contract changed or the service regressed)'
         case 2
-            builtin printf '%s\n' validation
+            set -g _runmark_exit_n validation
+            set -g _runmark_exit_k validation
+            set -g _runmark_exit_d 'Validation/configuration failure (recovery: Fix the command flags, YAML, or local filesystem wiring before retrying)'
         case 3
-            builtin printf '%s\n' unsafe-resume
+            set -g _runmark_exit_n unsafe-resume
+            set -g _runmark_exit_k precondition
+            set -g _runmark_exit_d 'Unsafe resume (recovery: Inspect drift or lock state, then retry or start a fresh run)'
         case 4
-            builtin printf '%s\n' internal
+            set -g _runmark_exit_n internal
+            set -g _runmark_exit_k internal
+            set -g _runmark_exit_d 'Internal error'
         case '*'
             return 1
     end
+    return 0
+end
+
+function runmark_exit_name --description 'runmark: print the name of exit code CODE; status 1 if unknown'
+    _runmark_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_runmark_exit_n"
 end
 
 function runmark_exit_kind --description 'runmark: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' validation
-        case 3
-            builtin printf '%s\n' precondition
-        case 4
-            builtin printf '%s\n' internal
-        case '*'
-            return 1
-    end
+    _runmark_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_runmark_exit_k"
 end
 
 function runmark_exit_is --description 'runmark: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case execution-failure failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case validation
-                    return 0
-            end
-        case 3
-            switch "$argv[1]"
-                case unsafe-resume precondition
-                    return 0
-            end
-        case 4
-            switch "$argv[1]"
-                case internal
-                    return 0
-            end
-    end
-    return 1
+    _runmark_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_runmark_exit_n" "$_runmark_exit_k"
 end
 
 function runmark_exit_describe --description 'runmark: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: Success'
-        case 1
-            builtin printf '%s\n' '1 execution-failure: Execution failure (recovery: With EXPECTATION_FAILED: inspect the session and artifact history, then decide whether the contract changed or the service regressed)'
-        case 2
-            builtin printf '%s\n' '2 validation: Validation/configuration failure (recovery: Fix the command flags, YAML, or local filesystem wiring before retrying)'
-        case 3
-            builtin printf '%s\n' '3 unsafe-resume: Unsafe resume (recovery: Inspect drift or lock state, then retry or start a fresh run)'
-        case 4
-            builtin printf '%s\n' '4 internal: Internal error'
-        case '*'
-            return 1
-    end
+    _runmark_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_runmark_exit_n" "$_runmark_exit_d"
 end
 
 function runmark_error_exit --description 'runmark: print the exit code of string error code ERROR; status 1 if unknown'

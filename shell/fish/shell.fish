@@ -22,249 +22,110 @@ set -g EXIT_SIGALRM 142
 set -g EXIT_SIGTERM 143
 set -g EXIT_OUT_OF_RANGE 255
 
-function shell_exit_name --description 'shell: print the name of exit code CODE; status 1 if unknown'
+function _shell_exit_row --description 'shell: set _shell_exit_n, _shell_exit_k and _shell_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' success
+            set -g _shell_exit_n success
+            set -g _shell_exit_k success
+            set -g _shell_exit_d Success
         case 1
-            builtin printf '%s\n' failure
+            set -g _shell_exit_n failure
+            set -g _shell_exit_k failure
+            set -g _shell_exit_d 'General failure'
         case 2
-            builtin printf '%s\n' usage
+            set -g _shell_exit_n usage
+            set -g _shell_exit_k usage
+            set -g _shell_exit_d 'Misuse of a shell builtin / usage error'
         case 124
-            builtin printf '%s\n' timeout
+            set -g _shell_exit_n timeout
+            set -g _shell_exit_k timeout
+            set -g _shell_exit_d 'Timed out'
         case 125
-            builtin printf '%s\n' wrapper-failed
+            set -g _shell_exit_n wrapper-failed
+            set -g _shell_exit_k failure
+            set -g _shell_exit_d 'The wrapper itself failed'
         case 126
-            builtin printf '%s\n' not-executable
+            set -g _shell_exit_n not-executable
+            set -g _shell_exit_k not-executable
+            set -g _shell_exit_d 'Command found but not executable'
         case 127
-            builtin printf '%s\n' command-not-found
+            set -g _shell_exit_n command-not-found
+            set -g _shell_exit_k command-not-found
+            set -g _shell_exit_d 'Command not found'
         case 129
-            builtin printf '%s\n' sighup
+            set -g _shell_exit_n sighup
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 1 (SIGHUP)'
         case 130
-            builtin printf '%s\n' sigint
+            set -g _shell_exit_n sigint
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 2 (SIGINT)'
         case 131
-            builtin printf '%s\n' sigquit
+            set -g _shell_exit_n sigquit
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 3 (SIGQUIT)'
         case 132
-            builtin printf '%s\n' sigill
+            set -g _shell_exit_n sigill
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 4 (SIGILL)'
         case 133
-            builtin printf '%s\n' sigtrap
+            set -g _shell_exit_n sigtrap
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 5 (SIGTRAP)'
         case 134
-            builtin printf '%s\n' sigabrt
+            set -g _shell_exit_n sigabrt
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 6 (SIGABRT)'
         case 136
-            builtin printf '%s\n' sigfpe
+            set -g _shell_exit_n sigfpe
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 8 (SIGFPE)'
         case 137
-            builtin printf '%s\n' sigkill
+            set -g _shell_exit_n sigkill
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 9 (SIGKILL)'
         case 139
-            builtin printf '%s\n' sigsegv
+            set -g _shell_exit_n sigsegv
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 11 (SIGSEGV)'
         case 141
-            builtin printf '%s\n' sigpipe
+            set -g _shell_exit_n sigpipe
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 13 (SIGPIPE)'
         case 142
-            builtin printf '%s\n' sigalrm
+            set -g _shell_exit_n sigalrm
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 14 (SIGALRM)'
         case 143
-            builtin printf '%s\n' sigterm
+            set -g _shell_exit_n sigterm
+            set -g _shell_exit_k signal
+            set -g _shell_exit_d 'Killed by signal 15 (SIGTERM)'
         case 255
-            builtin printf '%s\n' out-of-range
+            set -g _shell_exit_n out-of-range
+            set -g _shell_exit_k internal
+            set -g _shell_exit_d 'Exit status out of range'
         case '*'
             return 1
     end
+    return 0
+end
+
+function shell_exit_name --description 'shell: print the name of exit code CODE; status 1 if unknown'
+    _shell_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_shell_exit_n"
 end
 
 function shell_exit_kind --description 'shell: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' usage
-        case 124
-            builtin printf '%s\n' timeout
-        case 125
-            builtin printf '%s\n' failure
-        case 126
-            builtin printf '%s\n' not-executable
-        case 127
-            builtin printf '%s\n' command-not-found
-        case 129
-            builtin printf '%s\n' signal
-        case 130
-            builtin printf '%s\n' signal
-        case 131
-            builtin printf '%s\n' signal
-        case 132
-            builtin printf '%s\n' signal
-        case 133
-            builtin printf '%s\n' signal
-        case 134
-            builtin printf '%s\n' signal
-        case 136
-            builtin printf '%s\n' signal
-        case 137
-            builtin printf '%s\n' signal
-        case 139
-            builtin printf '%s\n' signal
-        case 141
-            builtin printf '%s\n' signal
-        case 142
-            builtin printf '%s\n' signal
-        case 143
-            builtin printf '%s\n' signal
-        case 255
-            builtin printf '%s\n' internal
-        case '*'
-            return 1
-    end
+    _shell_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_shell_exit_k"
 end
 
 function shell_exit_is --description 'shell: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case usage
-                    return 0
-            end
-        case 124
-            switch "$argv[1]"
-                case timeout
-                    return 0
-            end
-        case 125
-            switch "$argv[1]"
-                case wrapper-failed failure
-                    return 0
-            end
-        case 126
-            switch "$argv[1]"
-                case not-executable
-                    return 0
-            end
-        case 127
-            switch "$argv[1]"
-                case command-not-found
-                    return 0
-            end
-        case 129
-            switch "$argv[1]"
-                case sighup signal
-                    return 0
-            end
-        case 130
-            switch "$argv[1]"
-                case sigint signal
-                    return 0
-            end
-        case 131
-            switch "$argv[1]"
-                case sigquit signal
-                    return 0
-            end
-        case 132
-            switch "$argv[1]"
-                case sigill signal
-                    return 0
-            end
-        case 133
-            switch "$argv[1]"
-                case sigtrap signal
-                    return 0
-            end
-        case 134
-            switch "$argv[1]"
-                case sigabrt signal
-                    return 0
-            end
-        case 136
-            switch "$argv[1]"
-                case sigfpe signal
-                    return 0
-            end
-        case 137
-            switch "$argv[1]"
-                case sigkill signal
-                    return 0
-            end
-        case 139
-            switch "$argv[1]"
-                case sigsegv signal
-                    return 0
-            end
-        case 141
-            switch "$argv[1]"
-                case sigpipe signal
-                    return 0
-            end
-        case 142
-            switch "$argv[1]"
-                case sigalrm signal
-                    return 0
-            end
-        case 143
-            switch "$argv[1]"
-                case sigterm signal
-                    return 0
-            end
-        case 255
-            switch "$argv[1]"
-                case out-of-range internal
-                    return 0
-            end
-    end
-    return 1
+    _shell_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_shell_exit_n" "$_shell_exit_k"
 end
 
 function shell_exit_describe --description 'shell: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 success: Success'
-        case 1
-            builtin printf '%s\n' '1 failure: General failure'
-        case 2
-            builtin printf '%s\n' '2 usage: Misuse of a shell builtin / usage error'
-        case 124
-            builtin printf '%s\n' '124 timeout: Timed out'
-        case 125
-            builtin printf '%s\n' '125 wrapper-failed: The wrapper itself failed'
-        case 126
-            builtin printf '%s\n' '126 not-executable: Command found but not executable'
-        case 127
-            builtin printf '%s\n' '127 command-not-found: Command not found'
-        case 129
-            builtin printf '%s\n' '129 sighup: Killed by signal 1 (SIGHUP)'
-        case 130
-            builtin printf '%s\n' '130 sigint: Killed by signal 2 (SIGINT)'
-        case 131
-            builtin printf '%s\n' '131 sigquit: Killed by signal 3 (SIGQUIT)'
-        case 132
-            builtin printf '%s\n' '132 sigill: Killed by signal 4 (SIGILL)'
-        case 133
-            builtin printf '%s\n' '133 sigtrap: Killed by signal 5 (SIGTRAP)'
-        case 134
-            builtin printf '%s\n' '134 sigabrt: Killed by signal 6 (SIGABRT)'
-        case 136
-            builtin printf '%s\n' '136 sigfpe: Killed by signal 8 (SIGFPE)'
-        case 137
-            builtin printf '%s\n' '137 sigkill: Killed by signal 9 (SIGKILL)'
-        case 139
-            builtin printf '%s\n' '139 sigsegv: Killed by signal 11 (SIGSEGV)'
-        case 141
-            builtin printf '%s\n' '141 sigpipe: Killed by signal 13 (SIGPIPE)'
-        case 142
-            builtin printf '%s\n' '142 sigalrm: Killed by signal 14 (SIGALRM)'
-        case 143
-            builtin printf '%s\n' '143 sigterm: Killed by signal 15 (SIGTERM)'
-        case 255
-            builtin printf '%s\n' '255 out-of-range: Exit status out of range'
-        case '*'
-            return 1
-    end
+    _shell_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_shell_exit_n" "$_shell_exit_d"
 end

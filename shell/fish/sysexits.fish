@@ -18,205 +18,94 @@ set -g EX_PROTOCOL 76
 set -g EX_NOPERM 77
 set -g EX_CONFIG 78
 
-function sysexits_exit_name --description 'sysexits: print the name of exit code CODE; status 1 if unknown'
+function _sysexits_exit_row --description 'sysexits: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' ok
+            set -g _sysexits_exit_n ok
+            set -g _sysexits_exit_k success
+            set -g _sysexits_exit_d 'Successful termination'
         case 64
-            builtin printf '%s\n' usage
+            set -g _sysexits_exit_n usage
+            set -g _sysexits_exit_k usage
+            set -g _sysexits_exit_d 'Command line usage error'
         case 65
-            builtin printf '%s\n' dataerr
+            set -g _sysexits_exit_n dataerr
+            set -g _sysexits_exit_k validation
+            set -g _sysexits_exit_d 'Data format error'
         case 66
-            builtin printf '%s\n' noinput
+            set -g _sysexits_exit_n noinput
+            set -g _sysexits_exit_k not-found
+            set -g _sysexits_exit_d 'Cannot open input'
         case 67
-            builtin printf '%s\n' nouser
+            set -g _sysexits_exit_n nouser
+            set -g _sysexits_exit_k not-found
+            set -g _sysexits_exit_d 'Addressee unknown'
         case 68
-            builtin printf '%s\n' nohost
+            set -g _sysexits_exit_n nohost
+            set -g _sysexits_exit_k not-found
+            set -g _sysexits_exit_d 'Host name unknown'
         case 69
-            builtin printf '%s\n' unavailable
+            set -g _sysexits_exit_n unavailable
+            set -g _sysexits_exit_k transient
+            set -g _sysexits_exit_d 'Service unavailable'
         case 70
-            builtin printf '%s\n' software
+            set -g _sysexits_exit_n software
+            set -g _sysexits_exit_k internal
+            set -g _sysexits_exit_d 'Internal software error'
         case 71
-            builtin printf '%s\n' oserr
+            set -g _sysexits_exit_n oserr
+            set -g _sysexits_exit_k internal
+            set -g _sysexits_exit_d 'System error (e.g. can\'t fork)'
         case 72
-            builtin printf '%s\n' osfile
+            set -g _sysexits_exit_n osfile
+            set -g _sysexits_exit_k failure
+            set -g _sysexits_exit_d 'Critical OS file missing'
         case 73
-            builtin printf '%s\n' cantcreat
+            set -g _sysexits_exit_n cantcreat
+            set -g _sysexits_exit_k failure
+            set -g _sysexits_exit_d 'Can\'t create (user) output file'
         case 74
-            builtin printf '%s\n' ioerr
+            set -g _sysexits_exit_n ioerr
+            set -g _sysexits_exit_k failure
+            set -g _sysexits_exit_d 'Input/output error'
         case 75
-            builtin printf '%s\n' tempfail
+            set -g _sysexits_exit_n tempfail
+            set -g _sysexits_exit_k transient
+            set -g _sysexits_exit_d 'Temporary failure, user is invited to retry'
         case 76
-            builtin printf '%s\n' protocol
+            set -g _sysexits_exit_n protocol
+            set -g _sysexits_exit_k network
+            set -g _sysexits_exit_d 'Remote error in protocol'
         case 77
-            builtin printf '%s\n' noperm
+            set -g _sysexits_exit_n noperm
+            set -g _sysexits_exit_k auth
+            set -g _sysexits_exit_d 'Permission denied'
         case 78
-            builtin printf '%s\n' config
+            set -g _sysexits_exit_n config
+            set -g _sysexits_exit_k config
+            set -g _sysexits_exit_d 'Configuration error'
         case '*'
             return 1
     end
+    return 0
+end
+
+function sysexits_exit_name --description 'sysexits: print the name of exit code CODE; status 1 if unknown'
+    _sysexits_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_sysexits_exit_n"
 end
 
 function sysexits_exit_kind --description 'sysexits: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 64
-            builtin printf '%s\n' usage
-        case 65
-            builtin printf '%s\n' validation
-        case 66
-            builtin printf '%s\n' not-found
-        case 67
-            builtin printf '%s\n' not-found
-        case 68
-            builtin printf '%s\n' not-found
-        case 69
-            builtin printf '%s\n' transient
-        case 70
-            builtin printf '%s\n' internal
-        case 71
-            builtin printf '%s\n' internal
-        case 72
-            builtin printf '%s\n' failure
-        case 73
-            builtin printf '%s\n' failure
-        case 74
-            builtin printf '%s\n' failure
-        case 75
-            builtin printf '%s\n' transient
-        case 76
-            builtin printf '%s\n' network
-        case 77
-            builtin printf '%s\n' auth
-        case 78
-            builtin printf '%s\n' config
-        case '*'
-            return 1
-    end
+    _sysexits_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_sysexits_exit_k"
 end
 
 function sysexits_exit_is --description 'sysexits: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case ok success
-                    return 0
-            end
-        case 64
-            switch "$argv[1]"
-                case usage
-                    return 0
-            end
-        case 65
-            switch "$argv[1]"
-                case dataerr validation
-                    return 0
-            end
-        case 66
-            switch "$argv[1]"
-                case noinput not-found
-                    return 0
-            end
-        case 67
-            switch "$argv[1]"
-                case nouser not-found
-                    return 0
-            end
-        case 68
-            switch "$argv[1]"
-                case nohost not-found
-                    return 0
-            end
-        case 69
-            switch "$argv[1]"
-                case unavailable transient
-                    return 0
-            end
-        case 70
-            switch "$argv[1]"
-                case software internal
-                    return 0
-            end
-        case 71
-            switch "$argv[1]"
-                case oserr internal
-                    return 0
-            end
-        case 72
-            switch "$argv[1]"
-                case osfile failure
-                    return 0
-            end
-        case 73
-            switch "$argv[1]"
-                case cantcreat failure
-                    return 0
-            end
-        case 74
-            switch "$argv[1]"
-                case ioerr failure
-                    return 0
-            end
-        case 75
-            switch "$argv[1]"
-                case tempfail transient
-                    return 0
-            end
-        case 76
-            switch "$argv[1]"
-                case protocol network
-                    return 0
-            end
-        case 77
-            switch "$argv[1]"
-                case noperm auth
-                    return 0
-            end
-        case 78
-            switch "$argv[1]"
-                case config
-                    return 0
-            end
-    end
-    return 1
+    _sysexits_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_sysexits_exit_n" "$_sysexits_exit_k"
 end
 
 function sysexits_exit_describe --description 'sysexits: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 ok: Successful termination'
-        case 64
-            builtin printf '%s\n' '64 usage: Command line usage error'
-        case 65
-            builtin printf '%s\n' '65 dataerr: Data format error'
-        case 66
-            builtin printf '%s\n' '66 noinput: Cannot open input'
-        case 67
-            builtin printf '%s\n' '67 nouser: Addressee unknown'
-        case 68
-            builtin printf '%s\n' '68 nohost: Host name unknown'
-        case 69
-            builtin printf '%s\n' '69 unavailable: Service unavailable'
-        case 70
-            builtin printf '%s\n' '70 software: Internal software error'
-        case 71
-            builtin printf '%s\n' '71 oserr: System error (e.g. can\'t fork)'
-        case 72
-            builtin printf '%s\n' '72 osfile: Critical OS file missing'
-        case 73
-            builtin printf '%s\n' '73 cantcreat: Can\'t create (user) output file'
-        case 74
-            builtin printf '%s\n' '74 ioerr: Input/output error'
-        case 75
-            builtin printf '%s\n' '75 tempfail: Temporary failure, user is invited to retry'
-        case 76
-            builtin printf '%s\n' '76 protocol: Remote error in protocol'
-        case 77
-            builtin printf '%s\n' '77 noperm: Permission denied'
-        case 78
-            builtin printf '%s\n' '78 config: Configuration error'
-        case '*'
-            return 1
-    end
+    _sysexits_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_sysexits_exit_n" "$_sysexits_exit_d"
 end

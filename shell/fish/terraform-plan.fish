@@ -5,62 +5,42 @@ set -g TERRAFORM_PLAN_EXIT_NO_CHANGES 0
 set -g TERRAFORM_PLAN_EXIT_ERROR 1
 set -g TERRAFORM_PLAN_EXIT_CHANGES_PRESENT 2
 
-function terraform_plan_exit_name --description 'terraform-plan: print the name of exit code CODE; status 1 if unknown'
+function _terraform_plan_exit_row --description 'terraform-plan: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d from exit code CODE'
     switch "$argv[1]"
         case 0
-            builtin printf '%s\n' no-changes
+            set -g _terraform_plan_exit_n no-changes
+            set -g _terraform_plan_exit_k success
+            set -g _terraform_plan_exit_d 'Succeeded with an empty diff (no changes)'
         case 1
-            builtin printf '%s\n' error
+            set -g _terraform_plan_exit_n error
+            set -g _terraform_plan_exit_k failure
+            set -g _terraform_plan_exit_d Error
         case 2
-            builtin printf '%s\n' changes-present
+            set -g _terraform_plan_exit_n changes-present
+            set -g _terraform_plan_exit_k success
+            set -g _terraform_plan_exit_d 'Succeeded with a non-empty diff (changes present)'
         case '*'
             return 1
     end
+    return 0
+end
+
+function terraform_plan_exit_name --description 'terraform-plan: print the name of exit code CODE; status 1 if unknown'
+    _terraform_plan_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_terraform_plan_exit_n"
 end
 
 function terraform_plan_exit_kind --description 'terraform-plan: print the kind of exit code CODE; status 1 if unknown'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' success
-        case 1
-            builtin printf '%s\n' failure
-        case 2
-            builtin printf '%s\n' success
-        case '*'
-            return 1
-    end
+    _terraform_plan_exit_row "$argv[1]"; or return 1
+    builtin printf '%s\n' "$_terraform_plan_exit_k"
 end
 
 function terraform_plan_exit_is --description 'terraform-plan: status 0 when exit code CODE has name or kind NAME'
-    switch "$argv[2]"
-        case 0
-            switch "$argv[1]"
-                case no-changes success
-                    return 0
-            end
-        case 1
-            switch "$argv[1]"
-                case error failure
-                    return 0
-            end
-        case 2
-            switch "$argv[1]"
-                case changes-present success
-                    return 0
-            end
-    end
-    return 1
+    _terraform_plan_exit_row "$argv[2]"; or return 1
+    builtin contains -- "$argv[1]" "$_terraform_plan_exit_n" "$_terraform_plan_exit_k"
 end
 
 function terraform_plan_exit_describe --description 'terraform-plan: print one line: code, name, meaning, recovery'
-    switch "$argv[1]"
-        case 0
-            builtin printf '%s\n' '0 no-changes: Succeeded with an empty diff (no changes)'
-        case 1
-            builtin printf '%s\n' '1 error: Error'
-        case 2
-            builtin printf '%s\n' '2 changes-present: Succeeded with a non-empty diff (changes present)'
-        case '*'
-            return 1
-    end
+    _terraform_plan_exit_row "$argv[1]"; or return 1
+    builtin printf '%s %s: %s\n' "$argv[1]" "$_terraform_plan_exit_n" "$_terraform_plan_exit_d"
 end

@@ -15,7 +15,7 @@
   BCDOCK_EXIT_WAIT_TIMEOUT=124
 }
 
-# _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d for exit code CODE; status 1 if unknown.
+# _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _bcdock_exit_row() {

@@ -17,7 +17,7 @@
   EXITKIT_EXIT_COMMAND_NOT_FOUND=127
 }
 
-# _exitkit_exit_row CODE: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d for exit code CODE; status 1 if unknown.
+# _exitkit_exit_row CODE: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _exitkit_exit_row() {

@@ -16,7 +16,7 @@
   RUNE_EXIT_INNER_TIMEOUT=124
 }
 
-# _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d for exit code CODE; status 1 if unknown.
+# _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: $, ` and \ in single quotes expand nothing.
 # shellcheck disable=SC1003,SC1004,SC2016
 _rune_exit_row() {

@@ -12,7 +12,7 @@
   RUNMARK_EXIT_INTERNAL=4
 }
 
-# _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d for exit code CODE; status 1 if unknown.
+# _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d from exit code CODE; status 1 if unknown.
 _runmark_exit_row() {
   case "${1:-}" in
     0) _runmark_exit_n=success _runmark_exit_k=success _runmark_exit_d=Success ;;

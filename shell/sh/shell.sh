@@ -27,7 +27,7 @@
   EXIT_OUT_OF_RANGE=255
 }
 
-# _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d for exit code CODE; status 1 if unknown.
+# _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d from exit code CODE; status 1 if unknown.
 _shell_exit_row() {
   case "${1:-}" in
     0) _shell_exit_n=success _shell_exit_k=success _shell_exit_d=Success ;;

@@ -23,7 +23,7 @@
   EX_CONFIG=78
 }
 
-# _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d for exit code CODE; status 1 if unknown.
+# _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d from exit code CODE; status 1 if unknown.
 _sysexits_exit_row() {
   case "${1:-}" in
     0) _sysexits_exit_n=ok _sysexits_exit_k=success _sysexits_exit_d='Successful termination' ;;

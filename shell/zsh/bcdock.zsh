@@ -10,7 +10,7 @@
 \builtin typeset -g BCDOCK_EXIT_PROVISIONING_FAILED=10
 \builtin typeset -g BCDOCK_EXIT_WAIT_TIMEOUT=124
 
-# _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d for exit code CODE; status 1 if unknown.
+# _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d from exit code CODE; status 1 if unknown.
 _bcdock_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

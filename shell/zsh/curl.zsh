@@ -89,7 +89,7 @@
 \builtin typeset -g CURL_EXIT_UNRECOVERABLE_POLL=99
 \builtin typeset -g CURL_EXIT_TOO_LARGE=100
 
-# _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d for exit code CODE; status 1 if unknown.
+# _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d from exit code CODE; status 1 if unknown.
 _curl_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

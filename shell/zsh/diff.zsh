@@ -5,7 +5,7 @@
 \builtin typeset -g DIFF_EXIT_DIFFERENT=1
 \builtin typeset -g DIFF_EXIT_TROUBLE=2
 
-# _diff_exit_row CODE: set _diff_exit_n, _diff_exit_k and _diff_exit_d for exit code CODE; status 1 if unknown.
+# _diff_exit_row CODE: set _diff_exit_n, _diff_exit_k and _diff_exit_d from exit code CODE; status 1 if unknown.
 _diff_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -12,7 +12,7 @@
 \builtin typeset -g EXITKIT_EXIT_NOT_EXECUTABLE=126
 \builtin typeset -g EXITKIT_EXIT_COMMAND_NOT_FOUND=127
 
-# _exitkit_exit_row CODE: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d for exit code CODE; status 1 if unknown.
+# _exitkit_exit_row CODE: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d from exit code CODE; status 1 if unknown.
 _exitkit_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -5,7 +5,7 @@
 \builtin typeset -g GREP_EXIT_NO_MATCH=1
 \builtin typeset -g GREP_EXIT_ERROR=2
 
-# _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d for exit code CODE; status 1 if unknown.
+# _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d from exit code CODE; status 1 if unknown.
 _grep_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

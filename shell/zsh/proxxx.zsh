@@ -10,7 +10,7 @@
 \builtin typeset -g PROXXX_EXIT_RISK_REFUSED=6
 \builtin typeset -g PROXXX_EXIT_CLUSTER_TRANSIENT=7
 
-# _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d for exit code CODE; status 1 if unknown.
+# _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d from exit code CODE; status 1 if unknown.
 _proxxx_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -8,7 +8,7 @@
 \builtin typeset -g RAID_EXIT_NETWORK=4
 \builtin typeset -g RAID_EXIT_NOT_FOUND=5
 
-# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d for exit code CODE; status 1 if unknown.
+# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
 _raid_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -25,7 +25,7 @@
 \builtin typeset -g RSYNC_EXIT_IO_TIMEOUT=30
 \builtin typeset -g RSYNC_EXIT_DAEMON_TIMEOUT=35
 
-# _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d for exit code CODE; status 1 if unknown.
+# _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE; status 1 if unknown.
 _rsync_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

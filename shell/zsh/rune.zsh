@@ -11,7 +11,7 @@
 \builtin typeset -g RUNE_EXIT_TIMEOUT=7
 \builtin typeset -g RUNE_EXIT_INNER_TIMEOUT=124
 
-# _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d for exit code CODE; status 1 if unknown.
+# _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d from exit code CODE; status 1 if unknown.
 _rune_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -7,7 +7,7 @@
 \builtin typeset -g RUNMARK_EXIT_UNSAFE_RESUME=3
 \builtin typeset -g RUNMARK_EXIT_INTERNAL=4
 
-# _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d for exit code CODE; status 1 if unknown.
+# _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d from exit code CODE; status 1 if unknown.
 _runmark_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

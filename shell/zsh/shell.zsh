@@ -22,7 +22,7 @@
 \builtin typeset -g EXIT_SIGTERM=143
 \builtin typeset -g EXIT_OUT_OF_RANGE=255
 
-# _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d for exit code CODE; status 1 if unknown.
+# _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d from exit code CODE; status 1 if unknown.
 _shell_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

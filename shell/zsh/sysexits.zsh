@@ -18,7 +18,7 @@
 \builtin typeset -g EX_NOPERM=77
 \builtin typeset -g EX_CONFIG=78
 
-# _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d for exit code CODE; status 1 if unknown.
+# _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d from exit code CODE; status 1 if unknown.
 _sysexits_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

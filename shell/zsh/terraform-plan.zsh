@@ -5,7 +5,7 @@
 \builtin typeset -g TERRAFORM_PLAN_EXIT_ERROR=1
 \builtin typeset -g TERRAFORM_PLAN_EXIT_CHANGES_PRESENT=2
 
-# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d for exit code CODE; status 1 if unknown.
+# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d from exit code CODE; status 1 if unknown.
 _terraform_plan_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -41,32 +41,44 @@ def render(section: Section, *, export: bool) -> str:
         body += ["    case '*'", "        return 1", "end"]
         return body
 
+    # As in the POSIX shells: one table sets the name, kind and description of a code (globals,
+    # since fish functions cannot set their caller's locals), and the lookups read it.
+    name, kind, detail = section.var_name, section.var_kind, section.var_detail
+    row = ['switch "$argv[1]"']
+    for arm in section.arms:
+        row += [
+            f"    case {arm.code}",
+            f"        set -g {name} {q(arm.name)}",
+            f"        set -g {kind} {q(arm.kind)}",
+            f"        set -g {detail} {q(arm.detail)}",
+        ]
+    # `set` passes the incoming $status along, so after a failed command the function would
+    # return 1 without the last line
+    row += ["    case '*'", "        return 1", "end", "return 0"]
+    function(section.fn_row, f"set {name}, {kind} and {detail} from exit code CODE", row)
+    lookup_row = f'{section.fn_row} "$argv[1]"; or return 1'
     function(
         section.fn_name,
         "print the name of exit code CODE; status 1 if unknown",
-        lookup([(str(arm.code), q(arm.name)) for arm in section.arms]),
+        [lookup_row, f'{_PRINTF} "${name}"'],
     )
     function(
         section.fn_kind,
         "print the kind of exit code CODE; status 1 if unknown",
-        lookup([(str(arm.code), q(arm.kind)) for arm in section.arms]),
+        [lookup_row, f'{_PRINTF} "${kind}"'],
     )
-    is_body = ['switch "$argv[2]"']
-    for arm in section.arms:
-        words = " ".join(q(word) for word in dict.fromkeys((arm.name, arm.kind)))
-        is_body += [
-            f"    case {arm.code}",
-            '        switch "$argv[1]"',
-            f"            case {words}",
-            "                return 0",
-            "        end",
-        ]
-    is_body += ["end", "return 1"]
-    function(section.fn_is, "status 0 when exit code CODE has name or kind NAME", is_body)
+    function(
+        section.fn_is,
+        "status 0 when exit code CODE has name or kind NAME",
+        [
+            f'{section.fn_row} "$argv[2]"; or return 1',
+            f'builtin contains -- "$argv[1]" "${name}" "${kind}"',
+        ],
+    )
     function(
         section.fn_describe,
         "print one line: code, name, meaning, recovery",
-        lookup([(str(arm.code), q(arm.describe)) for arm in section.arms]),
+        [lookup_row, f"builtin printf '%s %s: %s\\n' \"$argv[1]\" \"${name}\" \"${detail}\""],
     )
     if section.errors:
         literal = all(fish_pattern_is_literal(code) for code, _ in section.errors)

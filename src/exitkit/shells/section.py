@@ -30,8 +30,8 @@ def _kebab(what: str, text: str) -> str:
 
 
 class Arm:
-    """One exit code as the lookups see it: code, name, kind, and the ``_describe`` line, whose
-    part after ``CODE NAME: `` is ``detail`` (meaning, then recovery)."""
+    """One exit code as the lookups see it: code, name, kind, and ``detail`` (meaning, then
+    recovery), which ``_describe`` prints after ``CODE NAME: ``."""
 
     __slots__ = ("code", "constant", "detail", "kind", "name")
 
@@ -42,9 +42,6 @@ class Arm:
         self.kind = kind
         self.detail = detail
 
-    @property
-    def describe(self) -> str:
-        return f"{self.code} {self.name}: {self.detail}"
 
 
 class Section:

@@ -120,7 +120,7 @@ def render_posix(section: Section, dialect: Dialect, *, export: bool) -> str:
     row_body += [f"  *) {ret} 1 ;;", "esac"]
     function(
         f"{section.fn_row} CODE: set {section.var_name}, {section.var_kind} and "
-        f"{section.var_detail} for exit code CODE; status 1 if unknown.",
+        f"{section.var_detail} from exit code CODE; status 1 if unknown.",
         section.fn_row,
         row_body,
         [arm.detail for arm in section.arms],
