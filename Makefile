@@ -16,8 +16,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-venv: $(STAMP)
-
 ## Install what the shell tests need (bats, bats-assert, bats-support, zsh, fish, dash, busybox,
 ## shellcheck) where this machine lets us; tests of a shell that is still missing are skipped,
 ## or fail when EXITKIT_REQUIRE_SHELLS names it (CI).

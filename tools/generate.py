@@ -80,10 +80,7 @@ def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
 
     for shell, filename in complete.FILENAMES.items():
         yield ROOT / "completions" / filename, (lambda s=shell: complete.script(s))
-    try:
-        from exitkit import shells
-    except ImportError:
-        return
+    from exitkit import shells
     from exitkit.loader import builtin_names, load_builtin
 
     for shell in shells.SHELLS:

@@ -39,14 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except KeyboardInterrupt:
         return 130
-    except OSError as exc:  # stdout on a full disk, a closed descriptor
-        from exitkit.errors import ExitkitError, report
-
-        return report(ExitkitError("internal", f"cannot write output: {exc.strerror or exc}"))
     except Exception as exc:  # an exitkit bug: say so, keep the traceback, exit with "internal"
         import traceback
 
         from exitkit.errors import ExitkitError, report
+
+        if _is_output_failure(exc):  # stdout on a full disk or a closed descriptor: no bug
+            reason = getattr(exc, "strerror", None) or exc
+            return report(ExitkitError("internal", f"cannot write output: {reason}"))
 
         traceback.print_exc()
         return report(
@@ -56,3 +56,11 @@ def main(argv: list[str] | None = None) -> int:
                 hint="this is a bug in exitkit; please report it with the traceback above",
             )
         )
+
+
+def _is_output_failure(exc: BaseException) -> bool:
+    import errno
+
+    return isinstance(exc, OSError) and exc.errno in (
+        errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT
+    )

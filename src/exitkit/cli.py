@@ -65,26 +65,10 @@ def list_cmd(as_json: JsonOption = False) -> None:
     Search order: $EXITKIT_PATH, ./.exitkit/, $XDG_CONFIG_HOME/exitkit/contracts, built-ins.
     A name found twice is shadowed by the first.
     """
-    from exitkit.loader import available, lint_file, load_builtin
-    from exitkit.model import Contract
+    from exitkit.loader import catalog
     from exitkit.render import columns
 
-    rows = []
-    seen: set[str] = set()
-    for name, where in available():
-        entry: dict[str, object] = {"name": name, "where": where, "shadowed": name in seen}
-        seen.add(name)
-        contract: Contract | None
-        if where == "built-in":
-            contract = load_builtin(name)
-        else:
-            contract, problems = lint_file(where)
-            if contract is None:
-                entry["error"] = str(next(p for p in problems if p.severity == "error"))
-        if contract is not None:
-            entry.update(version=contract.version, summary=contract.summary,
-                         exits=len(contract.exits), errors=len(contract.errors))
-        rows.append(entry)
+    rows = catalog()
     if as_json:
         import json
 

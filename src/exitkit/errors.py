@@ -15,26 +15,25 @@ if TYPE_CHECKING:
     from typing import TextIO
 
 
-def status(name: str) -> int:
-    """The exit status exitkit uses for *name*, from exitkit's own built-in contract."""
+def _own_exit(name: str) -> dict[str, object]:
+    """The row of exitkit's own built-in contract named *name*."""
     from exitkit._builtins import CONTRACTS
 
-    for row in CONTRACTS["exitkit"]["exit"]:
+    rows: list[dict[str, object]] = CONTRACTS["exitkit"]["exit"]
+    for row in rows:
         if row["name"] == name:
-            code: int = row["code"]
-            return code
+            return row
     raise KeyError(f"exitkit's contract has no exit named {name!r}")
+
+
+def status(name: str) -> int:
+    """The exit status exitkit uses for *name*, from exitkit's own built-in contract."""
+    return int(str(_own_exit(name)["code"]))
 
 
 def kind_of(name: str) -> str:
     """The kind of exitkit's own exit *name*."""
-    from exitkit._builtins import CONTRACTS
-
-    for row in CONTRACTS["exitkit"]["exit"]:
-        if row["name"] == name:
-            kind: str = row["kind"]
-            return kind
-    raise KeyError(f"exitkit's contract has no exit named {name!r}")
+    return str(_own_exit(name)["kind"])
 
 
 class ExitkitError(Exception):

@@ -44,7 +44,8 @@ class Explanation:
             out.append(f"{self.contract.name} error {self.error.code}: {self.error.meaning}")
             if self.error.hint:
                 out.append(f"  hint: {self.error.hint}")
-            out.append(f"  exits with {self.exit.code} ({self.exit.name})" if self.exit else "")
+            if self.exit is not None:
+                out.append(f"  exits with {self.exit.code} ({self.exit.name})")
         if self.exit is not None and self.contract is not None:
             e = self.exit
             out.append(f"{self.contract.name} {e.code} {e.name} ({e.kind}): {e.meaning}")
@@ -69,7 +70,7 @@ class Explanation:
         return out
 
     def __str__(self) -> str:
-        return "\n".join(line for line in self.lines() if line)
+        return "\n".join(self.lines())
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -406,8 +406,15 @@ def builtin_names() -> list[str]:
     return sorted(CONTRACTS)
 
 
+_BUILTIN_CACHE: dict[str, Contract] = {}
+
+
 def load_builtin(name: str) -> Contract:
-    """A built-in contract by name; :class:`ExitkitError` ``not-found`` if there is none."""
+    """A built-in contract by name (validated once per process; treat it as read-only);
+    :class:`ExitkitError` ``not-found`` if there is none."""
+    cached = _BUILTIN_CACHE.get(name)
+    if cached is not None:
+        return cached
     from exitkit._builtins import CONTRACTS
 
     data = CONTRACTS.get(name)
@@ -416,6 +423,7 @@ def load_builtin(name: str) -> Contract:
     contract, problems = parse_contract(data, f"<built-in {name}>", BUILTIN)
     if contract is None:  # pragma: no cover - the tests lint every built-in
         raise ExitkitError("internal", f"built-in contract {name!r} is invalid: {problems[0]}")
+    _BUILTIN_CACHE[name] = contract
     return contract
 
 
@@ -484,3 +492,25 @@ def available() -> list[tuple[str, str]]:
                     found.append((entry[:-5], path))
     found.extend((name, BUILTIN) for name in builtin_names())
     return found
+
+
+def catalog() -> list[dict[str, object]]:
+    """Every contract on the search path, for ``exitkit list``: name, where, whether an earlier
+    one shadows it, and its version, summary and sizes, or the first error of an unusable file."""
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for name, where in available():
+        entry: dict[str, object] = {"name": name, "where": where, "shadowed": name in seen}
+        seen.add(name)
+        contract: Contract | None
+        if where == BUILTIN:
+            contract = load_builtin(name)
+        else:
+            contract, problems = lint_file(where)
+            if contract is None:
+                entry["error"] = str(next(p for p in problems if p.severity == "error"))
+        if contract is not None:
+            entry.update(version=contract.version, summary=contract.summary,
+                         exits=len(contract.exits), errors=len(contract.errors))
+        rows.append(entry)
+    return rows

@@ -35,7 +35,9 @@ Options:
   --kill-after DURATION      Send KILL this long after SIG if CMD is still there (default 5s).
   --retries N                Retry up to N times on a retryable failure.
   --retry-on CODE|NAME|KIND  What to retry (default: the contract's retryable codes, or any
-                             failure without a contract). 124, 126, 127 only when given as numbers.
+                             failure without a contract). 124, 126, 127 and deaths by HUP, INT,
+                             QUIT, KILL or TERM only when given as numbers. No retry follows a
+                             signal sent to exitkit, or the death of the shell that started it.
   --backoff DURATION         First retry delay; doubles each time, full jitter (default 1s).
   --max-backoff DURATION     Upper bound of one delay (default 60s).
   --report FILE              Write a JSON report of the run to FILE.
@@ -215,7 +217,6 @@ def _codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
     """``5``, ``7-9``, ``not-found`` (a name) or ``auth`` (a kind) → exit codes."""
     from exitkit.loader import load_builtin
 
-    table = contract if contract is not None else load_builtin("shell")
     chosen = CodeSet()
     codes = chosen.codes
     for item in items:
@@ -229,6 +230,7 @@ def _codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
             codes.update(range(first, last + 1))
             chosen.by_number.update(range(first, last + 1))
             continue
+        table = contract if contract is not None else load_builtin("shell")
         found = table.select(item)
         if not found:
             whose = f"{table.name}'s contract" if contract is not None else (
