@@ -15,6 +15,7 @@ import exitkit.loader
 from conftest import run_exitkit
 from exitkit.loader import load_builtin
 from exitkit.model import Contract, ExitCode
+from test_builtin_contracts import texts
 
 CONTRACTS_DIR = Path(exitkit.loader.__file__).resolve().parent / "contracts"
 
@@ -205,16 +206,6 @@ SMALL = {
 }
 
 OWNED = ("curl", "rsync", "grep", "diff", "terraform-plan")
-
-
-def texts(contract: Contract) -> list[tuple[str, str]]:
-    found = [("summary", contract.summary)]
-    for e in contract.exits:
-        for field in ("meaning", "when", "recovery"):
-            value = getattr(e, field)
-            if value is not None:
-                found.append((f"exit {e.code} {field}", value))
-    return found
 
 
 def exit_of(contract: Contract, code: int) -> ExitCode:
