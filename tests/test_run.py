@@ -308,20 +308,43 @@ def test_a_stop_signal_sent_to_exitkit_is_never_followed_by_a_retry(tmp_path: Pa
     assert len(state.read_text().splitlines()) == 1
 
 
+def _gone(pid: int) -> bool:
+    """True once *pid* has exited (a zombie waiting for init counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def test_no_attempt_starts_after_the_calling_shell_died_during_backoff(tmp_path: Path) -> None:
-    state = tmp_path / "attempts"
+    import re
+
+    state, pidfile = tmp_path / "attempts", tmp_path / "exitkit.pid"
     step = tmp_path / "step.sh"
-    step.write_text(f"{EXITKIT} run --retries 3 --backoff 2 --max-backoff 2 -- "
-                    f"sh -c 'echo x >> \"{state}\"; exit 1'\n")
-    shell = subprocess.Popen(["bash", "-e", str(step)], stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not state.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)  # exitkit is now in its first backoff sleep
-    shell.send_signal(signal.SIGTERM)
-    shell.wait(timeout=10)
-    time.sleep(7)  # three more attempts would have started by now
-    assert len(state.read_text().splitlines()) == 1
+    step.write_text(f"{EXITKIT} run --retries 3 --backoff 10 --max-backoff 10 -- sh -c "
+                    f"'echo $PPID > \"{pidfile}\"; echo x >> \"{state}\"; exit 1'\n")
+    # Full jitter may pick a delay too short to kill the shell inside it: then try again.
+    for _ in range(5):
+        state.unlink(missing_ok=True)
+        with subprocess.Popen(["bash", "-e", str(step)], stderr=subprocess.PIPE,
+                              text=True) as shell:
+            assert shell.stderr is not None
+            announced = re.search(r"retrying in ([0-9.]+)s", shell.stderr.readline())
+            assert announced, "exitkit did not announce a retry"
+            exitkit_pid = int(pidfile.read_text())
+            if float(announced.group(1)) < 1.5:
+                shell.kill()
+                os.kill(exitkit_pid, signal.SIGKILL)
+                continue
+            shell.send_signal(signal.SIGTERM)  # exitkit is now in its backoff sleep
+        deadline = time.monotonic() + 3
+        while not _gone(exitkit_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(exitkit_pid), "exitkit slept on after its shell died"
+        assert len(state.read_text().splitlines()) == 1
+        return
+    pytest.fail("five backoff delays in a row were under 1.5 s")
 
 
 @pytest.mark.parametrize("extra", [["--report", "REPORT"], ["--github"]])
