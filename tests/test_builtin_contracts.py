@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import exitkit.loader
-from exitkit.loader import lint_file, load_builtin, read_toml
-from exitkit.model import RETRYABLE_KINDS, Contract
+import exitkit.contracts.loader
+from exitkit.contracts.loader import lint_file, load_builtin, read_toml
+from exitkit.contracts.model import RETRYABLE_KINDS, Contract
 
-CONTRACTS_DIR = Path(exitkit.loader.__file__).resolve().parent / "contracts"
+CONTRACTS_DIR = Path(exitkit.contracts.loader.__file__).resolve().parent / "builtin"
 
 # --- the seed pages, transcribed -----------------------------------------------------------------
 # code -> (name, kind): the page's number and what it says, in the vocabulary of kinds.

@@ -13,7 +13,7 @@ import tomllib
 
 from conftest import EXITKIT as EXITKIT_BIN
 from conftest import run_exitkit
-from exitkit.loader import load
+from exitkit.contracts.loader import load
 
 
 def test_show_table_lists_every_code() -> None:

@@ -163,7 +163,7 @@ def test_engine_table_matches_the_typer_app() -> None:
     assert set(group.commands) == set(table)  # type: ignore[attr-defined]
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         if name == "run":
-            continue  # run parses its own options; the engine reads them from exitkit.runcmd
+            continue  # run parses its own options; the engine reads them from exitkit.run.command
         declared = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)
                     if opt.startswith("-")} | {"-h", "--help"}
         assert declared == set(table[name].options), name

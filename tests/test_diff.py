@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, run_exitkit
+from exitkit.contracts.loader import load_file
+from exitkit.contracts.stability import Report, bump, compare, contract_from_bytes, load_at_revision
 from exitkit.errors import ExitkitError
-from exitkit.loader import load_file
-from exitkit.stability import Report, bump, compare, contract_from_bytes, load_at_revision
 
 BASE: dict[str, Any] = {
     "name": "svc",
@@ -393,7 +393,8 @@ def test_cli_json_failure_still_prints_the_report(tmp_path: Path) -> None:
 
 
 def test_cli_builtin_by_name_against_an_edited_copy(world: Path) -> None:
-    text = (ROOT / "src" / "exitkit" / "contracts" / "proxxx.toml").read_text(encoding="utf-8")
+    path = ROOT / "src" / "exitkit" / "contracts" / "builtin" / "proxxx.toml"
+    text = path.read_text(encoding="utf-8")
     assert 'version = "1.0.0"' in text
     text = text.replace('version = "1.0.0"', 'version = "1.1.0"', 1)
     text += ('\n[[exit]]\ncode = 8\nname = "quota-exceeded"\nkind = "rate-limited"\n'

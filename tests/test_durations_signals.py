@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exitkit.durations import parse_duration
+from exitkit.run.durations import parse_duration
 from exitkit.signals import parse_signal, signal_name
 
 
@@ -136,7 +136,7 @@ def test_unknown_signals_are_a_clear_error(text: str) -> None:
 def test_signal_and_duration_modules_import_nothing_heavy() -> None:
     code = (
         "import sys, exitkit; before = set(sys.modules); "
-        "import exitkit.signals, exitkit.durations, exitkit.supervise; "
+        "import exitkit.signals, exitkit.run.durations, exitkit.run.supervise; "
         "print(' '.join(sorted(set(sys.modules) - before)))"
     )
     loaded = set(subprocess.check_output([sys.executable, "-c", code], text=True).split())

@@ -6,8 +6,8 @@ import signal
 import pytest
 
 from conftest import run_exitkit
+from exitkit.contracts.explain import explain
 from exitkit.errors import ExitkitError
-from exitkit.explainer import explain
 
 
 def test_137_is_killed_by_sigkill_named_by_the_platform() -> None:

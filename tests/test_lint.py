@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_exitkit
-from exitkit.loader import lint_file
+from exitkit.contracts.loader import lint_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = sorted((FIXTURES / "bad").glob("*.toml"))
@@ -84,8 +84,10 @@ def test_cli_lint_on_a_directory_and_a_missing_file_says_so(tmp_path: Path) -> N
 
 
 def test_builtin_contract_files_lint_clean() -> None:
-    root = Path(__file__).resolve().parent.parent / "src" / "exitkit" / "contracts"
-    result = run_exitkit("lint", "--strict", *map(str, sorted(root.glob("*.toml"))))
+    root = Path(__file__).resolve().parent.parent / "src" / "exitkit" / "contracts" / "builtin"
+    files = sorted(root.glob("*.toml"))
+    assert len(files) >= 13
+    result = run_exitkit("lint", "--strict", *map(str, files))
     assert result.returncode == 0, result.stdout
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from exitkit.contracts.loader import available, builtin_names, lint_file, load, parse_version
 from exitkit.errors import ExitkitError
-from exitkit.loader import available, builtin_names, lint_file, load, parse_version
 
 SVC = """\
 name = "{name}"
@@ -30,7 +30,7 @@ def test_every_builtin_loads_and_lints_clean() -> None:
     names = builtin_names()
     seeds = {"rune", "runmark", "proxxx", "bcdock", "raid"}
     assert seeds | {"shell", "sysexits", "exitkit", "curl", "rsync"} <= set(names)
-    root = Path(__file__).resolve().parent.parent / "src" / "exitkit" / "contracts"
+    root = Path(__file__).resolve().parent.parent / "src" / "exitkit" / "contracts" / "builtin"
     for name in names:
         contract = load(name)
         assert contract.origin == "built-in"

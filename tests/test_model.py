@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import exitkit
-from exitkit.model import Contract, ExitCode, default_prefix, is_identifier, is_kebab
+from exitkit.contracts.model import Contract, ExitCode, default_prefix, is_identifier, is_kebab
 
 
 def make() -> Contract:

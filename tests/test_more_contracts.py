@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-import exitkit.loader
+import exitkit.contracts.loader
 from conftest import run_exitkit
-from exitkit.loader import load_builtin
-from exitkit.model import Contract, ExitCode
+from exitkit.contracts.loader import load_builtin
+from exitkit.contracts.model import Contract, ExitCode
 from test_builtin_contracts import texts
 
-CONTRACTS_DIR = Path(exitkit.loader.__file__).resolve().parent / "contracts"
+CONTRACTS_DIR = Path(exitkit.contracts.loader.__file__).resolve().parent / "builtin"
 
 # --- curl: docs/cmdline-opts/_EXITCODES.md, CURLcode names without CURLE_ ----------------------
 

@@ -139,7 +139,7 @@ def test_retries_run_out_and_never_sleep_after_the_last_attempt(
 ) -> None:
     # Full jitter makes durations random, so count the backoff sleeps themselves, around real
     # children run by the real Runner.
-    from exitkit.runcmd import CodeSet, Runner, parse_args
+    from exitkit.run.command import CodeSet, Runner, parse_args
 
     state = tmp_path / "attempts"
     opts = parse_args(["--retries", "2", "--backoff", "0.01", "-q", "--", "sh", "-c",
@@ -399,7 +399,7 @@ def test_odd_numbers_are_clean_usage_errors(args: list[str]) -> None:
 
 
 def test_backoff_of_a_very_late_attempt_does_not_overflow() -> None:
-    from exitkit.runcmd import CodeSet, Runner, parse_args
+    from exitkit.run.command import CodeSet, Runner, parse_args
 
     opts = parse_args(["--backoff", "1", "--max-backoff", "3", "--", "true"])
     assert opts is not None

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exitkit import __version__
-from exitkit.loader import builtin_names, load_builtin
-from exitkit.model import KINDS, Contract, ErrorCode, ExitCode
+from exitkit.contracts.loader import builtin_names, load_builtin
+from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode
 from exitkit.shells import EXTENSIONS, SHELLS, render
 from shells_util import PROGRAMS, program
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import run_exitkit
 from exitkit.errors import ExitkitError
-from exitkit.shellcmd import detect_shell, generate
+from exitkit.shells.command import detect_shell, generate
 from shells_util import program
 
 BIN = str(Path(sys.executable).parent)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from exitkit.supervise import FORWARDED_SIGNALS, Outcome, SpawnError, supervise
+from exitkit.run.supervise import FORWARDED_SIGNALS, Outcome, SpawnError, supervise
 
 HELPERS = Path(__file__).resolve().parent / "helpers"
 DRIVER = str(HELPERS / "supervise_driver.py")

@@ -17,7 +17,7 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "exitkit"
-CONTRACTS = PACKAGE / "contracts"
+CONTRACTS = PACKAGE / "contracts" / "builtin"
 
 
 def builtins_module() -> str:
@@ -27,7 +27,7 @@ def builtins_module() -> str:
             data[path.stem] = tomllib.load(fh)
     body = pprint.pformat(data, sort_dicts=False, width=100)
     return (
-        '"""Built-in contracts as Python literals. Generated from contracts/*.toml by\n'
+        '"""Built-in contracts as Python literals. Generated from contracts/builtin/*.toml by\n'
         "tools/generate.py; do not edit. Loading a .pyc costs far less than importing "
         "tomllib.\"\"\"\n\n"
         "from __future__ import annotations\n\n"
@@ -39,8 +39,8 @@ def builtins_module() -> str:
 
 
 def exitkit_statuses() -> str:
-    from exitkit.loader import load_builtin
-    from exitkit.render import _cell
+    from exitkit.contracts.loader import load_builtin
+    from exitkit.contracts.render import _cell
 
     rows = ["| status | name | meaning | when |", "|---:|---|---|---|"]
     for e in load_builtin("exitkit").exits:
@@ -50,8 +50,8 @@ def exitkit_statuses() -> str:
 
 #: README regions rewritten from the code: name -> producer.
 def proxxx_markdown() -> str:
-    from exitkit.loader import load_builtin
-    from exitkit.render import render_markdown
+    from exitkit.contracts.loader import load_builtin
+    from exitkit.contracts.render import render_markdown
 
     return render_markdown(load_builtin("proxxx"))
 
@@ -74,14 +74,14 @@ def readme() -> str:
 
 
 def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
-    yield PACKAGE / "_builtins.py", builtins_module
+    yield PACKAGE / "contracts" / "_builtins.py", builtins_module
     yield ROOT / "README.md", readme
     from exitkit import complete
 
     for shell, filename in complete.FILENAMES.items():
         yield ROOT / "completions" / filename, (lambda s=shell: complete.script(s))
     from exitkit import shells
-    from exitkit.loader import builtin_names, load_builtin
+    from exitkit.contracts.loader import builtin_names, load_builtin
 
     for shell in shells.SHELLS:
         for name in builtin_names():

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode
 from exitkit.errors import ExitkitError
-from exitkit.model import KINDS, Contract, ErrorCode, ExitCode
 
 __version__ = "0.1.0"
 
@@ -29,19 +29,19 @@ __all__ = [
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from exitkit.explainer import Explanation
+    from exitkit.contracts.explain import Explanation
 
 
 def load(name_or_path: str) -> Contract:
     """Load a contract by name (searching ``$EXITKIT_PATH``, ``.exitkit/``, the user config
     directory, then the built-ins) or by file path. Raises :class:`ExitkitError`."""
-    from exitkit.loader import load as _load
+    from exitkit.contracts.loader import load as _load
 
     return _load(name_or_path)
 
 
 def explain(code: int | str, contract: Contract | str | None = None) -> Explanation:
     """Explain an exit status (signals decoded), exit name or string error code."""
-    from exitkit.explainer import explain as _explain
+    from exitkit.contracts.explain import explain as _explain
 
     return _explain(code, contract)

@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         if args and args[0] == "run":
-            from exitkit.runcmd import main as run_main
+            from exitkit.run.command import main as run_main
 
             return run_main(args[1:])
         if args and args[0] == "__complete":
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return complete_main(args[1:])
         if args and args[0] == "shell":
-            from exitkit.shellcmd import fast
+            from exitkit.shells.command import fast
 
             handled = fast(args[1:])
             if handled is not None:

@@ -65,8 +65,8 @@ def list_cmd(as_json: JsonOption = False) -> None:
     Search order: $EXITKIT_PATH, ./.exitkit/, $XDG_CONFIG_HOME/exitkit/contracts, built-ins.
     A name found twice is shadowed by the first.
     """
-    from exitkit.loader import catalog
-    from exitkit.render import columns
+    from exitkit.contracts.loader import catalog
+    from exitkit.contracts.render import columns
 
     rows = catalog()
     if as_json:
@@ -92,8 +92,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one contract: a table for the terminal, a Markdown docs table, JSON or TOML."""
-    from exitkit.loader import load
-    from exitkit.render import FORMATS, render
+    from exitkit.contracts.loader import load
+    from exitkit.contracts.render import FORMATS, render
 
     if as_json:
         fmt = "json"
@@ -120,7 +120,7 @@ def explain(
     Without -c: shell conventions and signal deaths (137 → killed by signal 9, SIGKILL).
     With -c: the contract's entry, then the shell's reading of the same number.
     """
-    from exitkit.explainer import explain as do_explain
+    from exitkit.contracts.explain import explain as do_explain
 
     with _errors(as_json):
         result = do_explain(code, contract)
@@ -145,7 +145,7 @@ def lint(
     Prints every problem with its file and field path (exit[3].code). Exits non-zero when a file
     has an error (or, with --strict, a warning).
     """
-    from exitkit.loader import lint_file
+    from exitkit.contracts.loader import lint_file
 
     problems = []
     for path in files:
@@ -188,7 +188,7 @@ def shell(
     bash/zsh/sh:  eval "$(exitkit shell bash proxxx)"
     fish:         exitkit shell fish proxxx | source
     """
-    from exitkit.shellcmd import generate
+    from exitkit.shells.command import generate
 
     with _errors():
         sys.stdout.write(generate(list(words or []), export=export, prefix=prefix))
@@ -218,8 +218,8 @@ def diff(
     patch: meaning, when, recovery, hint or summary reworded.
     While OLD is 0.x a minor bump may break. Exits 1 when the bump is too small or a downgrade.
     """
-    from exitkit.loader import load, load_file
-    from exitkit.stability import compare, load_at_revision
+    from exitkit.contracts.loader import load, load_file
+    from exitkit.contracts.stability import compare, load_at_revision
 
     with _errors(as_json):
         if git is not None:
@@ -254,7 +254,7 @@ def run(ctx: typer.Context) -> None:
 
     See 'exitkit run --help'.
     """
-    from exitkit.runcmd import main as run_main
+    from exitkit.run.command import main as run_main
 
     raise typer.Exit(run_main(list(ctx.args)))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from exitkit.model import Contract
+    from exitkit.contracts.model import Contract
 
 FILES = ":files"
 COMMANDS = ":commands"
@@ -34,7 +34,7 @@ class Command:
 
 
 def _run_options() -> dict[str, str | None]:
-    from exitkit.runcmd import FLAG_OPTIONS, VALUE_OPTIONS
+    from exitkit.run.command import FLAG_OPTIONS, VALUE_OPTIONS
 
     types = {"contract": "contract", "ok": "codes", "retry_on": "codes", "signal": "signal",
              "report": "file"}
@@ -69,7 +69,7 @@ def _contract_for(words: list[str], cword: int) -> Contract | None:
     (which usually stands after the cursor: ``exitkit run --ok n<TAB> -- proxxx delete``)."""
     import os
 
-    from exitkit.loader import find, load
+    from exitkit.contracts.loader import find, load
 
     name = None
     for i, word in enumerate(words[:-1]):
@@ -94,7 +94,7 @@ def _values(kind: str, words: list[str], cword: int, current: str) -> list[tuple
     if kind == "contract":
         if "/" in current or current.startswith("."):
             return [(FILES, "")]
-        from exitkit.loader import available
+        from exitkit.contracts.loader import available
 
         seen: dict[str, str] = {}
         for name, where in available():
@@ -107,7 +107,7 @@ def _values(kind: str, words: list[str], cword: int, current: str) -> list[tuple
     if kind == "completion-shell":
         return [(s, "shell") for s in COMPLETION_SHELLS]
     if kind == "format":
-        from exitkit.render import FORMATS
+        from exitkit.contracts.render import FORMATS
 
         return [(f, "format") for f in FORMATS]
     if kind == "signal":
@@ -115,7 +115,7 @@ def _values(kind: str, words: list[str], cword: int, current: str) -> list[tuple
     if kind == "file":
         return [(FILES, "")]
     if kind in ("codes", "code"):
-        from exitkit.loader import load_builtin
+        from exitkit.contracts.loader import load_builtin
 
         contract = _contract_for(words, cword) or load_builtin("shell")
         if kind == "code":  # explain: a name or a string error code

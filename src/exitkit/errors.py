@@ -1,8 +1,8 @@
 """exitkit's own failures and how they reach the user.
 
 Every user mistake becomes an :class:`ExitkitError` naming one exit of exitkit's own contract
-(``src/exitkit/contracts/exitkit.toml``); :func:`report` prints it as one ``exitkit: …`` line
-(plus a hint) or one JSON object, and returns the exit status. No bare exit numbers elsewhere
+(``src/exitkit/contracts/builtin/exitkit.toml``); :func:`report` prints it as one ``exitkit: …``
+line (plus a hint) or one JSON object, and returns the exit status. No bare exit numbers elsewhere
 in the code.
 """
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def _own_exit(name: str) -> dict[str, object]:
     """The row of exitkit's own built-in contract named *name*."""
-    from exitkit._builtins import CONTRACTS
+    from exitkit.contracts._builtins import CONTRACTS
 
     rows: list[dict[str, object]] = CONTRACTS["exitkit"]["exit"]
     for row in rows:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
-from exitkit.supervise import SpawnError, exit_like, supervise
+from exitkit.run.supervise import SpawnError, exit_like, supervise
 
 
 def main() -> None:

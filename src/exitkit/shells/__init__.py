@@ -15,7 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from exitkit.model import Contract
+    from exitkit.contracts.model import Contract
 
 __all__ = ["EXTENSIONS", "SHELLS", "Renderer", "render"]
 

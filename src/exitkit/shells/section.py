@@ -6,12 +6,12 @@ module quotes the strings for its own shell and lays the section out as text.
 
 from __future__ import annotations
 
-from exitkit.model import is_kebab
+from exitkit.contracts.model import is_kebab
 from exitkit.shells.quote import identifier
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from exitkit.model import Contract
+    from exitkit.contracts.model import Contract
 
 _VERSION_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.+-_")
 

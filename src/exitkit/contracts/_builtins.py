@@ -1,4 +1,4 @@
-"""Built-in contracts as Python literals. Generated from contracts/*.toml by
+"""Built-in contracts as Python literals. Generated from contracts/builtin/*.toml by
 tools/generate.py; do not edit. Loading a .pyc costs far less than importing tomllib."""
 
 from __future__ import annotations

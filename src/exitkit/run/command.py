@@ -1,7 +1,7 @@
 """``exitkit run``: options, contract, tolerance, retries, report and GitHub Actions output.
 
-The child process itself is handled by :mod:`exitkit.supervise`; this module decides what its exit
-status means. It is parsed by hand, not by typer: it wraps every CI step, so start-up must stay
+The child process itself is handled by :mod:`exitkit.run.supervise`; this module decides what its
+exit status means. It is parsed by hand, not by typer: it wraps every CI step, so start-up must stay
 close to the interpreter's own, and every mistake of exitkit's must exit 125 (never typer's 2), so
 that no status of exitkit's can be mistaken for the child's.
 """
@@ -17,8 +17,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from exitkit.model import Contract, ExitCode
-    from exitkit.supervise import Outcome
+    from exitkit.contracts.model import Contract, ExitCode
+    from exitkit.run.supervise import Outcome
 
 HELP = """\
 Usage: exitkit run [OPTIONS] [--] CMD [ARG]...
@@ -95,7 +95,7 @@ def _usage(message: str) -> ExitkitError:
 
 
 def _duration(option: str, text: str) -> float:
-    from exitkit.durations import parse_duration
+    from exitkit.run.durations import parse_duration
 
     try:
         return parse_duration(text)
@@ -180,7 +180,7 @@ def _is_number(text: str) -> bool:
 
 def resolve_contract(opts: Options) -> Contract | None:
     """``-c``, else the contract named like CMD's basename, else ``None``."""
-    from exitkit.loader import find, load
+    from exitkit.contracts.loader import find, load
 
     try:
         if opts.contract is not None:
@@ -215,7 +215,7 @@ class CodeSet:
 
 def _codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
     """``5``, ``7-9``, ``not-found`` (a name) or ``auth`` (a kind) → exit codes."""
-    from exitkit.loader import load_builtin
+    from exitkit.contracts.loader import load_builtin
 
     chosen = CodeSet()
     codes = chosen.codes
@@ -241,7 +241,7 @@ def _codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
 
 
 def _label(contract: Contract | None, code: int) -> ExitCode | None:
-    from exitkit.loader import load_builtin
+    from exitkit.contracts.loader import load_builtin
 
     entry = contract.lookup(code) if contract is not None else None
     return entry if entry is not None else load_builtin("shell").lookup(code)
@@ -259,7 +259,7 @@ class Attempt:
 
 
 def _attempt(opts: Options, parent: int) -> Attempt:
-    from exitkit.supervise import SpawnError, supervise
+    from exitkit.run.supervise import SpawnError, supervise
 
     try:
         outcome = supervise(opts.argv, timeout=opts.timeout, timeout_signal=opts.signal,
@@ -426,13 +426,13 @@ class Runner:
             if self.opts.report is not None:
                 self._write_report(record)
             if self.opts.github:
-                from exitkit.github import publish
+                from exitkit.run.github import publish
 
                 publish(record)
         except Exception as exc:  # reporting must never change the command's status
             self.say(f"could not report the result: {type(exc).__name__}: {exc}")
         if verdict == "signal" and outcome is not None:
-            from exitkit.supervise import exit_like
+            from exitkit.run.supervise import exit_like
 
             exit_like(outcome)
         return final

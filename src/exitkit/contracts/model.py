@@ -140,7 +140,8 @@ class Contract:
     """The exit-code contract of one tool.
 
     ``exits`` are sorted by code; ``origin`` says where the contract came from (``built-in`` or a
-    file path). Build one with :func:`exitkit.load` or :func:`exitkit.loader.parse_contract`.
+    file path). Build one with :func:`exitkit.load` or
+    :func:`exitkit.contracts.loader.parse_contract`.
     """
 
     __slots__ = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exitkit.model import Contract
+from exitkit.contracts.model import Contract
 
 FORMATS = ("table", "markdown", "json", "toml")
 
@@ -153,6 +153,6 @@ def render_toml(contract: Contract) -> str:
 
 
 def _kind_default(kind: str) -> bool:
-    from exitkit.model import RETRYABLE_KINDS
+    from exitkit.contracts.model import RETRYABLE_KINDS
 
     return kind in RETRYABLE_KINDS

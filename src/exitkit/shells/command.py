@@ -13,7 +13,7 @@ from exitkit.errors import ExitkitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from exitkit.model import Contract
+    from exitkit.contracts.model import Contract
 
 
 def shell_names() -> tuple[str, ...]:
@@ -50,7 +50,7 @@ def generate(
 ) -> str:
     """The code for ``exitkit shell [SHELL] [CONTRACT…]``: everything loaded before anything is
     rendered, so a missing contract prints nothing at all."""
-    from exitkit.loader import load
+    from exitkit.contracts.loader import load
     from exitkit.shells import render
 
     shell = words[0] if words and words[0] in shell_names() else None

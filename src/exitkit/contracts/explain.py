@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from exitkit.contracts.loader import load, load_builtin
+from exitkit.contracts.model import Contract, ErrorCode, ExitCode
 from exitkit.errors import ExitkitError
-from exitkit.loader import load, load_builtin
-from exitkit.model import Contract, ErrorCode, ExitCode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 
+from exitkit.contracts.loader import parse_contract, parse_version, read_toml
 from exitkit.errors import ExitkitError
-from exitkit.loader import parse_contract, parse_version, read_toml
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from exitkit.model import Contract, ErrorCode, ExitCode
+    from exitkit.contracts.model import Contract, ErrorCode, ExitCode
 
 #: Change levels, smallest first; a bump covers every level up to its own.
 LEVELS: tuple[str, ...] = ("none", "patch", "minor", "major")
