@@ -3,14 +3,20 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The oldest and newest Python that pyproject.toml admits: `make test` runs the suite on both
+# (the oldest with the lowest dependency versions allowed), besides $(PYTHON).
+OLDEST_PYTHON := 3.10
+NEWEST_PYTHON := 3.13
 export BATS_LIB_PATH := $(CURDIR)/.tools/node_modules:/usr/lib/bats:/usr/local/lib:/usr/lib:$(BATS_LIB_PATH)
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
-.PHONY: all test pytest bats lint generate generate-check bench deps clean
+.PHONY: all test pytest bats lint generate generate-check bench deps clean test-pythons \
+	test-oldest test-newest mutation
 
 all: test
 
 $(STAMP): pyproject.toml
+	@sh tools/check-python.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -22,13 +28,22 @@ $(STAMP): pyproject.toml
 deps:
 	@sh tools/ensure-test-deps.sh
 
-test: $(STAMP) deps generate-check lint pytest bats
+test: $(STAMP) deps generate-check lint pytest bats test-pythons
 
 pytest: $(STAMP)
 	$(BIN)/pytest
 
 bats: $(STAMP)
 	@if ls tests_bats/*.bats >/dev/null 2>&1; then bats tests_bats; else echo "no bats tests"; fi
+
+## The suite on the oldest Python with the lowest dependency versions, and on the newest Python.
+test-pythons: test-oldest test-newest
+
+test-oldest:
+	@sh tools/test-python.sh $(OLDEST_PYTHON) lowest
+
+test-newest:
+	@sh tools/test-python.sh $(NEWEST_PYTHON) newest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools
@@ -46,4 +61,5 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) $(VENV)-py* .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis build \
+		dist src/*.egg-info mutants .mutation

@@ -26,10 +26,16 @@ PROGRAMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Read once, when the tests are collected: the autouse ``world`` fixture removes every
+#: ``EXITKIT_*`` variable from the environment each test runs in.
+_REQUIRED = frozenset(
+    name.strip() for name in os.environ.get("EXITKIT_REQUIRE_SHELLS", "").split(",") if name.strip()
+)
+
+
 def required_programs() -> set[str]:
-    """The names listed in ``EXITKIT_REQUIRE_SHELLS``."""
-    listed = os.environ.get("EXITKIT_REQUIRE_SHELLS", "")
-    return {name.strip() for name in listed.split(",") if name.strip()}
+    """The names listed in ``EXITKIT_REQUIRE_SHELLS`` when the suite started."""
+    return set(_REQUIRED)
 
 
 @functools.cache

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import IN_CI, ROOT, Tools
 
 BIN = Path(sys.executable).parent
 
@@ -20,7 +19,7 @@ BIN = Path(sys.executable).parent
 def actionlint() -> str:
     found = shutil.which("actionlint", path=str(BIN)) or shutil.which("actionlint")
     if found is None:
-        if os.environ.get("CI"):
+        if IN_CI:
             pytest.fail("actionlint is not installed (pip install -e '.[test]')")
         pytest.skip("actionlint is not installed")
     return found
@@ -67,16 +66,11 @@ def test_action_declares_the_documented_inputs_and_outputs() -> None:
 
 
 @pytest.fixture
-def step_env(world: Path, tmp_path: Path) -> dict[str, str]:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    proxxx = bin_dir / "proxxx"
-    proxxx.write_text('#!/bin/sh\necho "proxxx $*"\nexit "${PROXXX_STATUS:-5}"\n')
-    proxxx.chmod(proxxx.stat().st_mode | stat.S_IXUSR)
+def step_env(tools: Tools, tmp_path: Path) -> dict[str, str]:
+    tools("proxxx", 'echo "proxxx $*"\nexit "${PROXXX_STATUS:-5}"')
     out = tmp_path / "github_output"
     out.touch()
-    return dict(os.environ, PATH=f"{bin_dir}:{BIN}:{os.environ['PATH']}",
-                GITHUB_OUTPUT=str(out), GITHUB_ACTIONS="true", TEST_VMID="100",
+    return dict(os.environ, GITHUB_OUTPUT=str(out), GITHUB_ACTIONS="true", TEST_VMID="100",
                 EXITKIT_INPUT_RUN='proxxx delete "$TEST_VMID" --yes', EXITKIT_INPUT_OK="not-found",
                 EXITKIT_INPUT_TIMEOUT="1m", EXITKIT_INPUT_RETRIES="0", EXITKIT_INPUT_CONTRACT="")
 
@@ -115,6 +109,6 @@ def test_pre_commit_manifest_is_valid_and_runs_exitkit_lint(tmp_path: Path) -> N
     assert not pattern.search("pyproject.toml")
     bad = ROOT / "tests" / "fixtures" / "bad" / "code_out_of_range.toml"
     result = subprocess.run([*hook["entry"].split(), str(bad)], capture_output=True, text=True,
-                            env=dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"))
+                            )
     assert result.returncode == 1
     assert "exit[1].code: must be 0..255, got 300" in result.stdout

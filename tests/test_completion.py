@@ -7,7 +7,6 @@ import os
 import pty
 import select
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,10 +19,8 @@ COMPLETIONS = ROOT / "completions"
 
 
 @pytest.fixture
-def env(world: Path) -> dict[str, str]:
-    environ = dict(os.environ)
-    environ["PATH"] = f"{Path(sys.executable).parent}:{environ['PATH']}"
-    return environ
+def env() -> dict[str, str]:
+    return dict(os.environ)
 
 
 def bash_complete(line: str, env: dict[str, str], cword: int | None = None) -> list[str]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def test_every_builtin_loads_and_lints_clean() -> None:
 def test_search_order_explicit_path_then_exitkit_path_then_dot_exitkit_then_config_then_builtin(
     world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = Path(str(tmp_path / "home" / ".config"))
+    config = Path(os.environ["XDG_CONFIG_HOME"])
     write(config / "exitkit" / "contracts", "proxxx", "from config")
     assert load("proxxx").summary == "from config"
     write(world / ".exitkit", "proxxx", "from dot-exitkit")

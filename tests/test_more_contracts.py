@@ -6,13 +6,12 @@ from the TOML files, so a slip in either the data or the transcription shows up 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 import exitkit.contracts.loader
-from conftest import run_exitkit
+from conftest import Tools, run_exitkit
 from exitkit.contracts.loader import load_builtin
 from exitkit.contracts.model import Contract, ExitCode
 from test_builtin_contracts import texts
@@ -339,33 +338,22 @@ def test_lint_strict_through_the_cli(world: Path) -> None:
 # --- `exitkit run` picks these contracts by the command's name -----------------------------------
 
 
-def fake_tool(directory: Path, name: str, status: int) -> dict[str, str]:
-    """Put an executable *name* exiting *status* in *directory*; an environment finding it first."""
-    directory.mkdir(exist_ok=True)
-    tool = directory / name
-    tool.write_text(f"#!/bin/sh\nexit {status}\n", encoding="utf-8")
-    tool.chmod(0o755)
-    env = dict(os.environ)
-    env["PATH"] = f"{directory}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def test_run_picks_curl_contract(world: Path) -> None:
-    env = fake_tool(world / "bin", "curl", 6)
-    result = run_exitkit("run", "--ok", "couldnt-resolve-host", "--", "curl", "http://x", env=env)
+def test_run_picks_curl_contract(tools: Tools) -> None:
+    tools.exits("curl", 6)
+    result = run_exitkit("run", "--ok", "couldnt-resolve-host", "--", "curl", "http://x")
     assert result.returncode == 0, result.stderr
     assert "curl exited 6 (couldnt-resolve-host); tolerated by --ok" in result.stderr
     # Without --ok the code passes through, and the curl contract still names it.
-    result = run_exitkit("run", "--", "curl", "http://x", env=env)
+    result = run_exitkit("run", "--", "curl", "http://x")
     assert result.returncode == 6
     assert "couldnt-resolve-host" in result.stderr
 
 
 @pytest.mark.parametrize(("status", "expected"), [(24, 0), (23, 23)])
-def test_run_tolerates_vanished_rsync_files(world: Path, status: int, expected: int) -> None:
-    env = fake_tool(world / "bin", "rsync", status)
+def test_run_tolerates_vanished_rsync_files(tools: Tools, status: int, expected: int) -> None:
+    tools.exits("rsync", status)
     result = run_exitkit(
-        "run", "--ok", "vanished-source-files", "--", "rsync", "-a", "src/", "dst/", env=env
+        "run", "--ok", "vanished-source-files", "--", "rsync", "-a", "src/", "dst/"
     )
     assert result.returncode == expected, result.stderr
     if expected == 0:
@@ -374,14 +362,14 @@ def test_run_tolerates_vanished_rsync_files(world: Path, status: int, expected: 
         assert "tolerated" not in result.stderr
 
 
-def test_run_grep_no_match_and_terraform_plan(world: Path) -> None:
-    env = fake_tool(world / "bin", "grep", 1)
-    result = run_exitkit("run", "--ok", "no-match", "--", "grep", "x", "file", env=env)
+def test_run_grep_no_match_and_terraform_plan(tools: Tools) -> None:
+    tools.exits("grep", 1)
+    result = run_exitkit("run", "--ok", "no-match", "--", "grep", "x", "file")
     assert result.returncode == 0, result.stderr
     assert "grep exited 1 (no-match); tolerated by --ok" in result.stderr
     # terraform's basename is not the contract's name: -c picks it, and 2 passes through.
-    env = fake_tool(world / "bin", "terraform", 2)
+    tools.exits("terraform", 2)
     result = run_exitkit(
-        "run", "-c", "terraform-plan", "--", "terraform", "plan", "-detailed-exitcode", env=env
+        "run", "-c", "terraform-plan", "--", "terraform", "plan", "-detailed-exitcode"
     )
     assert result.returncode == 2, result.stderr

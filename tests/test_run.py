@@ -5,40 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import stat
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import EXITKIT, run_exitkit
-
-
-def tool(bin_dir: Path, name: str, body: str) -> Path:
-    """Drop an executable shell script called *name* into *bin_dir*."""
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    path = bin_dir / name
-    path.write_text("#!/bin/sh\n" + body + "\n")
-    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return path
-
-
-@pytest.fixture
-def env(world: Path, tmp_path: Path) -> dict[str, str]:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    environ = dict(os.environ)
-    environ["PATH"] = f"{bin_dir}:{environ['PATH']}"
-    return environ
-
-
-def shell_status(command: str, env: dict[str, str] | None = None) -> int:
-    """The status a POSIX shell reads for *command* (a signal death reads 128+N)."""
-    out = subprocess.run(["sh", "-c", f"{command}\necho \"status=$?\""], capture_output=True,
-                         text=True, env=env, timeout=60)
-    line = [x for x in out.stdout.splitlines() if x.startswith("status=")][-1]
-    return int(line.split("=", 1)[1])
+from conftest import EXITKIT, Tools, run_exitkit, shell_status, unprivileged
 
 
 @pytest.mark.parametrize("code", [0, 1, 2, 5, 42, 123, 124, 125, 126, 127, 128, 200, 254, 255])
@@ -69,18 +42,17 @@ def test_own_errors_are_125_and_command_problems_126_127(tmp_path: Path) -> None
         assert "Traceback" not in result.stderr
 
 
-def test_ok_by_name_follows_each_tools_own_number(env: dict[str, str], tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
+def test_ok_by_name_follows_each_tools_own_number(tools: Tools) -> None:
     for name, code in [("proxxx", 5), ("rune", 4), ("bcdock", 5), ("raid", 5)]:
-        tool(bin_dir, name, f"exit {code}")
-        result = run_exitkit("run", "--ok", "not-found", "--", name, "delete", env=env)
+        tools.exits(name, code)
+        result = run_exitkit("run", "--ok", "not-found", "--", name, "delete")
         assert result.returncode == 0, result.stderr
         assert f"{name} exited {code} (not-found); tolerated by --ok" in result.stderr
 
 
-def test_ok_does_not_tolerate_other_failures(env: dict[str, str], tmp_path: Path) -> None:
-    tool(tmp_path / "bin", "proxxx", "echo out; echo err >&2; exit 4")
-    result = run_exitkit("run", "--ok", "not-found", "--", "proxxx", env=env)
+def test_ok_does_not_tolerate_other_failures(tools: Tools) -> None:
+    tools("proxxx", "echo out; echo err >&2; exit 4")
+    result = run_exitkit("run", "--ok", "not-found", "--", "proxxx")
     assert result.returncode == 4
     assert result.stdout == "out\n"
     assert result.stderr.startswith("err\n")
@@ -115,21 +87,21 @@ def test_timeout_exits_124_and_says_why() -> None:
     assert "timed out after 0.3s" in result.stderr
 
 
-def test_retries_follow_the_contracts_retryable_codes(env: dict[str, str], tmp_path: Path) -> None:
+def test_retries_follow_the_contracts_retryable_codes(tools: Tools, tmp_path: Path) -> None:
     state = tmp_path / "attempts"
-    tool(tmp_path / "bin", "proxxx",
+    tools("proxxx",
          f'echo x >> "{state}"; n=$(wc -l < "{state}"); [ "$n" -ge 3 ] && exit 0; exit 7')
-    result = run_exitkit("run", "--retries", "5", "--backoff", "10ms", "--", "proxxx", env=env)
+    result = run_exitkit("run", "--retries", "5", "--backoff", "10ms", "--", "proxxx")
     assert result.returncode == 0, result.stderr
     assert len(state.read_text().splitlines()) == 3
     assert result.stderr.count("retrying in") == 2
     assert "attempt 2 of 6" in result.stderr
 
 
-def test_retries_stop_on_a_non_retryable_code(env: dict[str, str], tmp_path: Path) -> None:
+def test_retries_stop_on_a_non_retryable_code(tools: Tools, tmp_path: Path) -> None:
     state = tmp_path / "attempts"
-    tool(tmp_path / "bin", "proxxx", f'echo x >> "{state}"; exit 5')
-    result = run_exitkit("run", "--retries", "3", "--backoff", "10ms", "--", "proxxx", env=env)
+    tools("proxxx", f'echo x >> "{state}"; exit 5')
+    result = run_exitkit("run", "--retries", "3", "--backoff", "10ms", "--", "proxxx")
     assert result.returncode == 5
     assert len(state.read_text().splitlines()) == 1
 
@@ -220,7 +192,7 @@ recovery = "try %0A again\\r\\nnow"
 """
 
 
-def github_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+def github_env(tmp_path: Path) -> dict[str, str]:
     contracts = tmp_path / "contracts"
     contracts.mkdir(exist_ok=True)
     (contracts / "evil.toml").write_text(HOSTILE)
@@ -228,13 +200,13 @@ def github_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     summary = tmp_path / "step_summary"
     out.touch()
     summary.touch()
-    return env | {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(out),
+    return dict(os.environ) | {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(out),
                   "GITHUB_STEP_SUMMARY": str(summary), "EXITKIT_PATH": str(contracts)}
 
 
-def test_github_outputs_and_summary(env: dict[str, str], tmp_path: Path) -> None:
-    genv = github_env(env, tmp_path)
-    tool(tmp_path / "bin", "proxxx", "exit 5")
+def test_github_outputs_and_summary(tools: Tools, tmp_path: Path) -> None:
+    genv = github_env(tmp_path)
+    tools.exits("proxxx", 5)
     result = run_exitkit("run", "--ok", "not-found", "--", "proxxx", "delete", "100", env=genv)
     assert result.returncode == 0
     assert "::notice title=proxxx%3A not-found tolerated::proxxx delete 100 exited 5 (not-found)" \
@@ -244,9 +216,9 @@ def test_github_outputs_and_summary(env: dict[str, str], tmp_path: Path) -> None
     assert "tolerated" in Path(genv["GITHUB_STEP_SUMMARY"]).read_text()
 
 
-def test_github_annotations_escape_hostile_text(env: dict[str, str], tmp_path: Path) -> None:
-    genv = github_env(env, tmp_path)
-    tool(tmp_path / "bin", "evil", "exit 3")
+def test_github_annotations_escape_hostile_text(tools: Tools, tmp_path: Path) -> None:
+    genv = github_env(tmp_path)
+    tools.exits("evil", 3)
     result = run_exitkit("run", "--", "evil", "a,b:c", "x\ny", env=genv)
     assert result.returncode == 3
     lines = [line for line in result.stderr.splitlines() if line.startswith("::")]
@@ -262,8 +234,8 @@ def test_github_annotations_escape_hostile_text(env: dict[str, str], tmp_path: P
     assert summary.count("\n") == 1
 
 
-def test_github_mode_is_off_unless_asked(env: dict[str, str], tmp_path: Path) -> None:
-    genv = github_env(env, tmp_path)
+def test_github_mode_is_off_unless_asked(tools: Tools, tmp_path: Path) -> None:
+    genv = github_env(tmp_path)
     genv["GITHUB_ACTIONS"] = "false"
     result = run_exitkit("run", "--", "sh", "-c", "exit 3", env=genv)
     assert "::" not in result.stderr
@@ -349,14 +321,14 @@ def test_no_attempt_starts_after_the_calling_shell_died_during_backoff(tmp_path:
 
 @pytest.mark.parametrize("extra", [["--report", "REPORT"], ["--github"]])
 def test_reporting_a_non_utf8_argument_keeps_the_childs_status(
-    extra: list[str], env: dict[str, str], tmp_path: Path
+    extra: list[str], tmp_path: Path
 ) -> None:
     report = tmp_path / "r.json"
     out = tmp_path / "out"
     out.touch()
     args = [a.replace("REPORT", str(report)) for a in extra]
     argv = [EXITKIT, "run", *args, "--", "sh", "-c", "exit 3", os.fsdecode(b"\xff")]
-    result = subprocess.run(argv, capture_output=True, env=env | {"GITHUB_OUTPUT": str(out)})
+    result = subprocess.run(argv, capture_output=True, env=os.environ | {"GITHUB_OUTPUT": str(out)})
     assert result.returncode == 3, result.stderr
     assert b"Traceback" not in result.stderr
     if report.exists():
@@ -404,3 +376,13 @@ def test_backoff_of_a_very_late_attempt_does_not_overflow() -> None:
     opts = parse_args(["--backoff", "1", "--max-backoff", "3", "--", "true"])
     assert opts is not None
     assert 0 <= Runner(opts, None, CodeSet(), set())._delay(5000) <= 3
+
+
+def test_a_command_the_user_may_not_execute_is_126(public_dir: Path) -> None:
+    private = Tools.script(public_dir / "private-tool", "#!/bin/sh\nexit 0\n", 0o700)
+    for argv in ([str(private)], ["private-tool"]):
+        env = dict(os.environ, PATH=f"{public_dir}:/usr/bin:/bin")
+        result = subprocess.run(unprivileged([EXITKIT, "run", "--", *argv]), capture_output=True,
+                                text=True, env=env, timeout=60)
+        assert result.returncode == 126, result.stderr
+        assert result.stderr == f"exitkit: {private}: Permission denied\n"

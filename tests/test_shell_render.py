@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import shells_util
 from exitkit import __version__
 from exitkit.contracts.loader import builtin_names, load_builtin
 from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode
@@ -491,10 +492,10 @@ def test_registry_lists_the_shells_in_order_with_their_file_extensions() -> None
 
 def test_a_missing_shell_skips_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(PROGRAMS, "nosh", ("exitkit-no-such-shell",))
-    monkeypatch.setenv("EXITKIT_REQUIRE_SHELLS", "bash, zsh")
-    with pytest.raises(pytest.skip.Exception):
+    monkeypatch.setattr(shells_util, "_REQUIRED", frozenset({"bash", "zsh"}))
+    with pytest.raises(pytest.skip.Exception, match="exitkit-no-such-shell is not installed"):
         program("nosh")
-    monkeypatch.setenv("EXITKIT_REQUIRE_SHELLS", "bash,nosh")
+    monkeypatch.setattr(shells_util, "_REQUIRED", frozenset({"bash", "nosh"}))
     with pytest.raises(pytest.fail.Exception, match="requires it"):
         program("nosh")
 

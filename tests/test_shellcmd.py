@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,24 +11,28 @@ from exitkit.errors import ExitkitError
 from exitkit.shells.command import detect_shell, generate
 from shells_util import program
 
-BIN = str(Path(sys.executable).parent)
+
+def detected(outer: list[str], inner: list[str]) -> str:
+    """What `exitkit shell proxxx` prints when *inner* runs it from a command substitution and
+    *inner* itself was started by *outer* (a different shell, so that detection cannot succeed
+    by walking past the caller to an ancestor)."""
+    script = 'out=$(exitkit shell proxxx); printf %s "$out"'
+    if inner[0].endswith("fish"):
+        script = "exitkit shell proxxx | string collect"
+    command = " ".join([*inner, "-c", f"'{script}'"])
+    out = subprocess.run([*outer, "-c", command], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
 
 
 def test_detects_bash_when_called_from_bash() -> None:
-    out = subprocess.run([*program("bash"), "--noprofile", "--norc", "-c", "exitkit shell proxxx"],
-                         capture_output=True, text=True,
-                         env=dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"), timeout=30)
-    assert out.returncode == 0, out.stderr
-    assert "PROXXX_EXIT_NOT_FOUND=5" in out.stdout
-    assert "\\builtin printf" in out.stdout
+    code = detected([*program("fish"), "--no-config"], [*program("bash"), "--noprofile", "--norc"])
+    assert code.rstrip("\n") == run_exitkit("shell", "bash", "proxxx").stdout.rstrip("\n")
 
 
 def test_detects_fish_when_called_from_fish() -> None:
-    out = subprocess.run([*program("fish"), "--no-config", "-c", "exitkit shell proxxx"],
-                         capture_output=True, text=True,
-                         env=dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}"), timeout=30)
-    assert out.returncode == 0, out.stderr
-    assert "set -g PROXXX_EXIT_NOT_FOUND 5" in out.stdout
+    code = detected([*program("bash"), "--noprofile", "--norc"], [*program("fish"), "--no-config"])
+    assert code.rstrip("\n") == run_exitkit("shell", "fish", "proxxx").stdout.rstrip("\n")
 
 
 def test_first_word_is_a_shell_only_when_it_names_one() -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from conftest import Tools
 from exitkit.run.supervise import FORWARDED_SIGNALS, Outcome, SpawnError, supervise
 
 HELPERS = Path(__file__).resolve().parent / "helpers"
@@ -113,12 +114,6 @@ def read_line(proc: subprocess.Popen[bytes], timeout: float = 10) -> bytes:
 def kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-
-
-def script(path: Path, text: str, mode: int = 0o755) -> Path:
-    path.write_text(text)
-    path.chmod(mode)
-    return path
 
 
 # -- exit statuses -----------------------------------------------------------------------------
@@ -246,17 +241,18 @@ def test_a_missing_path_is_command_not_found(command: str) -> None:
 
 def _not_executable(tmp_path: Path, kind: str) -> tuple[list[str], dict[str, str] | None, str]:
     """(argv, env, expected message part) for each way a found command cannot run."""
-    bin_dir = tmp_path / "bin"
+    bin_dir = tmp_path / "path-entry"
     bin_dir.mkdir()
     if kind == "no x bit":
-        return [str(script(tmp_path / "tool", "#!/bin/sh\n", 0o644))], None, "Permission denied"
+        plain = Tools.script(tmp_path / "tool", "#!/bin/sh\n", 0o644)
+        return [str(plain)], None, "Permission denied"
     if kind == "directory":
         return [str(bin_dir)], None, "Is a directory"
     if kind == "no x bit, found on PATH":
-        script(bin_dir / "tool", "#!/bin/sh\n", 0o644)
+        Tools.script(bin_dir / "tool", "#!/bin/sh\n", 0o644)
         return ["tool"], {"PATH": str(bin_dir)}, "Permission denied"
     if kind == "bad interpreter":
-        tool = script(tmp_path / "tool", "#!/nonexistent/interpreter -x\necho hi\n")
+        tool = Tools.script(tmp_path / "tool", "#!/nonexistent/interpreter -x\necho hi\n")
         return [str(tool)], None, "/nonexistent/interpreter: bad interpreter"
     if kind == "not a program":
         (tmp_path / "tool").write_bytes(b"\x7fELF\x00\x00 this is no program")
@@ -281,7 +277,7 @@ def test_path_search_skips_directories_and_prefers_a_later_executable(tmp_path: 
     first, second = tmp_path / "first", tmp_path / "second"
     (first / "tool").mkdir(parents=True)  # a directory named like the command: skipped
     second.mkdir()
-    script(second / "tool", "#!/bin/sh\nexit 7\n")
+    Tools.script(second / "tool", "#!/bin/sh\nexit 7\n")
     assert supervise(["tool"], env={"PATH": f"{first}:{second}"}).status == 7
     env = {"PATH": str(first)}
     with pytest.raises(SpawnError) as excinfo:
@@ -289,13 +285,14 @@ def test_path_search_skips_directories_and_prefers_a_later_executable(tmp_path: 
     assert excinfo.value.status_name == "command-not-found"
     third = tmp_path / "third"
     third.mkdir()
-    script(third / "tool", "#!/bin/sh\n", 0o644)  # not executable, but an executable comes later
+    # not executable, but an executable comes later
+    Tools.script(third / "tool", "#!/bin/sh\n", 0o644)
     assert supervise(["tool"], env={"PATH": f"{third}:{second}"}).status == 7
 
 
 def test_a_shell_reads_127_and_126_from_the_driver(tmp_path: Path) -> None:
     assert in_shell(driver("exitkit-no-such-command-4711")) == "status=127"
-    plain = script(tmp_path / "plain", "#!/bin/sh\n", 0o644)
+    plain = Tools.script(tmp_path / "plain", "#!/bin/sh\n", 0o644)
     assert in_shell(driver(str(plain))) == "status=126"
     assert in_shell(driver(str(tmp_path))) == "status=126"
 

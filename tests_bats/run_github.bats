@@ -2,21 +2,10 @@
 # Teardown steps run exactly as GitHub Actions runs them: `shell: bash` is
 # `bash --noprofile --norc -eo pipefail {0}`, a step without `shell:` is `bash -e {0}`.
 
-setup() {
-  bats_load_library bats-support
-  bats_load_library bats-assert
-  export HOME="$BATS_TEST_TMPDIR/home"
-  mkdir -p "$HOME" "$BATS_TEST_TMPDIR/bin"
-  EXITKIT_BIN="$(command -v exitkit)"
-  export PATH="$BATS_TEST_TMPDIR/bin:$(dirname "$EXITKIT_BIN"):/usr/bin:/bin"
-  unset GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY EXITKIT_PATH
-  cd "$BATS_TEST_TMPDIR"
-}
+load test_helper
 
-# fake_tool NAME STATUS: a CLI on PATH that prints what it was asked and exits STATUS
-fake_tool() {
-  printf '#!/bin/sh\necho "%s $*"\nexit %s\n' "$1" "$2" > "$BATS_TEST_TMPDIR/bin/$1"
-  chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+setup() {
+  exitkit_world
 }
 
 step() {

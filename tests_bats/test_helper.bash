@@ -6,6 +6,19 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+# Read once: scrub_environment removes every EXITKIT_* variable from each test's world.
+REQUIRED_SHELLS="${EXITKIT_REQUIRE_SHELLS:-}"
+
+# Nothing from the machine's CI job, runner or exitkit configuration reaches a test: a GitHub job's
+# output files, a user's contracts, rc files that BASH_ENV or ENV would run.
+scrub_environment() {
+  local name
+  for name in $(compgen -e); do
+    case "$name" in
+      GITHUB_* | RUNNER_* | ACTIONS_* | EXITKIT_* | XDG_* | CI | BASH_ENV | ENV | CDPATH) unset "$name" ;;
+    esac
+  done
+}
 
 # Where the real console script lives: the caller's PATH first (`make bats` puts .venv/bin there),
 # then the repository's virtual environment.
@@ -19,10 +32,10 @@ exitkit_world() {
   bin="$(exitkit_bin)" || true
   [ -n "$bin" ] || fail "exitkit is not installed: run 'make venv' or put it on PATH"
 
+  scrub_environment
   export HOME="$BATS_TEST_TMPDIR/home"
   export XDG_CONFIG_HOME="$HOME/.config"
   mkdir -p "$HOME" "$BATS_TEST_TMPDIR/bin"
-  unset EXITKIT_PATH GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY BASH_ENV ENV
   export LC_ALL=C.UTF-8
   ln -s "$bin" "$BATS_TEST_TMPDIR/bin/exitkit"
   export PATH="$BATS_TEST_TMPDIR/bin:/usr/local/bin:/usr/bin:/bin"
@@ -38,15 +51,15 @@ require_shell() {
     *) command -v "$name" >/dev/null && found=1 ;;
   esac
   [ -n "$found" ] && return 0
-  case ",${EXITKIT_REQUIRE_SHELLS:-}," in
+  case ",$REQUIRED_SHELLS," in
     *",$name,"*) fail "$name is not installed, and EXITKIT_REQUIRE_SHELLS requires it" ;;
   esac
   skip "$name is not installed"
 }
 
-# A fake tool on PATH that exits with the status it is told to: `fake_tool proxxx 5`.
+# fake_tool NAME STATUS: a CLI on PATH that prints what it was asked and exits STATUS.
 fake_tool() {
-  printf '#!/bin/sh\nexit %s\n' "$2" >"$BATS_TEST_TMPDIR/bin/$1"
+  printf '#!/bin/sh\necho "%s $*"\nexit %s\n' "$1" "$2" >"$BATS_TEST_TMPDIR/bin/$1"
   chmod +x "$BATS_TEST_TMPDIR/bin/$1"
 }
 
