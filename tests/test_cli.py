@@ -83,7 +83,9 @@ def test_list_shows_builtins_and_search_path(world: Path) -> None:
         (["show", "/nonexistent/x.toml"], 3, "no such file"),
         (["show", "proxxx", "--format", "yaml"], 2, "unknown format"),
         (["explain", "-c", "nosuch", "5"], 3, "no contract named 'nosuch'"),
-        (["show", "--bogus"], 2, "No such option"),
+        (["show", "--bogus"], 2, "exitkit: no such option: --bogus\n"),
+        (["show", "--jsn", "proxxx"], 2, "no such option: --jsn (did you mean '--json'?)"),
+        (["lsit"], 2, "exitkit: no such command: lsit (did you mean 'list' or 'lint'?)\n"),
     ],
 )
 def test_user_mistakes_give_one_line_and_the_contract_status(
@@ -125,10 +127,19 @@ def test_python_dash_m_and_version() -> None:
     assert result.stdout.startswith("exitkit ")
 
 
-def test_help_explains_commands() -> None:
-    out = run_exitkit("--help").stdout
-    for command in ("list", "show", "explain", "lint", "shell", "run"):
-        assert command in out
+def test_help_lists_every_command_with_its_summary() -> None:
+    from exitkit.cli.spec import COMMANDS
+
+    result = run_exitkit("--help")
+    assert result.returncode == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Usage: exitkit [OPTIONS] COMMAND [ARGS]..."
+    listed = lines[lines.index("Commands:") + 1:lines.index("Options:") - 1]
+    assert [line.split()[0] for line in listed] == [c.name for c in COMMANDS]
+    assert [line.split(None, 1)[1] for line in listed] == [c.summary for c in COMMANDS]
+    assert "  run           Run a command with exact exit codes, tolerance, timeouts and " \
+           "retries" in lines
+    assert run_exitkit().stdout == result.stdout  # no arguments: the same help
 
 
 def test_statuses_in_code_come_from_exitkits_own_contract() -> None:
@@ -140,9 +151,12 @@ def test_statuses_in_code_come_from_exitkits_own_contract() -> None:
 
 
 @pytest.mark.parametrize(("args", "needle"), [
-    (["bogus"], "No such command 'bogus'"),
-    (["show", "proxxx", "--bogus"], "No such option: --bogus"),
-    (["show"], "Missing argument"),
+    (["bogus"], "no such command: bogus"),
+    (["show", "proxxx", "--bogus"], "no such option: --bogus"),
+    (["show"], "missing argument CONTRACT"),
+    (["show", "a", "b"], "unexpected argument b"),
+    (["explain", "-c"], "-c needs a value (CONTRACT)"),
+    (["lint", "--strict=yes", "x.toml"], "--strict takes no value"),
 ])
 def test_usage_errors_are_one_exitkit_line_or_one_json_object(
     args: list[str], needle: str

@@ -148,22 +148,41 @@ def test_zsh_completes_exit_names_with_compinit(env: dict[str, str], tmp_path: P
     assert line.startswith("exitkit run --ok cluster-transient")
 
 
-def test_engine_table_matches_the_typer_app() -> None:
-    """Every typer command and option is known to the completion engine, and vice versa."""
-    import typer.main
+def test_every_option_of_the_command_table_completes() -> None:
+    """The engine reads the command table: every option is offered, every value kind is known,
+    and after a value option the engine completes its value, not another option."""
+    from exitkit.cli.complete import VALUE_KINDS, candidates
+    from exitkit.cli.spec import COMMANDS
 
-    from exitkit.cli import app
-    from exitkit.complete import commands
+    for command in COMMANDS:
+        offered = [value for value, _ in candidates([command.name, "-"])]
+        assert offered == command.option_names
+        for option in command.options:
+            if not option.takes_value:
+                continue
+            assert option.value in VALUE_KINDS, (command.name, option.names)
+            for name in option.names:
+                values = [value for value, _ in candidates([command.name, name, ""])]
+                assert not set(values) & set(command.option_names), (command.name, name)
+                assert bool(values) == VALUE_KINDS[str(option.value)], (command.name, name)
+        for argument in command.arguments:
+            assert argument.value in VALUE_KINDS, (command.name, argument.dest)
 
-    group = typer.main.get_command(app)
-    table = commands()
-    assert set(group.commands) == set(table)  # type: ignore[attr-defined]
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
-        if name == "run":
-            continue  # run parses its own options; the engine reads them from exitkit.run.command
-        declared = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)
-                    if opt.startswith("-")} | {"-h", "--help"}
-        assert declared == set(table[name].options), name
+
+@pytest.mark.parametrize("line", [
+    ["run", "-c", "proxxx", "--ok", "not"],
+    ["run", "-cproxxx", "--ok", "not"],
+    ["run", "-c=proxxx", "--ok", "not"],
+    ["run", "--contract=proxxx", "--ok", "not"],
+    ["run", "--ok", "not", "--", "proxxx", "delete"],
+    ["run", "--ok", "not", "--", "env", "A=1", "sudo", "-u", "x", "proxxx", "delete"],
+    ["run", "--ok", "not", "proxxx", "delete"],
+])
+def test_ok_completes_from_the_contract_run_would_pick(line: list[str]) -> None:
+    from exitkit.cli.complete import candidates
+
+    cword = line.index("not")
+    assert [v for v, _ in candidates(line, cword) if v.startswith("not")] == ["not-found"]
 
 
 def test_completion_request_never_prints_a_traceback(env: dict[str, str]) -> None:

@@ -421,7 +421,7 @@ def test_cli_two_builtins_by_name(world: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "status", "words"),
     [
-        (["only-one.toml"], 2, "needs OLD and NEW"),
+        (["only-one.toml"], 2, "missing argument NEW"),
         (["--git", "HEAD", "a.toml", "b.toml"], 2, "one FILE"),
         (["missing.toml", "svc"], 3, "no such file"),
         (["no-such-contract-xyz", "proxxx"], 3, "no contract named"),

@@ -111,7 +111,9 @@ def test_retries_run_out_and_never_sleep_after_the_last_attempt(
 ) -> None:
     # Full jitter makes durations random, so count the backoff sleeps themselves, around real
     # children run by the real Runner.
-    from exitkit.run.command import CodeSet, Runner, parse_args
+    from exitkit.run.options import parse_args
+    from exitkit.run.policy import CodeSet
+    from exitkit.run.runner import Runner
 
     state = tmp_path / "attempts"
     opts = parse_args(["--retries", "2", "--backoff", "0.01", "-q", "--", "sh", "-c",
@@ -123,8 +125,10 @@ def test_retries_run_out_and_never_sleep_after_the_last_attempt(
         sleeps.append(delay)
         return True
 
-    monkeypatch.setattr(Runner, "_sleep", record)
-    assert Runner(opts, None, CodeSet(), set(range(1, 124))).run() == 3
+    monkeypatch.setattr(Runner, "sleep", record)
+    result = Runner(opts, None, CodeSet(), set(range(1, 124))).run()
+    assert (result.status, result.exit_code, result.attempts, result.outcome) == (
+        3, 3, 3, "failure")
     assert len(state.read_text().splitlines()) == 3
     assert len(sleeps) == 2  # between attempts 1-2 and 2-3, none after the last
 
@@ -227,7 +231,7 @@ def test_github_annotations_escape_hostile_text(tools: Tools, tmp_path: Path) ->
     assert line.startswith("::error title=evil exited 3 (broken)::")
     assert "100%25 bad%0A::warning::forged" in line
     assert "try %250A again%0D%0Anow" in line
-    assert "x%0Ay" in line
+    assert "evil a,b:c $'x\\ny' exited 3" in line  # the command as bash would quote it
     title = line[len("::error "):line.index("::", 2)]
     assert ":" not in title.split("=", 1)[1]
     summary = Path(genv["GITHUB_STEP_SUMMARY"]).read_text()
@@ -371,11 +375,13 @@ def test_odd_numbers_are_clean_usage_errors(args: list[str]) -> None:
 
 
 def test_backoff_of_a_very_late_attempt_does_not_overflow() -> None:
-    from exitkit.run.command import CodeSet, Runner, parse_args
+    from exitkit.run.options import parse_args
+    from exitkit.run.policy import CodeSet
+    from exitkit.run.runner import Runner
 
     opts = parse_args(["--backoff", "1", "--max-backoff", "3", "--", "true"])
     assert opts is not None
-    assert 0 <= Runner(opts, None, CodeSet(), set())._delay(5000) <= 3
+    assert 0 <= Runner(opts, None, CodeSet(), set()).delay(5000) <= 3
 
 
 def test_a_command_the_user_may_not_execute_is_126(public_dir: Path) -> None:

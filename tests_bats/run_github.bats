@@ -13,7 +13,7 @@ step() {
 }
 
 @test "teardown with shell: bash treats proxxx's not-found (5) as success" {
-  fake_tool proxxx 5
+  echo_tool proxxx 5
   step 'exitkit run --ok not-found -- proxxx delete 100 --yes'
   run bash --noprofile --norc -eo pipefail "$BATS_TEST_TMPDIR/step.sh"
   assert_success
@@ -22,9 +22,9 @@ step() {
 }
 
 @test "teardown treats each tool's own not-found number as success (rune 4, bcdock 5, raid 5)" {
-  fake_tool rune 4
-  fake_tool bcdock 5
-  fake_tool raid 5
+  echo_tool rune 4
+  echo_tool bcdock 5
+  echo_tool raid 5
   step 'exitkit run --ok not-found -- rune delete svc
 exitkit run --ok not-found -- bcdock env delete ci
 exitkit run --ok not-found -- raid env switch gone
@@ -38,7 +38,7 @@ echo "all torn down"'
 }
 
 @test "rune's 5 is a conflict, not not-found, so the teardown step fails with 5" {
-  fake_tool rune 5
+  echo_tool rune 5
   step 'exitkit run --ok not-found -- rune delete svc
 echo "not reached"'
   run bash --noprofile --norc -eo pipefail "$BATS_TEST_TMPDIR/step.sh"
@@ -47,7 +47,7 @@ echo "not reached"'
 }
 
 @test "a real failure still fails a step without shell: (bash -e)" {
-  fake_tool proxxx 4
+  echo_tool proxxx 4
   step 'exitkit run --ok not-found -- proxxx delete 100 --yes
 echo "not reached"'
   run bash -e "$BATS_TEST_TMPDIR/step.sh"
@@ -57,7 +57,7 @@ echo "not reached"'
 }
 
 @test "not-found is success under bash -e too" {
-  fake_tool proxxx 5
+  echo_tool proxxx 5
   step 'exitkit run --ok not-found -- proxxx delete 100 --yes
 echo "after"'
   run bash -e "$BATS_TEST_TMPDIR/step.sh"
@@ -66,7 +66,7 @@ echo "after"'
 }
 
 @test "in GitHub Actions the step gets outputs and a notice" {
-  fake_tool proxxx 5
+  echo_tool proxxx 5
   export GITHUB_ACTIONS=true GITHUB_OUTPUT="$BATS_TEST_TMPDIR/out" GITHUB_STEP_SUMMARY="$BATS_TEST_TMPDIR/summary"
   : > "$GITHUB_OUTPUT"; : > "$GITHUB_STEP_SUMMARY"
   step 'exitkit run --ok not-found -- proxxx delete 100 --yes'

@@ -57,8 +57,14 @@ require_shell() {
   skip "$name is not installed"
 }
 
-# fake_tool NAME STATUS: a CLI on PATH that prints what it was asked and exits STATUS.
+# fake_tool NAME STATUS: a CLI on PATH that exits STATUS and prints nothing.
 fake_tool() {
+  printf '#!/bin/sh\nexit %s\n' "$2" >"$BATS_TEST_TMPDIR/bin/$1"
+  chmod +x "$BATS_TEST_TMPDIR/bin/$1"
+}
+
+# echo_tool NAME STATUS: the same, printing its name and arguments first (on stdout).
+echo_tool() {
   printf '#!/bin/sh\necho "%s $*"\nexit %s\n' "$1" "$2" >"$BATS_TEST_TMPDIR/bin/$1"
   chmod +x "$BATS_TEST_TMPDIR/bin/$1"
 }

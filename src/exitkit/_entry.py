@@ -1,8 +1,7 @@
-"""The ``exitkit`` console script.
+"""The ``exitkit`` console script: runs :func:`exitkit.cli.main` and keeps every failure clean.
 
 Start-up time is a feature: ``exitkit shell`` runs in every new shell that evals it and ``exitkit
-run`` wraps every CI step, so those two are dispatched here before typer (about 50 ms of imports on
-a small machine) is loaded. Everything else goes to the typer CLI in :mod:`exitkit.cli`.
+run`` wraps every CI step, so nothing is imported here that those two do not need.
 """
 
 from __future__ import annotations
@@ -13,32 +12,18 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        if args and args[0] == "run":
-            from exitkit.run.command import main as run_main
+        from exitkit.cli import main as cli_main
 
-            return run_main(args[1:])
-        if args and args[0] == "__complete":
-            from exitkit.complete import main as complete_main
-
-            return complete_main(args[1:])
-        if args and args[0] == "shell":
-            from exitkit.shells.command import fast
-
-            handled = fast(args[1:])
-            if handled is not None:
-                return handled
-        from exitkit.cli import run_app
-
-        return run_app(args)
+        return cli_main(args)
     except BrokenPipeError:
         # `exitkit list | head`: the reader left; say nothing more and don't let Python complain.
         import os
 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 141
+        return _death_status("SIGPIPE")
     except KeyboardInterrupt:
-        return 130
+        return _death_status("SIGINT")
     except Exception as exc:  # an exitkit bug: say so, keep the traceback, exit with "internal"
         import traceback
 
@@ -56,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
                 hint="this is a bug in exitkit; please report it with the traceback above",
             )
         )
+
+
+def _death_status(name: str) -> int:
+    import signal
+
+    from exitkit.signals import death_status
+
+    return death_status(int(getattr(signal, name)))
 
 
 def _is_output_failure(exc: BaseException) -> bool:

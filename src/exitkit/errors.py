@@ -2,38 +2,29 @@
 
 Every user mistake becomes an :class:`ExitkitError` naming one exit of exitkit's own contract
 (``src/exitkit/contracts/builtin/exitkit.toml``); :func:`report` prints it as one ``exitkit: …``
-line (plus a hint) or one JSON object, and returns the exit status. No bare exit numbers elsewhere
-in the code.
+line (plus a hint) or one JSON object, and returns the exit status. The statuses themselves are the
+generated constants of :mod:`exitkit._status`; no bare exit numbers elsewhere in the code.
 """
 
 from __future__ import annotations
 
 import sys
 
+from exitkit._status import BY_NAME
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
 
-def _own_exit(name: str) -> dict[str, object]:
-    """The row of exitkit's own built-in contract named *name*."""
-    from exitkit.contracts._builtins import CONTRACTS
-
-    rows: list[dict[str, object]] = CONTRACTS["exitkit"]["exit"]
-    for row in rows:
-        if row["name"] == name:
-            return row
-    raise KeyError(f"exitkit's contract has no exit named {name!r}")
-
-
 def status(name: str) -> int:
     """The exit status exitkit uses for *name*, from exitkit's own built-in contract."""
-    return int(str(_own_exit(name)["code"]))
+    return BY_NAME[name][0]
 
 
 def kind_of(name: str) -> str:
     """The kind of exitkit's own exit *name*."""
-    return str(_own_exit(name)["kind"])
+    return BY_NAME[name][1]
 
 
 class ExitkitError(Exception):

@@ -16,6 +16,23 @@ else:
     except ImportError:  # not CPython: the public module has the same constants
         import signal as _sig
 
+#: A shell reads the status of a process killed by signal N as this plus N (bash(1), POSIX).
+STATUS_BASE = 128
+
+
+def death_status(signum: int) -> int:
+    """The status a shell reads for a process killed by *signum*: 128+N."""
+    return STATUS_BASE + signum
+
+
+def signal_in_status(status: int) -> int | None:
+    """N when *status* is 128+N for a signal N this platform has, else ``None`` (255 is not a
+    signal death but the shell's "out of range")."""
+    if status > STATUS_BASE and signal_name(status - STATUS_BASE) is not None:
+        return status - STATUS_BASE
+    return None
+
+
 _BY_NUMBER: dict[int, str] = {}
 _BY_NAME: dict[str, int] = {}
 

@@ -131,11 +131,9 @@ def explain(code: int | str, contract: Contract | str | None = None) -> Explanat
         number = named.code
     result.code = number
     result.shell = shell.lookup(number)
-    if number > 128:
-        from exitkit.signals import signal_name
+    from exitkit.signals import signal_in_status, signal_name
 
-        result.signal = number - 128
-        result.signal_name = signal_name(number - 128)
-        if result.signal_name is None:  # 255 is "out of range", not signal 127
-            result.signal = None
+    result.signal = signal_in_status(number)  # 255 is "out of range", not signal 127
+    if result.signal is not None:
+        result.signal_name = signal_name(result.signal)
     return result

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import os
 
-from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode, is_identifier, is_kebab
+from exitkit.contracts.model import (
+    KINDS,
+    MAX_CODE,
+    Contract,
+    ErrorCode,
+    ExitCode,
+    is_code,
+    is_identifier,
+    is_kebab,
+)
 from exitkit.errors import ExitkitError
 
 TYPE_CHECKING = False
@@ -23,13 +32,10 @@ _TOP_KEYS = ("name", "version", "summary", "prefix", "source", "exit", "error")
 _EXIT_KEYS = ("code", "name", "kind", "meaning", "when", "recovery", "retryable")
 _ERROR_KEYS = ("code", "exit", "meaning", "hint")
 
-#: Codes that mean something to every shell; a tool reusing them confuses scripts, unless the
-#: kind says the collision is the point (the ``shell`` contract, a wrapper like exitkit itself).
-_SHELL_CONVENTIONS: dict[int, tuple[str, str]] = {
-    126: ("not-executable", "the shell's 'found but not executable'"),
-    127: ("command-not-found", "the shell's 'command not found'"),
-    255: ("internal", "the shell's 'exit status out of range'"),
-}
+#: Kinds of the ``shell`` contract's codes that mean something to every shell: a tool reusing one
+#: of those codes confuses scripts, unless its kind says the collision is the point (the ``shell``
+#: contract itself, a wrapper like exitkit).
+_CONVENTION_KINDS = ("not-executable", "command-not-found", "internal")
 
 
 class Problem:
@@ -150,10 +156,11 @@ class _Checker:
             self.error(f"{path}.code", "is required")
             ok = False
         elif not isinstance(code, int) or isinstance(code, bool):
-            self.error(f"{path}.code", f"must be an integer 0..255, got {_type_name(code)}")
+            self.error(f"{path}.code",
+                       f"must be an integer 0..{MAX_CODE}, got {_type_name(code)}")
             ok = False
-        elif not 0 <= code <= 255:
-            self.error(f"{path}.code", f"must be 0..255, got {code}")
+        elif not is_code(code):
+            self.error(f"{path}.code", f"must be 0..{MAX_CODE}, got {code}")
             ok = False
         name = self.text(row, "name", path, required=True)
         if name is not None and not is_kebab(name):
@@ -177,20 +184,22 @@ class _Checker:
         return ExitCode(code, name, kind, meaning, when, recovery, retryable)
 
     def shell_collision(self, code: int, kind: str, path: str) -> None:
-        if 128 <= code <= 165:
+        from exitkit.signals import STATUS_BASE
+
+        if STATUS_BASE <= code <= STATUS_BASE + _HIGHEST_COMMON_SIGNAL:
             if kind != "signal":
                 self.warn(
                     f"{path}.code",
-                    f"{code} is in the range shells use for 'killed by signal N' (128+N); "
-                    "use kind 'signal' if that is meant, or another code",
+                    f"{code} is in the range shells use for 'killed by signal N' "
+                    f"({STATUS_BASE}+N); use kind 'signal' if that is meant, or another code",
                 )
             return
-        convention = _SHELL_CONVENTIONS.get(code)
-        if convention and kind != convention[0]:
+        convention = _shell_conventions().get(code)
+        if convention is not None and kind != convention.kind:
             self.warn(
                 f"{path}.code",
-                f"{code} collides with {convention[1]}; use kind {convention[0]!r} if that is "
-                "meant, or another code",
+                f"{code} collides with the shell's {convention.meaning.lower()!r}; use kind "
+                f"{convention.kind!r} if that is meant, or another code",
             )
 
     def error_row(self, row: Any, path: str) -> ErrorCode | None:
@@ -283,6 +292,20 @@ class _Checker:
                 )
             errors.append(err)
         return errors
+
+
+#: Signal numbers up to here (SIGRTMIN+2 on Linux) are what a tool's high exit codes collide with.
+_HIGHEST_COMMON_SIGNAL = 37
+
+
+def _shell_conventions() -> dict[int, ExitCode]:
+    """The ``shell`` contract's codes that every shell gives a meaning of its own (read from the
+    raw data: validating the ``shell`` contract itself asks this question)."""
+    from exitkit.contracts._builtins import CONTRACTS
+
+    rows = CONTRACTS["shell"]["exit"]
+    return {row["code"]: ExitCode(row["code"], row["name"], row["kind"], row["meaning"])
+            for row in rows if row["kind"] in _CONVENTION_KINDS}
 
 
 def _type_name(value: object) -> str:

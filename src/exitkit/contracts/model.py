@@ -33,6 +33,33 @@ KINDS: tuple[str, ...] = (
     "command-not-found",
 )
 
+#: Exit codes are 0..MAX_CODE: what a process can hand its parent (exit(2) keeps the low 8 bits).
+MAX_CODE = 255
+
+_DIGITS = frozenset("0123456789")
+
+
+def is_code(value: object) -> bool:
+    """True for an ``int`` exit code 0..255 (``True`` and ``False`` are not codes)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CODE
+
+
+def parse_code(text: str) -> int | None:
+    """The exit code *text* writes, or ``None``: the one rule for numbers everywhere.
+
+    A code is written as a shell prints ``$?``: decimal ASCII digits without sign, spaces or
+    leading zeros, 0..255. So ``"5"`` → 5, while ``"05"``, ``" 5"``, ``"+5"``, ``"-1"``, ``"256"``
+    and ``"²"`` are not codes. The generated shell helpers follow the same rule (their ``case``
+    patterns are the codes as written here).
+    """
+    if not text or len(text) > 3 or not set(text) <= _DIGITS:
+        return None
+    if len(text) > 1 and text[0] == "0":
+        return None
+    value = int(text)
+    return value if value <= MAX_CODE else None
+
+
 #: Kinds whose codes are worth retrying unless the contract says otherwise.
 RETRYABLE_KINDS: frozenset[str] = frozenset({"rate-limited", "transient", "network"})
 
@@ -191,11 +218,13 @@ class Contract:
         return f"{self.prefix}_{exit.ident}"
 
     def lookup(self, code_or_name: int | str) -> ExitCode | None:
-        """The exit with this number (``5``, ``"5"``) or name (``"not-found"``), else ``None``."""
+        """The exit with this number (``5``, ``"5"``, see :func:`parse_code`) or name
+        (``"not-found"``), else ``None``."""
         if isinstance(code_or_name, int):
             return self._by_code.get(code_or_name)
-        if code_or_name.isascii() and code_or_name.isdigit():
-            return self._by_code.get(int(code_or_name)) if len(code_or_name) <= 3 else None
+        code = parse_code(code_or_name)
+        if code is not None:
+            return self._by_code.get(code)
         return self._by_name.get(code_or_name)
 
     def lookup_error(self, code: str) -> ErrorCode | None:

@@ -121,7 +121,7 @@ def toml_string(text: str) -> str:
             out.append("\\t")
         elif ch == "\r":
             out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+        elif ord(ch) < 0x20 or ch == "\x7f":
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)

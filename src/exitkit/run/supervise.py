@@ -17,6 +17,9 @@ import stat
 import sys
 import time
 
+from exitkit._status import COMMAND_NOT_FOUND, NOT_EXECUTABLE, TIMEOUT
+from exitkit.signals import death_status
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
@@ -52,9 +55,10 @@ _POLL_INTERVAL = 0.2
 #: The same without a wake-up fd (supervise() called outside the main thread, no signal handlers).
 _POLL_INTERVAL_NO_SIGNALS = 0.02
 
-TIMEOUT_STATUS = 124
-NOT_EXECUTABLE_STATUS = 126
-NOT_FOUND_STATUS = 127
+#: The wait status of a child reaped behind our back: nobody can know how it ended, so it reads as
+#: exit status 255, the shell's "out of range" (a wait status holds the exit status in its second
+#: byte).
+_LOST_WAIT_STATUS = 0xFF00
 
 
 class SpawnError(Exception):
@@ -69,8 +73,8 @@ class SpawnError(Exception):
     @property
     def status(self) -> int:
         if self.status_name == "command-not-found":
-            return NOT_FOUND_STATUS
-        return NOT_EXECUTABLE_STATUS
+            return COMMAND_NOT_FOUND
+        return NOT_EXECUTABLE
 
 
 class Outcome:
@@ -120,9 +124,9 @@ class Outcome:
     def status(self) -> int:
         """The shell's view: 124 on timeout (always), the exit status, or 128+N for signal N."""
         if self.timed_out:
-            return TIMEOUT_STATUS
+            return TIMEOUT
         if self.signal is not None:
-            return 128 + self.signal
+            return death_status(self.signal)
         return self.returncode
 
     def __repr__(self) -> str:
@@ -220,7 +224,7 @@ def exit_like(outcome: Outcome) -> NoReturn:
             pass
     if outcome.signal is not None and not outcome.timed_out:
         _die_of(outcome.signal, whole_group=outcome.foreground)
-        os._exit(128 + outcome.signal)
+        os._exit(death_status(outcome.signal))
     sys.exit(outcome.status)
 
 
@@ -448,7 +452,7 @@ class _Run:
         try:
             pid, status = os.waitpid(self.pid, flags)
         except ChildProcessError:  # reaped behind our back (SIGCHLD ignored meanwhile?)
-            return 255 << 8
+            return _LOST_WAIT_STATUS
         return status if pid else None
 
     def _sleep(self, now: float) -> None:

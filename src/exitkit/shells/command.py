@@ -1,8 +1,7 @@
-"""``exitkit shell``: sourceable code for the calling shell.
+"""``exitkit shell``: sourceable code for the calling shell, detected or named.
 
-This runs in every new shell that does ``eval "$(exitkit shell …)"``, so the common forms are parsed
-here without typer (:func:`fast`); anything this parser does not recognise (``--help``, a typo) is
-handed to the typer CLI, which owns the help text and the usage errors.
+This runs in every new shell that does ``eval "$(exitkit shell …)"``: it imports the renderers and
+the contracts it needs, and nothing else.
 """
 
 from __future__ import annotations
@@ -66,35 +65,3 @@ def generate(
         return render(shell, contracts, export=export, prefix=prefix)
     except ValueError as exc:
         raise ExitkitError("usage", str(exc)) from None
-
-
-def fast(args: list[str]) -> int | None:
-    """Handle ``exitkit shell …`` without typer; ``None`` when typer should take over."""
-    import sys
-
-    words: list[str] = []
-    export = False
-    prefix: str | None = None
-    it = iter(args)
-    for arg in it:
-        if arg == "--export":
-            export = True
-        elif arg == "--prefix":
-            prefix = next(it, None)
-            if prefix is None:
-                return None
-        elif arg.startswith("--prefix="):
-            prefix = arg[len("--prefix="):]
-        elif arg.startswith("-"):
-            return None
-        else:
-            words.append(arg)
-    try:
-        code = generate(words, export=export, prefix=prefix)
-    except ExitkitError as err:
-        from exitkit.errors import report
-
-        return report(err)
-    sys.stdout.write(code)
-    sys.stdout.flush()
-    return 0

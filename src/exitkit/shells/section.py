@@ -6,7 +6,7 @@ module quotes the strings for its own shell and lays the section out as text.
 
 from __future__ import annotations
 
-from exitkit.contracts.model import is_kebab
+from exitkit.contracts.model import MAX_CODE, is_code, is_kebab
 from exitkit.shells.quote import identifier
 
 TYPE_CHECKING = False
@@ -91,8 +91,9 @@ class Section:
         self.arms: list[Arm] = []
         seen: set[int] = set()
         for exit in contract.exits:
-            if not isinstance(exit.code, int) or not 0 <= exit.code <= 255 or exit.code in seen:
-                raise ValueError(f"{name}: exit code {exit.code!r} is not a unique 0..255 number")
+            if not is_code(exit.code) or exit.code in seen:
+                raise ValueError(
+                    f"{name}: exit code {exit.code!r} is not a unique 0..{MAX_CODE} number")
             seen.add(exit.code)
             _kebab("exit name", exit.name)
             detail = exit.meaning

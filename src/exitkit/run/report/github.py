@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 
+from exitkit.run.report import Reporter
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from exitkit.run.result import RunResult
 
 
 def escape_data(text: str) -> str:
@@ -55,31 +57,32 @@ def code_span(text: str) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
-def _command_line(argv: list[str]) -> str:
-    import shlex
+class GitHubReporter(Reporter):
+    """Annotates, sets the step's outputs and appends to the step summary when a run ends."""
 
-    return shlex.join(argv)
+    def finished(self, result: RunResult) -> None:
+        publish(result)
 
 
-def publish(record: Mapping[str, object]) -> None:
+def publish(result: RunResult) -> None:
     """Annotate, set step outputs and append to the step summary for one finished run."""
-    argv = [str(a) for a in record["argv"]]  # type: ignore[attr-defined]
-    cmd = _command_line(argv)
-    code = record["raw_exit_code"]
-    name = record.get("name") or ""
-    outcome = str(record["outcome"])
-    label = f"{code} ({name})" if name else str(code)
-    meaning = str(record.get("meaning") or "")
-    recovery = str(record.get("recovery") or "")
-    tool = str(record.get("contract") or os.path.basename(argv[0]))
+    from exitkit.text import command_line
+
+    cmd = command_line(result.argv)
+    outcome = result.outcome
+    label = result.label
+    entry = result.entry
+    meaning = entry.meaning if entry is not None else ""
+    recovery = (entry.recovery or "") if entry is not None else ""
     if outcome == "tolerated":
         line = command("notice", f"{cmd} exited {label}; tolerated by --ok",
-                       title=f"{tool}: {name or code} tolerated")
+                       title=f"{result.tool}: {result.name or result.status} tolerated")
     elif outcome in ("failure", "timeout", "signal"):
         if outcome == "timeout":
-            title, text = f"{tool} timed out", f"{cmd} was stopped and exitkit exits 124"
+            title = f"{result.tool} timed out"
+            text = f"{cmd} was stopped and exitkit exits {result.exit_code}"
         else:
-            title = f"{tool} exited {label}"
+            title = f"{result.tool} exited {label}"
             text = f"{cmd} exited {label}"
             if meaning:
                 text += f": {meaning}"
@@ -93,9 +96,9 @@ def publish(record: Mapping[str, object]) -> None:
 
         write_stderr(line + "\n")
     _append("GITHUB_OUTPUT", "".join([
-        output_lines("exit-code", str(record["exit_code"])),
-        output_lines("raw-exit-code", str(code)),
-        output_lines("exit-name", str(name)),
+        output_lines("exit-code", str(result.exit_code)),
+        output_lines("raw-exit-code", str(result.status)),
+        output_lines("exit-name", result.name or ""),
         output_lines("outcome", outcome),
     ]))
     summary = f"- {code_span(cmd)} → exit {label}: **{outcome}**"

@@ -4,11 +4,13 @@ The scripts are static (``exitkit completion SHELL``, committed in ``completions
 they run ``exitkit __complete SHELL INDEX WORD…`` with all the words after ``exitkit`` and the index
 of the one under the cursor (words after the cursor matter: ``--ok n<TAB> -- proxxx``). The
 engine answers one candidate per line, filtered by the current word — or ``:files`` / ``:commands``
-to let the shell complete paths or command names itself. It runs on every TAB, so it is dispatched
-before typer is imported; a test checks its command table against the typer app.
+to let the shell complete paths or command names itself. Which options take which values comes
+from the command table (:mod:`exitkit.cli.spec`), so nothing can be parsed but not completed.
 """
 
 from __future__ import annotations
+
+from exitkit.cli import spec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,73 +20,69 @@ FILES = ":files"
 COMMANDS = ":commands"
 COMPLETION_SHELLS = ("bash", "zsh", "fish")
 _SIGNALS = ("TERM", "INT", "HUP", "QUIT", "KILL", "USR1", "USR2", "ALRM")
+#: Every kind of value the command table may name, and whether the engine offers candidates for
+#: it (free-form values, like durations, have none).
+VALUE_KINDS = {
+    "contract": True, "shell-or-contract": True, "completion-shell": True, "format": True,
+    "signal": True, "file": True, "codes": True, "code": True, "ci": True, "command": True,
+    "duration": False, "number": False, "value": False,
+}
 
 
-class Command:
-    """One subcommand: its help line, options (name → value type or None for flags), positionals."""
+class Slots:
+    """What may stand where, for one command: option name → kind of value (``None`` for a flag),
+    the kind of each positional argument, and the kind of any further ones."""
 
-    __slots__ = ("help", "options", "positionals", "rest")
+    __slots__ = ("options", "positionals", "rest")
 
-    def __init__(self, help: str, options: dict[str, str | None], positionals: tuple[str, ...] = (),
-                 rest: str | None = None) -> None:
-        self.help = help
-        self.options = {**options, "-h": None, "--help": None}
-        self.positionals = positionals
-        self.rest = rest  # the value type of every further positional
-
-
-def _run_options() -> dict[str, str | None]:
-    from exitkit.run.command import FLAG_OPTIONS, VALUE_OPTIONS
-
-    types = {"contract": "contract", "ok": "codes", "retry_on": "codes", "signal": "signal",
-             "report": "file"}
-    options: dict[str, str | None] = {
-        name: types.get(key, "value") for name, key in VALUE_OPTIONS.items()
-    }
-    options.update(dict.fromkeys(FLAG_OPTIONS))
-    return options
+    def __init__(self, command: spec.Command) -> None:
+        self.options: dict[str, str | None] = {
+            name: option.value for option in command.options for name in option.names
+        }
+        self.positionals = tuple(a.value for a in command.arguments if a.count != "*")
+        rest = [a.value for a in command.arguments if a.count == "*"]
+        self.rest = rest[0] if rest else None
 
 
-def commands() -> dict[str, Command]:
-    """The CLI's commands as the completion engine sees them."""
-    json: dict[str, str | None] = {"--json": None}
-    return {
-        "list": Command("List contracts and where they were found", json),
-        "show": Command("Show one contract", {"--format": "format", "-f": "format", **json},
-                        ("contract",)),
-        "explain": Command("Say what an exit status means",
-                           {"--contract": "contract", "-c": "contract", **json}, ("code",)),
-        "lint": Command("Check contract files", {"--strict": None, **json}, rest="file"),
-        "diff": Command("Check that a contract's version bump fits its changes",
-                        {"--git": "value", **json}, ("contract", "contract")),
-        "shell": Command("Print sourceable shell code", {"--export": None, "--prefix": "value"},
-                         ("shell-or-contract",), rest="contract"),
-        "run": Command("Run a command with exact exit codes", _run_options(), rest="command"),
-        "completion": Command("Print the completion script", {}, ("completion-shell",)),
-    }
+def commands() -> dict[str, tuple[str, Slots]]:
+    """Every visible command: its summary and its slots, read from the command table."""
+    return {c.name: (c.summary, Slots(c)) for c in spec.COMMANDS if not c.hidden}
 
 
 def _contract_for(words: list[str], cword: int) -> Contract | None:
-    """The contract a ``run``/``explain`` line refers to: ``-c X``, or ``run``'s command name
-    (which usually stands after the cursor: ``exitkit run --ok n<TAB> -- proxxx delete``)."""
-    import os
+    """The contract a ``run``/``explain`` line refers to, as ``exitkit run`` would pick it:
+    ``-c X`` in any spelling, else the command (which usually stands after the cursor:
+    ``exitkit run --ok n<TAB> -- proxxx delete``). The word under the cursor is left out."""
+    from exitkit.cli.parse import split_option
+    from exitkit.contracts.resolve import contract_for
 
-    from exitkit.contracts.loader import find, load
-
-    name = None
-    for i, word in enumerate(words[:-1]):
-        if i == cword:
-            continue
-        if word in ("-c", "--contract") and i + 1 != cword:
-            name = words[i + 1]
-        elif word.startswith("--contract="):
-            name = word.split("=", 1)[1]
-        elif word == "--" and name is None and words[0] == "run" and i + 1 != cword:
-            candidate = os.path.basename(words[i + 1])
-            name = candidate if find(candidate) is not None else None
+    command = spec.BY_NAME.get(words[0])
+    if command is None:
+        return None
+    explicit: str | None = None
+    argv: list[str] = []
+    i = 1
+    while i < len(words):
+        word = words[i]
+        i += 1
+        first_word = command.stop_at_argument and not word.startswith("-") and i - 1 != cword
+        if word == "--" or first_word:
+            start = i if word == "--" else i - 1
+            argv = [w for k, w in enumerate(words[start:], start) if k != cword]
             break
+        if i - 1 == cword or not word.startswith("-"):
+            continue
+        name, value = split_option(command, word)
+        option = command.option(name)
+        if option is None or not option.takes_value:
+            continue
+        if value is None and i < len(words):
+            value = None if i == cword else words[i]
+            i += 1
+        if option.dest == "contract":
+            explicit = value
     try:
-        return load(name) if name else None
+        return contract_for(argv, explicit) if (argv or explicit) else None
     except Exception:  # a broken or missing contract: complete nothing rather than fail
         return None
 
@@ -112,6 +110,10 @@ def _values(kind: str, words: list[str], cword: int, current: str) -> list[tuple
         return [(f, "format") for f in FORMATS]
     if kind == "signal":
         return [(s, "signal") for s in _SIGNALS]
+    if kind == "ci":
+        from exitkit.run.options import CI_MODES
+
+        return [(mode, "CI integration") for mode in CI_MODES]
     if kind == "file":
         return [(FILES, "")]
     if kind in ("codes", "code"):
@@ -141,11 +143,11 @@ def candidates(words: list[str], cword: int | None = None) -> list[tuple[str, st
     table = commands()
     if cword == 0:
         if current.startswith("-"):
-            return [("--help", "Show help"), ("--version", "Print the version")]
-        return [(name, cmd.help) for name, cmd in table.items()]
-    cmd = table.get(words[0])
-    if cmd is None:
+            return [(option.names[-1], option.help) for option in spec.TOP_OPTIONS]
+        return [(name, summary) for name, (summary, _) in table.items()]
+    if words[0] not in table:
         return []
+    cmd = table[words[0]][1]
     before = words[1:cword]
     if words[0] == "run" and "--" in before:
         after = before[before.index("--") + 1:]
@@ -166,7 +168,7 @@ def candidates(words: list[str], cword: int | None = None) -> list[tuple[str, st
     return _values(kind, words, cword, current)
 
 
-def _positional_index(cmd: Command, before: list[str]) -> int:
+def _positional_index(cmd: Slots, before: list[str]) -> int:
     count, skip = 0, False
     for word in before:
         if skip:
@@ -203,13 +205,15 @@ def main(args: list[str]) -> int:
     traceback)."""
     import sys
 
+    from exitkit._status import INTERNAL, SUCCESS
+
     shell = args[0] if args else "bash"
     try:
         cword = int(args[1]) if len(args) > 1 else 0
         sys.stdout.write(answer(shell, args[2:] or [""], cword))
     except Exception:
-        return 1
-    return 0
+        return INTERNAL
+    return SUCCESS
 
 
 BASH = r"""# bash completion for exitkit. Generated by exitkit; do not edit.

@@ -1,0 +1,152 @@
+"""The commands behind ``exitkit list|show|explain|lint|shell|diff|completion``.
+
+Each is a plain function from parsed arguments to an exit status: it calls the core, prints, and
+raises :class:`~exitkit.errors.ExitkitError` for the user's mistakes. What each command accepts
+lives in :mod:`exitkit.cli.spec`; nothing here parses.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from exitkit._status import CHECK_FAILED, NOT_FOUND, SUCCESS
+from exitkit.errors import ExitkitError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from exitkit.cli.parse import Parsed
+
+
+def _json(data: object) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def list_cmd(args: Parsed) -> int:
+    from exitkit.contracts.loader import catalog
+    from exitkit.contracts.render import columns
+    from exitkit.text import escape
+
+    rows = catalog()
+    if args.flag("json"):
+        _json({"contracts": rows})
+        return SUCCESS
+    table = [["NAME", "VERSION", "WHERE", "SUMMARY"]]
+    for row in rows:
+        where = escape(str(row["where"])) + (" (shadowed)" if row["shadowed"] else "")
+        if "error" in row:
+            summary = f"INVALID: {escape(str(row['error']))}"
+        else:
+            summary = escape(str(row.get("summary") or ""))
+        table.append([str(row["name"]), escape(str(row.get("version", "-"))), where, summary])
+    sys.stdout.write(columns(table))
+    return SUCCESS
+
+
+def show(args: Parsed) -> int:
+    from exitkit.contracts.loader import load
+    from exitkit.contracts.render import FORMATS, render
+
+    fmt = "json" if args.flag("json") else (args.text("format") or "table")
+    if fmt not in FORMATS:
+        raise ExitkitError("usage", f"unknown format {fmt!r}",
+                           hint="choose one of: " + ", ".join(FORMATS))
+    sys.stdout.write(render(load(str(args.text("contract"))), fmt))
+    return SUCCESS
+
+
+def explain(args: Parsed) -> int:
+    from exitkit.contracts.explain import explain as do_explain
+
+    result = do_explain(str(args.text("code")), args.text("contract"))
+    if args.flag("json"):
+        _json(result.to_dict())
+    else:
+        sys.stdout.write(str(result) + "\n")
+    return SUCCESS if result.known else NOT_FOUND
+
+
+def lint(args: Parsed) -> int:
+    from exitkit.contracts.loader import lint_file
+    from exitkit.errors import write_stderr
+
+    files = args.words("files")
+    if not files:
+        raise ExitkitError("usage", "missing argument FILE...", hint="exitkit lint FILE...")
+    problems = []
+    for path in files:
+        problems.extend(lint_file(path)[1])
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    failed = errors > 0 or (args.flag("strict") and warnings > 0)
+    if args.flag("json"):
+        _json({"files": files, "errors": errors, "warnings": warnings,
+               "problems": [p.to_dict() for p in problems]})
+    else:
+        from exitkit.text import escape
+
+        sys.stdout.write("".join(escape(str(problem)) + "\n" for problem in problems))
+        sys.stdout.flush()
+        verdict = "failed" if failed else "ok"
+        write_stderr(f"exitkit: lint {verdict}: {errors} error(s), {warnings} warning(s) in "
+                     f"{len(files)} file(s)\n")
+    return CHECK_FAILED if failed else SUCCESS
+
+
+def shell(args: Parsed) -> int:
+    from exitkit.shells.command import generate
+
+    code = generate(args.words("words"), export=args.flag("export"), prefix=args.text("prefix"))
+    sys.stdout.write(code)
+    return SUCCESS
+
+
+def diff(args: Parsed) -> int:
+    from exitkit.contracts.loader import load, load_file
+    from exitkit.contracts.stability import compare, load_at_revision
+
+    old, new, rev = args.text("old"), args.text("new"), args.text("git")
+    assert old is not None
+    if rev is not None:
+        if new is not None:
+            raise ExitkitError("usage", "--git takes one FILE, not OLD and NEW",
+                               hint="exitkit diff --git HEAD~1 exitkit/tool.toml")
+        after = load_file(old)
+        before = load_at_revision(rev, old)
+    else:
+        if new is None:
+            raise ExitkitError("usage", "missing argument NEW: give OLD and NEW, or --git REV FILE",
+                               hint="exitkit diff old.toml new.toml")
+        before, after = load(old), load(new)
+    result = compare(before, after)
+    if args.flag("json"):
+        _json(result.to_dict())
+    else:
+        sys.stdout.write("\n".join(result.lines()) + "\n")
+    return SUCCESS if result.ok else CHECK_FAILED
+
+
+def completion(args: Parsed) -> int:
+    from exitkit.cli.complete import COMPLETION_SHELLS, script
+
+    name = str(args.text("shell"))
+    if name not in COMPLETION_SHELLS:
+        raise ExitkitError("usage", f"no completion for {name!r}",
+                           hint="choose one of: " + ", ".join(COMPLETION_SHELLS))
+    sys.stdout.write(script(name))
+    return SUCCESS
+
+
+#: Command name → its function (``run`` is :func:`exitkit.run.command.main`).
+HANDLERS: dict[str, Callable[[Parsed], int]] = {
+    "list": list_cmd,
+    "show": show,
+    "explain": explain,
+    "lint": lint,
+    "shell": shell,
+    "diff": diff,
+    "completion": completion,
+}

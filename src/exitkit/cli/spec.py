@@ -1,0 +1,263 @@
+"""The command line as data: every command, option and argument, described once.
+
+This table is the single source of what exitkit accepts. The parser (:mod:`exitkit.cli.parse`),
+the help texts and the man page (:mod:`exitkit.cli.help`), tab completion
+(:mod:`exitkit.cli.complete`) and the tests all read it, so an option added here is parsed,
+documented and completed, and one not added here exists nowhere.
+
+It is plain data on every start-up path: no imports beyond the standard library's core.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class Option:
+    """An option: its spellings, where its value goes, and what kind of value it takes.
+
+    ``value`` names the kind of value for completion and help (``contract``, ``codes``, ``file``,
+    ``duration``, ``signal``, ``number``, ``format``, ``ci`` …), or is ``None`` for a flag, which
+    stores ``flag`` (default True). A ``repeat`` option collects every occurrence into a list.
+    """
+
+    __slots__ = ("dest", "flag", "help", "metavar", "names", "repeat", "value")
+
+    def __init__(self, names: Sequence[str], dest: str, help: str, *, value: str | None = None,
+                 metavar: str = "", repeat: bool = False, flag: bool = True) -> None:
+        self.names = tuple(names)
+        self.dest = dest
+        self.help = help
+        self.value = value
+        self.metavar = metavar or (value.upper() if value else "")
+        self.repeat = repeat
+        self.flag = flag
+
+    @property
+    def takes_value(self) -> bool:
+        return self.value is not None
+
+    def __repr__(self) -> str:
+        return f"Option({'/'.join(self.names)})"
+
+
+class Argument:
+    """A positional argument. ``count`` is ``1`` (required), ``"?"`` (optional) or ``"*"`` (any
+    number, into a list); ``value`` is the kind of value, as for :class:`Option`."""
+
+    __slots__ = ("count", "dest", "help", "metavar", "value")
+
+    def __init__(self, dest: str, metavar: str, help: str, *, value: str = "value",
+                 count: int | str = 1) -> None:
+        self.dest = dest
+        self.metavar = metavar
+        self.help = help
+        self.value = value
+        self.count = count
+
+
+class Command:
+    """One subcommand: a summary line, a description, options, arguments and examples.
+
+    ``error`` is exitkit's own exit (see ``exitkit show exitkit``) that a usage mistake exits with;
+    ``stop_at_argument`` makes the first positional word end option parsing (``exitkit run``,
+    whose command has options of its own).
+    """
+
+    __slots__ = ("arguments", "description", "epilog", "error", "examples", "hidden", "name",
+                 "options", "stop_at_argument", "summary")
+
+    def __init__(self, name: str, summary: str, description: str, *,
+                 options: Sequence[Option] = (), arguments: Sequence[Argument] = (),
+                 examples: Sequence[str] = (), epilog: str = "", error: str = "usage",
+                 stop_at_argument: bool = False, hidden: bool = False) -> None:
+        self.name = name
+        self.summary = summary
+        self.description = description
+        self.options = (*options, HELP)
+        self.arguments = tuple(arguments)
+        self.examples = tuple(examples)
+        self.epilog = epilog
+        self.error = error
+        self.stop_at_argument = stop_at_argument
+        self.hidden = hidden
+
+    def option(self, name: str) -> Option | None:
+        """The option spelled *name* (``-c``, ``--contract``), if this command has one."""
+        for option in self.options:
+            if name in option.names:
+                return option
+        return None
+
+    @property
+    def option_names(self) -> list[str]:
+        return [name for option in self.options for name in option.names]
+
+
+HELP = Option(("-h", "--help"), "help", "Show this help and exit.")
+JSON = Option(("--json",), "json", "Print JSON; errors too, as one JSON object on stderr.")
+VERSION = Option(("--version",), "version", "Print exitkit's version and exit.")
+
+RUN_STATUS = """\
+Exit status:
+  CMD's own status (0-255), unchanged; 128+N when CMD was killed by signal N
+  (exitkit dies of the same signal); 0 for a code tolerated by --ok; 124 on
+  timeout (also when CMD had to be killed); 125 exitkit run itself failed (bad
+  option, unknown contract or name); 126 CMD found but not executable; 127 CMD
+  not found."""
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "list", "List the contracts exitkit can find, and where",
+        "Every contract on the search path with its version, where it was found and its summary. "
+        "The search order is $EXITKIT_PATH, ./.exitkit/, $XDG_CONFIG_HOME/exitkit/contracts, then "
+        "the built-ins; a name found twice is shadowed by the first, and an unusable file is "
+        "marked INVALID with its first problem.",
+        options=(JSON,),
+        examples=("exitkit list", "exitkit list --json"),
+    ),
+    Command(
+        "show", "Show one contract as a table, Markdown, JSON or TOML",
+        "Render CONTRACT for the terminal (table), as a documentation section like the tools' own "
+        "exit-code pages (markdown), or as data (json, toml).",
+        options=(
+            Option(("-f", "--format"), "format", "table, markdown, json or toml (default: table).",
+                   value="format"),
+            JSON,
+        ),
+        arguments=(Argument("contract", "CONTRACT", "A contract name or a TOML file.",
+                            value="contract"),),
+        examples=("exitkit show proxxx", "exitkit show proxxx --format markdown >> docs/exit.md"),
+    ),
+    Command(
+        "explain", "Say what an exit status, exit name or error code means",
+        "Without -c: the shell's conventions and signal deaths (137 means killed by signal 9, "
+        "SIGKILL). With -c: the contract's entry, then the shell's reading of the same number.",
+        options=(
+            Option(("-c", "--contract"), "contract", "The contract whose table to use.",
+                   value="contract", metavar="CONTRACT"),
+            JSON,
+        ),
+        arguments=(Argument("code", "CODE|NAME|ERROR", "An exit status, an exit name, a signal "
+                            "name, or a string error code of the contract.", value="code"),),
+        examples=("exitkit explain 137", "exitkit explain -c proxxx 5",
+                  "exitkit explain -c raid REPO_NOT_CLONED"),
+    ),
+    Command(
+        "lint", "Check contract files",
+        "Check each FILE: TOML syntax (with line and column), required fields, codes 0..255, "
+        "duplicate codes or names, kebab-case names, known kinds, unknown keys, and constants a "
+        "shell would treat specially. Every problem is printed with its file and field path "
+        "(exit[3].code). Exits 1 when a file has an error, or with --strict a warning.",
+        options=(
+            Option(("--strict",), "strict", "Fail on warnings too."),
+            JSON,
+        ),
+        arguments=(Argument("files", "FILE...", "Contract files to check.", value="file",
+                            count="*"),),
+        examples=("exitkit lint exitkit/mytool.toml", "exitkit lint --strict .exitkit/*.toml"),
+    ),
+    Command(
+        "shell", "Print sourceable shell code: constants and lookup functions",
+        "Print code for bash, zsh, fish or POSIX sh (default: the shell that runs exitkit) that "
+        "defines a constant per exit code of each CONTRACT (default: the shell's own conventions) "
+        "and the functions NAME_exit_name, _kind, _is and _describe.",
+        options=(
+            Option(("--export",), "export", "Export the constants to child processes."),
+            Option(("--prefix",), "prefix", "Constant prefix instead of the contract's (one "
+                   "contract only).", value="value", metavar="PREFIX"),
+        ),
+        arguments=(Argument("words", "[SHELL] [CONTRACT...]", "bash, zsh, fish or sh, then "
+                            "contract names or files.", value="shell-or-contract", count="*"),),
+        examples=('eval "$(exitkit shell bash proxxx)"', "exitkit shell fish proxxx | source",
+                  "exitkit shell sh proxxx > vendor/proxxx.sh"),
+    ),
+    Command(
+        "run", "Run a command with exact exit codes, tolerance, timeouts and retries",
+        "Run CMD and exit with its exit status, unchanged. Tolerate chosen codes, stop it after a "
+        "timeout, retry transient failures, and report to GitHub Actions. CMD's arguments are "
+        "passed as a list (no shell); its stdin, stdout, stderr and terminal are its own.",
+        options=(
+            Option(("-c", "--contract"), "contract", "Contract for CMD's codes (default: the "
+                   "contract that matches CMD).", value="contract", metavar="NAME|FILE"),
+            Option(("--ok",), "ok", "Treat these codes as success (repeatable, comma lists: "
+                   "5,7-9,auth).", value="codes", metavar="CODE|RANGE|NAME|KIND", repeat=True),
+            Option(("--timeout",), "timeout", "Stop CMD after DURATION (30, 30s, 1.5m, 1h30m) and "
+                   "exit 124.", value="duration"),
+            Option(("--signal",), "signal", "Signal sent on timeout (default TERM).",
+                   value="signal", metavar="SIG"),
+            Option(("--kill-after",), "kill_after", "Send KILL this long after SIG if CMD is "
+                   "still there (default 5s; 0: never).", value="duration"),
+            Option(("--retries",), "retries", "Retry up to N times on a retryable failure.",
+                   value="number", metavar="N"),
+            Option(("--retry-on",), "retry_on", "What to retry (default: the contract's "
+                   "retryable codes, or any failure without a contract). 124, 126, 127 and deaths "
+                   "by HUP, INT, QUIT, KILL or TERM only when given as numbers. No retry follows "
+                   "a signal sent to exitkit, or the death of the shell that started it.",
+                   value="codes", metavar="CODE|NAME|KIND", repeat=True),
+            Option(("--backoff",), "backoff", "First retry delay; doubles each time, full "
+                   "jitter (default 1s).", value="duration"),
+            Option(("--max-backoff",), "max_backoff", "Upper bound of one delay (default 60s).",
+                   value="duration"),
+            Option(("--report",), "report", "Write a JSON report of the run to FILE.",
+                   value="file"),
+            Option(("--ci",), "ci", "CI integration: auto (GitHub Actions when "
+                   "GITHUB_ACTIONS=true), github or none.", value="ci", metavar="auto|github|none"),
+            Option(("--github",), "github", "The same as --ci github."),
+            Option(("--no-github",), "github", "The same as --ci none.", flag=False),
+            Option(("-q", "--quiet"), "quiet", "Silence exitkit's own lines (never CMD's output)."),
+        ),
+        arguments=(Argument("argv", "CMD [ARG...]", "The command and its arguments.",
+                            value="command", count="*"),),
+        examples=("exitkit run --ok not-found -- proxxx delete 100 --yes",
+                  "exitkit run --timeout 2m --retries 5 --backoff 2s -- bcdock env wait ci",
+                  "exitkit run --report run.json -- make test"),
+        epilog=RUN_STATUS,
+        error="run-failed",
+        stop_at_argument=True,
+    ),
+    Command(
+        "diff", "Check that a contract's version bump covers its changes",
+        "Compare OLD with NEW (contract names or files), or with --git the FILE committed at REV "
+        "with the working FILE. An added code is minor; a removed, renumbered, renamed or "
+        "re-kinded code, a flipped retryable, a remapped error code or a new prefix is major; "
+        "reworded text is patch. While OLD is 0.x a minor bump may break. Exits 1 when the bump "
+        "is too small or a downgrade.",
+        options=(
+            Option(("--git",), "git", "Compare FILE as committed at REV with the working FILE.",
+                   value="value", metavar="REV"),
+            JSON,
+        ),
+        arguments=(
+            Argument("old", "OLD|FILE", "The old contract (with --git: the working FILE).",
+                     value="contract"),
+            Argument("new", "[NEW]", "The new contract.", value="contract", count="?"),
+        ),
+        examples=("exitkit diff old/mytool.toml exitkit/mytool.toml",
+                  "exitkit diff --git origin/main exitkit/mytool.toml"),
+    ),
+    Command(
+        "completion", "Print the tab-completion script for bash, zsh or fish",
+        "Print the script that completes exitkit's commands, options, contract names, shells, "
+        "and the exit names and kinds of --ok and --retry-on.",
+        arguments=(Argument("shell", "SHELL", "bash, zsh or fish.", value="completion-shell"),),
+        examples=('eval "$(exitkit completion bash)"     # in ~/.bashrc',
+                  'eval "$(exitkit completion zsh)"      # in ~/.zshrc, after compinit',
+                  "exitkit completion fish > ~/.config/fish/completions/exitkit.fish"),
+    ),
+)
+
+#: The commands by name, in the order help lists them.
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
+
+#: What `exitkit` itself says about itself in `exitkit --help`.
+SUMMARY = ("Exit-code contracts as data: named constants for shell scripts, an exact-exit-code "
+           "wrapper for CI steps, and explanations of what a status means.")
+TOP_OPTIONS = (VERSION, HELP)
+TOP_EXAMPLES = (
+    "exitkit run --ok not-found -- proxxx delete 100 --yes",
+    'eval "$(exitkit shell bash proxxx)"',
+    "exitkit explain 137",
+)

@@ -1,0 +1,135 @@
+"""Which contract reads a command's exit status: the one place that decides it.
+
+``exitkit run``, tab completion, ``exitkit explain`` and the GitHub Action (which calls ``exitkit
+run``) all ask :func:`contract_for`. The answer is the explicit contract when there is one;
+otherwise the contract named like the command — where the command is the first word after any
+``VAR=value`` assignments and the transparent wrappers people put in front of a tool
+(``env FOO=1 proxxx``, ``sudo -u deploy proxxx``, ``nice -n 5 proxxx``, ``timeout 30 proxxx``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from exitkit.errors import ExitkitError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from exitkit.contracts.model import Contract
+
+
+class Wrapper:
+    """A command that runs the rest of its arguments as another command: its options that take a
+    value (``-u NAME``), and how many operands stand before the command (``timeout DURATION``)."""
+
+    __slots__ = ("long_values", "operands", "short_values")
+
+    def __init__(self, short_values: str = "", long_values: Sequence[str] = (),
+                 operands: int = 0) -> None:
+        self.short_values = frozenset(short_values)
+        self.long_values = frozenset(long_values)
+        self.operands = operands
+
+
+#: The wrappers seen through, with the options of theirs that take a separate value. Options
+#: without a value need no entry: any other word starting with ``-`` is skipped as a flag.
+WRAPPERS: dict[str, Wrapper] = {
+    "env": Wrapper("uCS", ("--unset", "--chdir", "--split-string", "--default-signal",
+                           "--ignore-signal", "--block-signal")),
+    "command": Wrapper(),
+    "exec": Wrapper("a"),
+    "nice": Wrapper("n", ("--adjustment",)),
+    "ionice": Wrapper("cnp", ("--class", "--classdata", "--pid", "--pgid", "--uid")),
+    "nohup": Wrapper(),
+    "stdbuf": Wrapper("ioe", ("--input", "--output", "--error")),
+    "sudo": Wrapper("CDghpRTUu", ("--close-from", "--chdir", "--group", "--host", "--prompt",
+                                  "--chroot", "--command-timeout", "--other-user", "--user")),
+    "doas": Wrapper("Cu"),
+    "time": Wrapper("fo", ("--format", "--output")),
+    "timeout": Wrapper("ks", ("--kill-after", "--signal"), operands=1),
+    "chrt": Wrapper("T", ("--sched-runtime", "--sched-period", "--sched-deadline"), operands=1),
+    "taskset": Wrapper("", (), operands=1),
+    "setsid": Wrapper(),
+    "xargs": Wrapper("aEdeIiLlnPs", ("--arg-file", "--delimiter", "--max-args", "--max-procs",
+                                     "--max-chars", "--max-lines", "--replace", "--eof")),
+}
+
+
+def command_word(argv: Sequence[str]) -> int | None:
+    """The index of the word that names the real command in *argv*, or ``None`` when there is
+    none (``env FOO=1`` alone, an empty line)."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if _is_assignment(word):
+            i += 1
+            continue
+        wrapper = WRAPPERS.get(os.path.basename(word))
+        if wrapper is None:
+            return i
+        i = _after_wrapper(wrapper, argv, i + 1)
+    return None
+
+
+def command_name(argv: Sequence[str]) -> str | None:
+    """The basename of the real command in *argv* (see :func:`command_word`)."""
+    index = command_word(argv)
+    return None if index is None else os.path.basename(argv[index])
+
+
+def contract_for(argv: Sequence[str], explicit: str | None = None) -> Contract | None:
+    """The contract for the command line *argv*: *explicit* (a name or file) when given, else the
+    contract named like the real command, else ``None``.
+
+    Raises :class:`~exitkit.errors.ExitkitError` when the explicit contract cannot be loaded, or
+    when the one named like the command exists but is broken (``invalid-contract``, saying so).
+    """
+    from exitkit.contracts.loader import find, load
+
+    if explicit is not None:
+        return load(explicit)
+    name = command_name(argv)
+    if not name or find(name) is None:
+        return None
+    try:
+        return load(name)
+    except ExitkitError as err:
+        raise ExitkitError(
+            "invalid-contract",
+            f"contract {name!r}, picked by the command's name: {err.message}",
+            hint=f"fix it ({err.hint or 'exitkit lint'}), or name another contract with -c",
+        ) from None
+
+
+def _is_assignment(word: str) -> bool:
+    """``FOO=1``: a shell-style variable assignment before the command."""
+    name, sep, _ = word.partition("=")
+    return bool(sep) and bool(name) and (name[0].isalpha() or name[0] == "_") and all(
+        ch.isalnum() or ch == "_" for ch in name) and name.isascii()
+
+
+def _after_wrapper(wrapper: Wrapper, argv: Sequence[str], i: int) -> int:
+    """The index after *wrapper*'s own options and operands, starting at *i*."""
+    operands = wrapper.operands
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            i += 1
+            break
+        if word.startswith("--") and len(word) > 2:
+            name = word.partition("=")[0]
+            i += 2 if name in wrapper.long_values and "=" not in word else 1
+            continue
+        if word.startswith("-") and len(word) > 1:
+            # -u NAME, -uNAME, or a bundle of flags ending in one that takes a value (-iu NAME)
+            letters = word[1:]
+            takes = next((k for k, ch in enumerate(letters) if ch in wrapper.short_values), None)
+            i += 2 if takes is not None and takes == len(letters) - 1 else 1
+            continue
+        break
+    while operands and i < len(argv):
+        operands -= 1
+        i += 1
+    return i

@@ -1,0 +1,117 @@
+"""``exitkit run``'s options, converted and checked: durations, the signal, counts, the CI mode.
+
+What the options are is declared in :mod:`exitkit.cli.spec`; the shared parser splits the command
+line, and :func:`from_parsed` turns its strings into values or one ``run-failed`` error (125), so
+that no mistake of exitkit's can be mistaken for the command's own status.
+"""
+
+from __future__ import annotations
+
+import os
+
+from exitkit.errors import ExitkitError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from exitkit.cli.parse import Parsed
+
+#: What --ci accepts; ``auto`` means GitHub Actions when GITHUB_ACTIONS=true (the runner sets it).
+CI_MODES = ("auto", "github", "none")
+
+
+class Options:
+    """``exitkit run``'s options with their defaults."""
+
+    __slots__ = ("argv", "backoff", "ci", "contract", "kill_after", "max_backoff", "ok", "quiet",
+                 "report", "retries", "retry_on", "signal", "timeout")
+
+    def __init__(self) -> None:
+        self.argv: list[str] = []
+        self.contract: str | None = None
+        self.ok: list[str] = []
+        self.timeout: float | None = None
+        self.signal = 15
+        self.kill_after: float | None = 5.0
+        self.retries = 0
+        self.retry_on: list[str] = []
+        self.backoff = 1.0
+        self.max_backoff = 60.0
+        self.report: str | None = None
+        #: ``github`` or ``none``: --ci auto is decided when the options are read.
+        self.ci = "none"
+        self.quiet = False
+
+    @property
+    def github(self) -> bool:
+        return self.ci == "github"
+
+
+def usage(message: str) -> ExitkitError:
+    return ExitkitError("run-failed", message, hint="see 'exitkit run --help'")
+
+
+def parse_args(args: list[str]) -> Options | None:
+    """Parse ``exitkit run ARGS``; ``None`` for ``--help``. Raises :class:`ExitkitError`
+    (run-failed) for any mistake."""
+    from exitkit.cli.parse import parse
+    from exitkit.cli.spec import BY_NAME
+
+    parsed = parse(BY_NAME["run"], args)
+    return None if parsed.flag("help") else from_parsed(parsed)
+
+
+def from_parsed(parsed: Parsed) -> Options:
+    """Convert and check what the parser found."""
+    from exitkit.run.durations import parse_duration
+
+    opts = Options()
+    opts.argv = parsed.words("argv")
+    if not opts.argv:
+        raise usage("no command to run")
+    opts.contract = parsed.text("contract")
+    opts.report = parsed.text("report")
+    opts.quiet = parsed.flag("quiet")
+    for dest in ("ok", "retry_on"):
+        values = parsed.words(dest)
+        items = [item.strip() for value in values for item in value.split(",")]
+        if any(not item for item in items):
+            raise usage(f"--{dest.replace('_', '-')}: empty item in {', '.join(values)!r}")
+        setattr(opts, dest, items)
+    retries = parsed.text("retries")
+    if retries is not None:
+        if not (retries.isascii() and retries.isdigit()) or len(retries) > 6:
+            raise usage(f"--retries: expected a whole number up to 999999, got {retries!r}")
+        opts.retries = int(retries)
+    signal_text = parsed.text("signal")
+    if signal_text is not None:
+        from exitkit.signals import parse_signal
+
+        try:
+            opts.signal = parse_signal(signal_text)
+        except ValueError as exc:
+            raise usage(f"--signal: {exc}") from None
+    for dest in ("timeout", "kill_after", "backoff", "max_backoff"):
+        text = parsed.text(dest)
+        if text is not None:
+            try:
+                setattr(opts, dest, parse_duration(text))
+            except ValueError as exc:
+                raise usage(f"--{dest.replace('_', '-')}: {exc}") from None
+    if opts.timeout == 0:
+        opts.timeout = None  # like GNU timeout: 0 disables the timeout
+    opts.ci = _ci_mode(parsed)
+    return opts
+
+
+def _ci_mode(parsed: Parsed) -> str:
+    """--ci, or --github / --no-github, else auto: GitHub when the runner says it is one."""
+    mode = parsed.text("ci")
+    if mode is None and parsed.given("github"):
+        mode = "github" if parsed.flag("github") else "none"
+    if mode is None:
+        mode = "auto"
+    if mode not in CI_MODES:
+        raise usage(f"--ci: {mode!r} is not one of {', '.join(CI_MODES)}")
+    if mode == "auto":
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "none"
+    return mode

@@ -1,0 +1,61 @@
+"""exitkit's own lines on stderr: what a run was tolerated for, why it stopped, what a failure
+means, and each retry. One line each, always; untrusted text escaped (see :mod:`exitkit.text`).
+"""
+
+from __future__ import annotations
+
+from exitkit.run.report import Reporter
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from exitkit.run.result import RunResult
+
+
+class StderrReporter(Reporter):
+    """Writes ``exitkit: …`` lines; ``quiet`` silences all of them."""
+
+    def __init__(self, *, quiet: bool = False, timeout: float | None = None) -> None:
+        self.quiet = quiet
+        self.timeout = timeout
+
+    def say(self, line: str) -> None:
+        """One of exitkit's lines. A closed or full stderr never changes the status."""
+        if self.quiet:
+            return
+        from exitkit.errors import write_stderr
+        from exitkit.text import escape
+
+        write_stderr(f"exitkit: {escape(line)}\n")
+
+    def retrying(self, result: RunResult, delay: float, max_attempts: int) -> None:
+        self.say(f"{result.tool} exited {result.label}; retrying in {delay:.1f}s "
+                 f"(attempt {result.attempts + 1} of {max_attempts})")
+
+    def stopped_retrying(self, reason: str) -> None:
+        self.say(f"{reason}; no further attempt")
+
+    def finished(self, result: RunResult) -> None:
+        line = message(result, self.timeout)
+        if line:
+            self.say(line)
+
+
+def message(result: RunResult, timeout: float | None = None) -> str:
+    """The line that tells a person how the run ended, or "" when the status says it all."""
+    if result.error is not None:
+        return result.error
+    if result.outcome == "tolerated":
+        return f"{result.tool} exited {result.label}; tolerated by --ok"
+    if result.outcome == "timeout":
+        if result.parent_died:
+            why = "the calling shell went away"
+        elif timeout is not None:
+            why = f"timed out after {timeout:g}s"
+        else:
+            why = "timed out"
+        return f"{result.tool} stopped: {why}; exiting {result.exit_code}"
+    entry = result.entry
+    if result.outcome in ("failure", "signal") and entry is not None:
+        line = f"{result.tool} exited {result.label}: {entry.meaning}"
+        return f"{line} — {entry.recovery}" if entry.recovery else line
+    return ""

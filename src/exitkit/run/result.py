@@ -1,0 +1,111 @@
+"""How a whole ``exitkit run`` ended: the one record every reporter reads."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from exitkit.contracts.model import ExitCode
+
+
+class RunResult:
+    """The command, what its last attempt ended with, what that means, and exitkit's verdict.
+
+    ``status`` is what the last attempt ended with as a shell reads it (the child's code, 124 on a
+    timeout, 126/127 when it could not start, 128+N for signal N); ``exit_code`` what exitkit
+    exits with (0 for a tolerated code); ``outcome`` one of ``success``, ``tolerated``,
+    ``failure``, ``timeout``, ``signal``; ``entry`` the contract's (or the shell's) row for
+    ``status``, if any.
+    """
+
+    __slots__ = ("argv", "attempts", "cause", "contract", "duration", "entry", "error",
+                 "exit_code", "outcome", "parent_died", "signal", "status", "timed_out",
+                 "timeout", "tool")
+
+    def __init__(
+        self,
+        *,
+        argv: list[str],
+        tool: str,
+        contract: str | None,
+        status: int,
+        exit_code: int,
+        outcome: str,
+        entry: ExitCode | None = None,
+        signal: int | None = None,
+        timed_out: bool = False,
+        parent_died: bool = False,
+        timeout: float | None = None,
+        attempts: int = 1,
+        duration: float = 0.0,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> None:
+        self.argv = argv
+        #: What the messages call the command: its contract's name, else its basename.
+        self.tool = tool
+        self.contract = contract
+        self.status = status
+        self.exit_code = exit_code
+        self.outcome = outcome
+        self.entry = entry
+        #: N when the child was killed by signal N (also by exitkit's own timeout signal).
+        self.signal = signal
+        self.timed_out = timed_out
+        #: The shell that started exitkit went away, and exitkit stopped the command for it.
+        self.parent_died = parent_died
+        #: The --timeout in seconds, for the message that says it elapsed.
+        self.timeout = timeout
+        self.attempts = attempts
+        self.duration = duration
+        #: Why the command could not be started (the 126/127 message), if it could not.
+        self.error = error
+        #: What stopped the command, when exitkit knows more than the status: "cancelled" (the
+        #: shell went away), "timeout".
+        self.cause = cause
+
+    @property
+    def name(self) -> str | None:
+        return self.entry.name if self.entry is not None else None
+
+    @property
+    def label(self) -> str:
+        """``5 (not-found)``, or ``42`` for a code nobody names."""
+        return f"{self.status} ({self.entry.name})" if self.entry is not None else str(self.status)
+
+    @property
+    def signal_name(self) -> str | None:
+        if self.signal is None:
+            return None
+        from exitkit.signals import signal_name
+
+        return signal_name(self.signal) or str(self.signal)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--report`` JSON object."""
+        from exitkit.text import escape
+
+        entry = self.entry
+        return {
+            "argv": [_printable(arg) for arg in self.argv],
+            "contract": self.contract,
+            "exit_code": self.exit_code,
+            "raw_exit_code": self.status,
+            "name": entry.name if entry is not None else None,
+            "kind": entry.kind if entry is not None else None,
+            "meaning": entry.meaning if entry is not None else None,
+            "recovery": entry.recovery if entry is not None else None,
+            "signal": self.signal_name,
+            "timed_out": self.timed_out,
+            "cause": self.cause,
+            "attempts": self.attempts,
+            "duration": round(self.duration, 3),
+            "outcome": self.outcome,
+            "error": escape(self.error) if self.error is not None else None,
+        }
+
+
+def _printable(arg: str) -> str:
+    """An argument as UTF-8 text: bytes that are not UTF-8 (surrogate-escaped) as ``\\xff``."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
