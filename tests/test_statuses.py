@@ -9,7 +9,6 @@ where it could only be a status or a signal.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 
@@ -106,6 +105,6 @@ def test_the_status_table_is_exitkits_own_contract() -> None:
     from exitkit.contracts.loader import load_builtin
 
     contract = load_builtin("exitkit")
-    assert _status.BY_NAME == {e.name: (e.code, e.kind) for e in contract.exits}
+    assert {e.name: (e.code, e.kind) for e in contract.exits} == _status.BY_NAME
     for exit in contract.exits:
         assert getattr(_status, exit.ident) == exit.code
