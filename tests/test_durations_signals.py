@@ -68,7 +68,7 @@ def test_durations_people_type_are_understood(text: str, seconds: float) -> None
     ],
 )
 def test_anything_else_is_an_invalid_duration_with_a_hint(text: str) -> None:
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(ValueError, match=r"^invalid duration ") as excinfo:
         parse_duration(text)
     assert str(excinfo.value) == (
         f"invalid duration '{text}': use a number of seconds or units like 30s, 1.5m, 1h30m"
@@ -128,7 +128,7 @@ def test_signals_are_parsed_by_name_or_number(text: str, number: int) -> None:
     ["", "FOO", "SIG", "0", "-9", "1.5", "999", "SIG_IGN", "SIG_DFL", "SIGRTMIN+999", "\u0669"],
 )
 def test_unknown_signals_are_a_clear_error(text: str) -> None:
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(ValueError, match=r"^unknown signal ") as excinfo:
         parse_signal(text)
     assert str(excinfo.value).startswith(f"unknown signal '{text}': use a name like TERM")
 

@@ -51,7 +51,7 @@ def test_string_error_code_with_hint_and_exit() -> None:
 
 
 def test_unknown_word_without_contract_is_an_error() -> None:
-    with pytest.raises(ExitkitError):
+    with pytest.raises(ExitkitError, match=r"^'bogus' is not an exit status or a shell convention"):
         explain("bogus")
 
 

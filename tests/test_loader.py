@@ -63,7 +63,7 @@ def test_builtins_are_found_last(world: Path) -> None:
 
 
 def test_unknown_name_lists_places_and_suggests_close_names(world: Path) -> None:
-    with pytest.raises(ExitkitError) as info:
+    with pytest.raises(ExitkitError, match="no contract named 'proxx'") as info:
         load("proxx")
     err = info.value
     assert err.exit == "not-found"
@@ -75,7 +75,7 @@ def test_unknown_name_lists_places_and_suggests_close_names(world: Path) -> None
 def test_invalid_file_on_the_search_path_is_an_invalid_contract_error(world: Path) -> None:
     (world / ".exitkit").mkdir()
     (world / ".exitkit" / "svc.toml").write_text('name = "svc"\n')
-    with pytest.raises(ExitkitError) as info:
+    with pytest.raises(ExitkitError, match=r"svc\.toml: version: is required") as info:
         load("svc")
     assert info.value.exit == "invalid-contract"
     assert "exitkit lint" in (info.value.hint or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import os
 import signal
 import subprocess
@@ -323,20 +324,18 @@ def test_no_attempt_starts_after_the_calling_shell_died_during_backoff(tmp_path:
     pytest.fail("five backoff delays in a row were under 1.5 s")
 
 
-@pytest.mark.parametrize("extra", [["--report", "REPORT"], ["--github"]])
-def test_reporting_a_non_utf8_argument_keeps_the_childs_status(
-    extra: list[str], tmp_path: Path
+def test_a_non_utf8_argument_is_reported_escaped_and_keeps_the_childs_status(
+    tmp_path: Path,
 ) -> None:
-    report = tmp_path / "r.json"
-    out = tmp_path / "out"
+    report, out = tmp_path / "r.json", tmp_path / "out"
     out.touch()
-    args = [a.replace("REPORT", str(report)) for a in extra]
-    argv = [EXITKIT, "run", *args, "--", "sh", "-c", "exit 3", os.fsdecode(b"\xff")]
+    argv = [EXITKIT, "run", "--report", str(report), "--github", "--", "sh", "-c", "exit 3",
+            os.fsdecode(b"\xff")]
     result = subprocess.run(argv, capture_output=True, env=os.environ | {"GITHUB_OUTPUT": str(out)})
     assert result.returncode == 3, result.stderr
-    assert b"Traceback" not in result.stderr
-    if report.exists():
-        assert json.loads(report.read_text())["argv"][-1] == "\\xff"
+    assert json.loads(report.read_text())["argv"] == ["sh", "-c", "exit 3", "\\xff"]
+    assert out.read_text() == "exit-code=3\nraw-exit-code=3\nexit-name=\noutcome=failure\n"
+    assert result.stderr == (b"::error title=sh exited 3::sh -c 'exit 3' $'\\xff' exited 3\n")
 
 
 def test_a_closed_or_full_stderr_does_not_change_the_status() -> None:
@@ -353,16 +352,20 @@ def test_ok_by_name_never_tolerates_exitkits_own_timeout() -> None:
     assert run_exitkit("run", "--ok", "124", "--timeout", "0.2", "--", "sleep", "5").returncode == 0
 
 
-@pytest.mark.parametrize(("retry_on", "argv"), [
-    ("timeout", ["--timeout", "0.2", "--", "sleep", "5"]),
-    ("command-not-found", ["--", "no-such-command-xyz"]),
-    ("signal", ["--", "sh", "-c", "kill -INT $$"]),
+@pytest.mark.parametrize(("by_name", "by_number", "argv", "status"), [
+    ("timeout", "124", ["--timeout", "0.2", "--", "sleep", "5"], 124),
+    ("command-not-found", "127", ["--", "no-such-command-xyz"], 127),
+    ("signal", "130", ["--", "sh", "-c", "kill -INT $$"], 130),
 ])
 def test_retry_on_by_name_never_selects_timeouts_missing_commands_or_stop_signals(
-    retry_on: str, argv: list[str]
+    by_name: str, by_number: str, argv: list[str], status: int, tmp_path: Path
 ) -> None:
-    result = run_exitkit("run", "--retries", "2", "--backoff", "0", "--retry-on", retry_on, *argv)
-    assert "retrying" not in result.stderr
+    report = tmp_path / "report.json"
+    for retry_on, attempts in ((by_name, 1), (by_number, 3)):
+        run = f"{EXITKIT} run --retries 2 --backoff 0 --retry-on {retry_on} " \
+              f"--report {report} {shlex.join(argv)}"
+        assert shell_status(run) == status
+        assert json.loads(report.read_text())["attempts"] == attempts, retry_on
 
 
 @pytest.mark.parametrize("args", [

@@ -514,33 +514,45 @@ def tiny(**changes: object) -> Contract:
     return Contract(**fields)  # type: ignore[arg-type]
 
 
+#: Contracts that no shell may render, and what the refusal says.
 UNSAFE = {
-    "prefix starts with a digit": tiny(prefix="1TOOL"),
-    "prefix with a hyphen": tiny(prefix="TOOL-EXIT"),
-    "prefix with a space": tiny(prefix="TOOL EXIT"),
-    "prefix with code": tiny(prefix="X;touch /tmp/p"),
-    "prefix not ASCII": tiny(prefix="ÜBER"),
-    "name not kebab": tiny(name="Tool"),
-    "name with a space": tiny(name="to ol"),
-    "name with code": tiny(name="tool$(x)"),
-    "version with a newline": tiny(version="1.0.0\nrm -rf ~"),
-    "exit name not kebab": tiny(exits=[ExitCode(0, "Success", "success", "OK")]),
-    "kind with code": tiny(exits=[ExitCode(0, "success", "success; x", "OK")]),
-    "code above 255": tiny(exits=[ExitCode(256, "success", "success", "OK")]),
-    "negative code": tiny(exits=[ExitCode(-1, "success", "success", "OK")]),
-    "NUL in meaning": tiny(exits=[ExitCode(0, "success", "success", "O\0K")]),
-    "NUL in an error code": tiny(errors=[ErrorCode("E\0", "success", "m")]),
-    "error code for an unknown exit": tiny(errors=[ErrorCode("E", "no-such-exit", "m")]),
-    "error code twice": tiny(
-        errors=[ErrorCode("E", "success", "m"), ErrorCode("E", "success", "n")]
+    "prefix starts with a digit": (tiny(prefix="1TOOL"), "not a shell identifier: '1TOOL'"),
+    "prefix with a hyphen": (tiny(prefix="TOOL-EXIT"), "not a shell identifier: 'TOOL-EXIT'"),
+    "prefix with a space": (tiny(prefix="TOOL EXIT"), "not a shell identifier: 'TOOL EXIT'"),
+    "prefix with code": (tiny(prefix="X;touch /tmp/p"),
+                         "not a shell identifier: 'X;touch /tmp/p'"),
+    "prefix not ASCII": (tiny(prefix="ÜBER"), "not a shell identifier: 'ÜBER'"),
+    "name not kebab": (tiny(name="Tool"), "contract name 'Tool' is not a kebab-case name"),
+    "name with a space": (tiny(name="to ol"), "contract name 'to ol' is not a kebab-case name"),
+    "name with code": (tiny(name="tool$(x)"),
+                       "contract name 'tool$(x)' is not a kebab-case name"),
+    "version with a newline": (tiny(version="1.0.0\nrm -rf ~"),
+                               "contract version '1.0.0\\nrm -rf ~' is not a plain version"),
+    "exit name not kebab": (tiny(exits=[ExitCode(0, "Success", "success", "OK")]),
+                            "exit name 'Success' is not a kebab-case name"),
+    "kind with code": (tiny(exits=[ExitCode(0, "success", "success; x", "OK")]),
+                       "kind 'success; x' is not a kebab-case name"),
+    "code above 255": (tiny(exits=[ExitCode(256, "success", "success", "OK")]),
+                       "tool: exit code 256 is not a unique 0..255 number"),
+    "negative code": (tiny(exits=[ExitCode(-1, "success", "success", "OK")]),
+                      "tool: exit code -1 is not a unique 0..255 number"),
+    "NUL in meaning": (tiny(exits=[ExitCode(0, "success", "success", "O\0K")]),
+                       "a shell string cannot hold a NUL character: 'O\\x00K'"),
+    "NUL in an error code": (tiny(errors=[ErrorCode("E\0", "success", "m")]),
+                             "a shell string cannot hold a NUL character: 'E\\x00'"),
+    "error code for an unknown exit": (tiny(errors=[ErrorCode("E", "no-such-exit", "m")]),
+                                       "tool: error code 'E' maps to unknown exit 'no-such-exit'"),
+    "error code twice": (
+        tiny(errors=[ErrorCode("E", "success", "m"), ErrorCode("E", "success", "n")]),
+        "tool: error code 'E' appears twice",
     ),
 }
 
 
-@pytest.mark.parametrize("contract", UNSAFE.values(), ids=UNSAFE.keys())
+@pytest.mark.parametrize(("contract", "reason"), UNSAFE.values(), ids=UNSAFE.keys())
 @pytest.mark.parametrize("shell", SHELLS)
-def test_unsafe_contracts_are_refused(shell: str, contract: Contract) -> None:
-    with pytest.raises(ValueError):
+def test_unsafe_contracts_are_refused(shell: str, contract: Contract, reason: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(reason)}"):
         render(shell, [contract])
 
 
@@ -549,7 +561,7 @@ def test_a_prefix_needs_exactly_one_contract_and_the_shell_must_be_known() -> No
         render("bash", [PROXXX, RAID], prefix="X")
     with pytest.raises(ValueError, match="bash, zsh, fish, sh"):
         render("powershell", [PROXXX])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^not a shell identifier: 'BAD PREFIX'$"):
         render("bash", [PROXXX], prefix="BAD PREFIX")
 
 

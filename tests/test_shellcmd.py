@@ -67,7 +67,7 @@ def test_falls_back_to_dollar_shell_then_explains(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SHELL", "/bin/dash")
     assert detect_shell() == "sh"
     monkeypatch.setenv("SHELL", "/bin/tcsh")
-    with pytest.raises(ExitkitError) as info:
+    with pytest.raises(ExitkitError, match=r"cannot tell which shell") as info:
         detect_shell()
     assert info.value.exit == "usage"
     assert "bash,zsh,fish,sh" in (info.value.hint or "")

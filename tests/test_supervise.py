@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import select
 import signal
 import subprocess
@@ -225,7 +226,8 @@ def test_a_signal_ignored_when_we_started_stays_ignored_in_the_child() -> None:
 
 
 def test_command_not_found_is_127() -> None:
-    with pytest.raises(SpawnError) as excinfo:
+    with pytest.raises(SpawnError, match=r"^exitkit-no-such-command-4711: command not found$") \
+            as excinfo:
         supervise(["exitkit-no-such-command-4711"])
     assert excinfo.value.status_name == "command-not-found"
     assert excinfo.value.status == 127
@@ -234,7 +236,8 @@ def test_command_not_found_is_127() -> None:
 
 @pytest.mark.parametrize("command", ["./no-such-file", "/nonexistent/dir/tool", ""])
 def test_a_missing_path_is_command_not_found(command: str) -> None:
-    with pytest.raises(SpawnError) as excinfo:
+    with pytest.raises(SpawnError, match=r"(No such file or directory|command not found)$") \
+            as excinfo:
         supervise([command])
     assert excinfo.value.status_name == "command-not-found"
 
@@ -267,7 +270,7 @@ def _not_executable(tmp_path: Path, kind: str) -> tuple[list[str], dict[str, str
 )
 def test_a_command_that_cannot_run_is_not_executable_126(tmp_path: Path, kind: str) -> None:
     argv, env, message = _not_executable(tmp_path, kind)
-    with pytest.raises(SpawnError) as excinfo:
+    with pytest.raises(SpawnError, match=re.escape(message)) as excinfo:
         supervise(argv, env=env)
     assert (excinfo.value.status_name, excinfo.value.status) == ("not-executable", 126)
     assert message in excinfo.value.message
@@ -280,7 +283,7 @@ def test_path_search_skips_directories_and_prefers_a_later_executable(tmp_path: 
     Tools.script(second / "tool", "#!/bin/sh\nexit 7\n")
     assert supervise(["tool"], env={"PATH": f"{first}:{second}"}).status == 7
     env = {"PATH": str(first)}
-    with pytest.raises(SpawnError) as excinfo:
+    with pytest.raises(SpawnError, match=r"^tool: command not found$") as excinfo:
         supervise(["tool"], env=env)
     assert excinfo.value.status_name == "command-not-found"
     third = tmp_path / "third"
@@ -298,12 +301,12 @@ def test_a_shell_reads_127_and_126_from_the_driver(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"needs a command to run"):
         supervise([])
     for bad in (-1.0, float("nan"), float("inf")):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"^timeout must be a finite number of seconds >= 0"):
             supervise(["true"], timeout=bad)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"^kill_after must be a finite number of seconds"):
             supervise(["true"], kill_after=bad)
 
 
@@ -416,7 +419,7 @@ def test_the_child_runs_in_a_process_group_of_its_own() -> None:
 def test_the_child_is_reaped_no_zombie_is_left() -> None:
     for argv in (["true"], ["sh", "-c", "exit 9"], ["sleep", "30"]):
         outcome = supervise(argv, timeout=0.2)
-        with pytest.raises(ChildProcessError):
+        with pytest.raises(ChildProcessError, match=r"No child processes"):
             os.waitpid(outcome.pid, os.WNOHANG)
 
 

@@ -60,8 +60,11 @@ def show(args: Parsed) -> int:
 
 def explain(args: Parsed) -> int:
     from exitkit.contracts.explain import explain as do_explain
+    from exitkit.contracts.resolve import contract_for
 
-    result = do_explain(str(args.text("code")), args.text("contract"))
+    explicit, argv = args.text("contract"), args.words("argv")
+    contract = contract_for(argv, explicit) if argv else explicit
+    result = do_explain(str(args.text("code")), contract)
     if args.flag("json"):
         _json(result.to_dict())
     else:

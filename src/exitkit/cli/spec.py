@@ -134,16 +134,22 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "explain", "Say what an exit status, exit name or error code means",
         "Without -c: the shell's conventions and signal deaths (137 means killed by signal 9, "
-        "SIGKILL). With -c: the contract's entry, then the shell's reading of the same number.",
+        "SIGKILL). With -c, or a command after --: the contract's entry, then the shell's reading "
+        "of the same number.",
         options=(
             Option(("-c", "--contract"), "contract", "The contract whose table to use.",
                    value="contract", metavar="CONTRACT"),
             JSON,
         ),
-        arguments=(Argument("code", "CODE|NAME|ERROR", "An exit status, an exit name, a signal "
-                            "name, or a string error code of the contract.", value="code"),),
+        arguments=(
+            Argument("code", "CODE|NAME|ERROR", "An exit status, an exit name, a signal name, "
+                     "or a string error code of the contract.", value="code"),
+            Argument("argv", "[-- CMD [ARG...]]", "A command line: its contract is the one "
+                     "'exitkit run' would pick for it.", value="command", count="*"),
+        ),
         examples=("exitkit explain 137", "exitkit explain -c proxxx 5",
-                  "exitkit explain -c raid REPO_NOT_CLONED"),
+                  "exitkit explain -c raid REPO_NOT_CLONED",
+                  "exitkit explain 2 -- terraform plan -detailed-exitcode"),
     ),
     Command(
         "lint", "Check contract files",
