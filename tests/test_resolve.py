@@ -59,7 +59,7 @@ def test_explicit_wins_then_the_commands_name_then_nothing() -> None:
 def test_a_broken_contract_named_like_the_command_is_an_error_saying_so(world: Path) -> None:
     (world / ".exitkit").mkdir()
     (world / ".exitkit" / "mytool.toml").write_text('name = "mytool"\n')
-    with pytest.raises(ExitkitError, match="^contract 'mytool', picked by the command's name: ") \
+    with pytest.raises(ExitkitError, match=r"^contract 'mytool', picked by the command's name: ") \
             as info:
         contract_for(["sudo", "mytool"])
     assert info.value.exit == "invalid-contract"
