@@ -45,6 +45,12 @@ test-oldest:
 test-newest:
 	@sh tools/test-python.sh $(NEWEST_PYTHON) newest
 
+## Mutation scores of the modules that guard statuses and escapes (slow; not part of `make test`).
+MUTMUT := mutmut==3.8.1
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet '$(MUTMUT)'
+	$(BIN)/python tools/mutation.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools
 	$(BIN)/mypy

@@ -1,8 +1,8 @@
 """The built-in contracts, checked against what their sources publish.
 
-The expected tables here are transcribed by hand from the seed pages (``shared/seeds/``: rune,
-runmark, proxxx, bcdock, raid) and from the reference facts (shell, sysexits), never read from the
-TOML files, so a slip in either the data or the transcription shows up as a difference.
+The expected tables here are transcribed by hand from the tools' own published exit-code pages
+(rune, runmark, proxxx, bcdock, raid), bash(1) and GNU timeout (shell) and sysexits.h, never read
+from the TOML files, so a slip in either the data or the transcription shows up as a difference.
 """
 
 from __future__ import annotations

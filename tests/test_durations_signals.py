@@ -95,9 +95,22 @@ def test_signal_names_come_from_the_running_platform() -> None:
 
 @pytest.mark.skipif(not hasattr(signal, "SIGRTMIN"), reason="no real-time signals here")
 def test_real_time_signals_are_named_from_rtmin() -> None:
-    assert signal_name(signal.SIGRTMIN + 3) == "SIGRTMIN+3"
-    assert parse_signal("RTMIN+3") == signal.SIGRTMIN + 3
-    assert parse_signal("SIGRTMAX-1") == signal.SIGRTMAX - 1
+    rtmin, rtmax = int(signal.SIGRTMIN), int(signal.SIGRTMAX)
+    span = rtmax - rtmin
+    assert signal_name(rtmin) == "SIGRTMIN"
+    assert signal_name(rtmin + 1) == "SIGRTMIN+1"
+    assert signal_name(rtmin + 3) == "SIGRTMIN+3"
+    assert signal_name(rtmax - 1) == f"SIGRTMIN+{span - 1}"
+    assert signal_name(rtmax) == "SIGRTMAX"
+    assert signal_name(rtmax + 1) is None
+    assert parse_signal("RTMIN+3") == rtmin + 3
+    assert parse_signal("SIGRTMAX-1") == rtmax - 1
+    # the whole range from either end, and not one step past it
+    assert parse_signal("RTMIN+0") == parse_signal(f"RTMAX-{span}") == rtmin
+    assert parse_signal(f"RTMIN+{span}") == parse_signal("RTMAX-0") == rtmax
+    for outside in (f"RTMIN+{span + 1}", f"RTMAX-{span + 1}", "RTMAX-40", "RTMIN+x", "RTMIN+"):
+        with pytest.raises(ValueError, match=r"^unknown signal "):
+            parse_signal(outside)
 
 
 @pytest.mark.parametrize("number", [0, -1, 65536, 10**9])
@@ -117,6 +130,10 @@ def test_unknown_signal_numbers_have_no_name(number: int) -> None:
         ("usr1", signal.SIGUSR1),
         ("9", 9),
         ("ABRT", signal.SIGABRT),
+        ("IOT", signal.SIGABRT),  # an alias
+        ("HUP", signal.SIGHUP),
+        ("1", 1),
+        (" int ", signal.SIGINT),
     ],
 )
 def test_signals_are_parsed_by_name_or_number(text: str, number: int) -> None:
@@ -143,3 +160,13 @@ def test_signal_and_duration_modules_import_nothing_heavy() -> None:
     heavy = {"subprocess", "typing", "dataclasses", "re", "enum", "shutil", "ctypes", "json"}
     assert not loaded & heavy, loaded & heavy
     assert "signal" not in loaded  # its enum import costs milliseconds; _signal is enough
+
+
+def test_a_status_reads_as_a_signal_death_only_for_a_signal_of_this_platform() -> None:
+    from exitkit.signals import STATUS_BASE, death_status, signal_in_status
+
+    assert STATUS_BASE == 128
+    assert death_status(signal.SIGKILL) == 137
+    assert death_status(1) == 129
+    assert [signal_in_status(s) for s in (0, 1, 127, 128, 129, 137, 143, 255)] == [
+        None, None, None, None, 1, 9, 15, None]

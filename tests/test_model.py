@@ -6,7 +6,14 @@ import sys
 import pytest
 
 import exitkit
-from exitkit.contracts.model import Contract, ExitCode, default_prefix, is_identifier, is_kebab
+from exitkit.contracts.model import (
+    Contract,
+    ErrorCode,
+    ExitCode,
+    default_prefix,
+    is_identifier,
+    is_kebab,
+)
 
 
 def make() -> Contract:
@@ -85,3 +92,122 @@ def test_public_api_loads_a_builtin_and_explains() -> None:
     text = str(exitkit.explain(137))
     assert "SIGKILL" in text and "signal 9" in text
     assert exitkit.explain(5, "proxxx").exit.name == "not-found"
+
+
+# --- exact data: what show --format json, diff and the report are built from ------------------
+
+
+def full() -> Contract:
+    return Contract(
+        "raid", "2.0.0", "Repo tool",
+        [ExitCode(5, "not-found", "not-found", "Missing", when="No such repo",
+                  recovery="Clone it", retryable=True),
+         ExitCode(0, "success", "success", "OK")],
+        [ErrorCode("REPO_NOT_CLONED", "not-found", "Not cloned", hint="raid install"),
+         ErrorCode("Gone", "not-found", "Gone")],
+        prefix="RAID_X", source="https://example.org/raid", origin="/tmp/raid.toml",
+    )
+
+
+def test_to_dict_is_the_toml_shape_with_every_field() -> None:
+    assert full().to_dict() == {
+        "name": "raid", "version": "2.0.0", "summary": "Repo tool", "prefix": "RAID_X",
+        "source": "https://example.org/raid",
+        "exit": [
+            {"code": 0, "name": "success", "kind": "success", "meaning": "OK",
+             "retryable": False},
+            {"code": 5, "name": "not-found", "kind": "not-found", "meaning": "Missing",
+             "when": "No such repo", "recovery": "Clone it", "retryable": True},
+        ],
+        "error": [
+            {"code": "REPO_NOT_CLONED", "exit": "not-found", "meaning": "Not cloned",
+             "hint": "raid install"},
+            {"code": "Gone", "exit": "not-found", "meaning": "Gone"},
+        ],
+    }
+    assert list(full().to_dict()) == ["name", "version", "summary", "prefix", "source", "exit",
+                                      "error"]
+    assert list(full().exits[1].to_dict()) == ["code", "name", "kind", "meaning", "when",
+                                               "recovery", "retryable"]
+
+
+def test_to_dict_leaves_out_what_a_contract_does_not_have() -> None:
+    assert make().to_dict() == {
+        "name": "my-tool", "version": "1.2.0", "summary": "A tool", "prefix": "MY_TOOL_EXIT",
+        "exit": [e.to_dict() for e in make().exits],
+    }
+    assert ExitCode(1, "failure", "failure", "Bad").to_dict() == {
+        "code": 1, "name": "failure", "kind": "failure", "meaning": "Bad", "retryable": False}
+    assert ErrorCode("E", "failure", "m").to_dict() == {"code": "E", "exit": "failure",
+                                                         "meaning": "m"}
+    assert (make().origin, full().origin) == ("built-in", "/tmp/raid.toml")
+
+
+def test_rows_are_equal_by_value_and_never_hashable() -> None:
+    row = ExitCode(5, "not-found", "not-found", "Missing")
+    assert row == ExitCode(5, "not-found", "not-found", "Missing")
+    assert row != ExitCode(5, "not-found", "not-found", "Missing", recovery="x")
+    assert row != ExitCode(6, "not-found", "not-found", "Missing")
+    assert row != "not-found"
+    err = ErrorCode("E", "x", "m", "h")
+    assert err == ErrorCode("E", "x", "m", "h")
+    assert err != ErrorCode("E", "x", "m")
+    assert err != row
+    for value in (row, err):
+        with pytest.raises(TypeError, match="unhashable type"):
+            hash(value)
+
+
+def test_error_codes_are_found_exactly_then_ignoring_case() -> None:
+    contract = full()
+    assert contract.lookup_error("REPO_NOT_CLONED") is contract.errors[0]
+    assert contract.lookup_error("repo_not_cloned") is contract.errors[0]
+    assert contract.lookup_error("GONE") is contract.errors[1]
+    assert contract.lookup_error("gone") is contract.errors[1]
+    assert contract.lookup_error("REPO") is None
+    assert contract.exit_of(contract.errors[0]) is contract.lookup(5)
+    # an exact match wins over one that differs only in case
+    twins = Contract("t", "1.0.0", "", [ExitCode(0, "success", "success", "OK")],
+                     [ErrorCode("e", "success", "lower"), ErrorCode("E", "success", "upper")])
+    assert twins.lookup_error("E").meaning == "upper"  # type: ignore[union-attr]
+    assert twins.lookup_error("e").meaning == "lower"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("0", 0), ("5", 5), ("42", 42), ("255", 255), ("100", 100),
+    ("256", None), ("999", None), ("1000", None), ("05", None), ("00", None), ("007", None),
+    (" 5", None), ("5 ", None), ("+5", None), ("-1", None), ("", None), ("²", None),
+    ("\u0665", None), ("5.0", None), ("0x5", None),
+])
+def test_a_code_is_written_as_the_shell_prints_it(text: str, code: int | None) -> None:
+    from exitkit.contracts.model import parse_code
+
+    assert parse_code(text) == code
+    contract = make()
+    assert contract.lookup(text) is (contract.lookup(code) if code is not None else None)
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    (0, True), (255, True), (256, False), (-1, False), (True, False), (5.0, False), ("5", False)])
+def test_is_code(value: object, ok: bool) -> None:
+    from exitkit.contracts.model import is_code
+
+    assert is_code(value) is ok
+
+
+def test_identifier_rules_to_the_character() -> None:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
+    assert is_identifier(letters + "0123456789")
+    assert is_identifier("_")
+    assert not is_identifier("")
+    assert not is_identifier(letters + "-")
+    assert is_kebab("abcdefghijklmnopqrstuvwxyz0123456789")
+    assert is_kebab("a-b1-c2d")
+    assert not is_kebab("a-B")
+
+
+def test_as_enum_is_named_after_the_contract_with_a_member_per_code() -> None:
+    Exit = full().as_enum()
+    assert Exit.__name__ == "RAID"
+    assert [(m.name, m.value) for m in Exit] == [("SUCCESS", 0), ("NOT_FOUND", 5)]
+    assert make().as_enum().__name__ == "MY_TOOL"

@@ -1,7 +1,8 @@
 """The curl, rsync, grep, diff and terraform-plan built-ins, checked against the reference facts.
 
-The expected tables are transcribed by hand from ``shared/reference/exit-code-facts.md``, never read
-from the TOML files, so a slip in either the data or the transcription shows up as a difference.
+The expected tables are transcribed by hand from each contract's ``source`` (curl's and rsync's
+manuals, the GNU grep and diff manuals, Terraform's plan documentation), never read from the TOML
+files, so a slip in either the data or the transcription shows up as a difference.
 """
 
 from __future__ import annotations

@@ -76,7 +76,6 @@ def exitkit_statuses() -> str:
     return "\n".join(rows) + "\n"
 
 
-#: README regions rewritten from the code: name -> producer.
 def proxxx_markdown() -> str:
     from exitkit.contracts.loader import load_builtin
     from exitkit.contracts.render import render_markdown
@@ -84,15 +83,17 @@ def proxxx_markdown() -> str:
     return render_markdown(load_builtin("proxxx"))
 
 
-README_REGIONS: dict[str, Callable[[], str]] = {
-    "exitkit-statuses": exitkit_statuses,
-    "proxxx-markdown": proxxx_markdown,
+#: Regions of the docs rewritten from the code: file → region name → producer.
+DOC_REGIONS: dict[str, dict[str, Callable[[], str]]] = {
+    "docs/run.md": {"exitkit-statuses": exitkit_statuses},
+    "docs/authors.md": {"proxxx-markdown": proxxx_markdown},
 }
 
 
-def readme() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, produce in README_REGIONS.items():
+def with_regions(path: str) -> str:
+    """*path* with every generated region between its BEGIN and END markers rewritten."""
+    text = (ROOT / path).read_text(encoding="utf-8")
+    for name, produce in DOC_REGIONS[path].items():
         begin = f"<!-- BEGIN generated: {name} (make generate) -->\n"
         end = "<!-- END generated -->"
         start = text.index(begin) + len(begin)
@@ -104,7 +105,8 @@ def readme() -> str:
 def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
     yield PACKAGE / "contracts" / "_builtins.py", builtins_module
     yield PACKAGE / "_status.py", status_module
-    yield ROOT / "README.md", readme
+    for path in DOC_REGIONS:
+        yield ROOT / path, (lambda p=path: with_regions(p))
     from exitkit.cli import complete
 
     for shell, filename in complete.FILENAMES.items():

@@ -33,23 +33,22 @@ def signal_in_status(status: int) -> int | None:
     return None
 
 
-_BY_NUMBER: dict[int, str] = {}
-_BY_NAME: dict[str, int] = {}
-
-
 def _tables() -> tuple[dict[int, str], dict[str, int]]:
-    if not _BY_NAME:
-        # Sorted by (number, name): for aliases (SIGABRT/SIGIOT, SIGCHLD/SIGCLD, SIGIO/SIGPOLL) the
-        # first name wins, exactly as in enum's _convert_, which builds signal.Signals.
-        pairs = sorted(
-            (int(value), name)
-            for name, value in vars(_sig).items()
-            if name.startswith("SIG") and not name.startswith("SIG_") and isinstance(value, int)
-        )
-        for value, name in pairs:
-            _BY_NUMBER.setdefault(value, name)
-            _BY_NAME[name] = value
-    return _BY_NUMBER, _BY_NAME
+    """(number → name, name → number) for this platform's signals. Built on each call (a few
+    dozen entries, microseconds): exitkit asks a handful of times per run."""
+    by_number: dict[int, str] = {}
+    by_name: dict[str, int] = {}
+    # Sorted by (number, name): for aliases (SIGABRT/SIGIOT, SIGCHLD/SIGCLD, SIGIO/SIGPOLL) the
+    # first name wins, exactly as in enum's _convert_, which builds signal.Signals.
+    pairs = sorted(
+        (int(value), name)
+        for name, value in vars(_sig).items()
+        if name.startswith("SIG") and not name.startswith("SIG_") and isinstance(value, int)
+    )
+    for value, name in pairs:
+        by_number.setdefault(value, name)
+        by_name[name] = value
+    return by_number, by_name
 
 
 def signal_name(number: int) -> str | None:

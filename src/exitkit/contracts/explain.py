@@ -70,7 +70,11 @@ class Explanation:
         return out
 
     def __str__(self) -> str:
-        return "\n".join(self.lines())
+        """The lines for a terminal: contract text escaped onto one line each
+        (:func:`exitkit.text.escape`)."""
+        from exitkit.text import escape
+
+        return "\n".join(escape(line) for line in self.lines())
 
     def to_dict(self) -> dict[str, Any]:
         return {

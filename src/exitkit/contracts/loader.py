@@ -451,7 +451,8 @@ def load_builtin(name: str) -> Contract:
 
 
 def search_dirs() -> list[str]:
-    """Directories searched for ``NAME.toml``, in order (SPEC "Search path")."""
+    """Directories searched for ``NAME.toml``, in order (docs/contracts.md, "Where contracts are
+    found")."""
     dirs = [d for d in os.environ.get("EXITKIT_PATH", "").split(os.pathsep) if d]
     dirs.append(".exitkit")
     config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")

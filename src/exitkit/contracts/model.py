@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # typing costs milliseconds at start-up; annotations are stri
     import enum
     from typing import Any
 
-#: The kinds vocabulary (SPEC "Concepts"): makes different tools' codes comparable.
+#: The kinds vocabulary (docs/contracts.md, "Kinds"): makes different tools' codes comparable.
 KINDS: tuple[str, ...] = (
     "success",
     "failure",

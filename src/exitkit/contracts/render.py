@@ -21,7 +21,10 @@ def render(contract: Contract, fmt: str) -> str:
 
 
 def _flat(text: str) -> str:
-    return text.replace("\r", " ").replace("\n", " ")
+    """Contract text on one terminal line, anything a terminal would act on escaped."""
+    from exitkit.text import escape
+
+    return escape(text)
 
 
 def columns(rows: list[list[str]]) -> str:
@@ -36,7 +39,7 @@ def columns(rows: list[list[str]]) -> str:
 
 def render_table(contract: Contract) -> str:
     head = f"{contract.name} {contract.version} — {_flat(contract.summary)}\n"
-    head += f"constants: {contract.prefix}_*    from: {contract.origin}\n\n"
+    head += f"constants: {contract.prefix}_*    from: {_flat(contract.origin)}\n\n"
     rows = [["CODE", "NAME", "KIND", "RETRY", "MEANING"]]
     for e in contract.exits:
         rows.append([str(e.code), e.name, e.kind, "yes" if e.retryable else "", _flat(e.meaning)])

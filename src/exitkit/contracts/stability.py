@@ -1,7 +1,7 @@
 """The stability check behind ``exitkit diff``: what changed between two versions of a contract,
 which semver bump that needs, and whether the new version number makes it.
 
-Rules (SPEC "Commands", the seeds' "Stability" sections): an added exit or error code is *minor*;
+Rules (docs/authors.md, "Keep the table stable"): an added exit or error code is *minor*;
 a removed, renumbered, renamed or re-kinded exit, a flipped ``retryable``, a removed or remapped
 error code, a changed prefix or contract name is *major*; reworded text is *patch*. While the old
 version is 0.x, a minor bump may carry breaking changes.

@@ -30,7 +30,7 @@ def reporters(opts: Options) -> list[Reporter]:
     --report, GitHub Actions with --ci github (or auto in a GitHub job)."""
     from exitkit.run.report.stderr import StderrReporter
 
-    stderr = StderrReporter(quiet=opts.quiet, timeout=opts.timeout)
+    stderr = StderrReporter(quiet=opts.quiet)
     sinks: list[Reporter] = [stderr]
     if opts.report is not None:
         from exitkit.run.report.jsonfile import JsonReporter

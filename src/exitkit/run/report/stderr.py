@@ -14,9 +14,8 @@ if TYPE_CHECKING:
 class StderrReporter(Reporter):
     """Writes ``exitkit: …`` lines; ``quiet`` silences all of them."""
 
-    def __init__(self, *, quiet: bool = False, timeout: float | None = None) -> None:
+    def __init__(self, *, quiet: bool = False) -> None:
         self.quiet = quiet
-        self.timeout = timeout
 
     def say(self, line: str) -> None:
         """One of exitkit's lines. A closed or full stderr never changes the status."""
@@ -35,12 +34,12 @@ class StderrReporter(Reporter):
         self.say(f"{reason}; no further attempt")
 
     def finished(self, result: RunResult) -> None:
-        line = message(result, self.timeout)
+        line = message(result)
         if line:
             self.say(line)
 
 
-def message(result: RunResult, timeout: float | None = None) -> str:
+def message(result: RunResult) -> str:
     """The line that tells a person how the run ended, or "" when the status says it all."""
     if result.error is not None:
         return result.error
@@ -49,8 +48,8 @@ def message(result: RunResult, timeout: float | None = None) -> str:
     if result.outcome == "timeout":
         if result.parent_died:
             why = "the calling shell went away"
-        elif timeout is not None:
-            why = f"timed out after {timeout:g}s"
+        elif result.timeout is not None:
+            why = f"timed out after {result.timeout:g}s"
         else:
             why = "timed out"
         return f"{result.tool} stopped: {why}; exiting {result.exit_code}"
