@@ -80,7 +80,8 @@ def test_as_enum_gives_an_int_enum_usable_with_sys_exit() -> None:
     assert issubclass(Exit, enum.IntEnum)
     assert Exit.NOT_FOUND == 5
     assert Exit["SLOW_DOWN"].value == 4
-    with pytest.raises(SystemExit, match=r"^5$") as info:
+    # str(IntEnum) is the number from Python 3.11, the member name before; the status is 5 on both
+    with pytest.raises(SystemExit, match=r"^(5|MY_TOOL\.NOT_FOUND)$") as info:
         sys.exit(Exit.NOT_FOUND)
     assert info.value.code == 5
 
