@@ -228,12 +228,14 @@ def test_outcome_status_is_what_a_shell_reads(outcome: Outcome, status: int) -> 
 
 
 def test_outcome_keeps_what_the_supervisor_saw() -> None:
-    o = Outcome(-2, signal=2, duration=1.5, pid=42, foreground=True, forwarded=(2, 15))
-    assert (o.returncode, o.signal, o.timed_out, o.parent_died, o.duration, o.pid, o.foreground,
-            o.forwarded) == (-2, 2, False, False, 1.5, 42, True, (2, 15))
+    o = Outcome(-2, signal=2, duration=1.5, pid=42, interrupted=2, forwarded=(2, 15),
+                oom_killed=True)
+    assert (o.returncode, o.signal, o.timed_out, o.parent_died, o.duration, o.pid, o.interrupted,
+            o.forwarded, o.oom_killed) == (-2, 2, False, False, 1.5, 42, 2, (2, 15), True)
     assert repr(o) == ("Outcome(returncode=-2, signal=2, timed_out=False, parent_died=False, "
-                       "duration=1.500, pid=42, foreground=True)")
-    assert Outcome(0).forwarded == () and Outcome(0).pid == 0 and not Outcome(0).foreground
+                       "duration=1.500, pid=42, interrupted=2)")
+    bare = Outcome(0)
+    assert (bare.forwarded, bare.pid, bare.interrupted, bare.oom_killed) == ((), 0, None, False)
 
 
 def test_exit_like_exits_with_the_status_when_no_signal_is_to_be_mirrored() -> None:
@@ -328,3 +330,16 @@ def test_the_stderr_reporter_writes_escaped_lines_unless_quiet(
         "exitkit: proxxx stopped: timed out after 3s; exiting 124\n"
         "exitkit: proxxx exited 5 (not-found); retrying in 1.2s (attempt 3 of 4)\n"
         "exitkit: the calling shell went away; no further attempt\n"))
+
+
+def test_every_value_option_refuses_a_missing_value() -> None:
+    from exitkit.cli.spec import BY_NAME
+
+    names = [name for option in BY_NAME["run"].options if option.takes_value
+             for name in option.names]
+    assert len(names) >= 12
+    for name in names:
+        for args in ([name, "--", "true"], [name], [name, "-q", "--", "true"]):
+            with pytest.raises(ExitkitError, match=f"^{re.escape(name)} needs a value") as info:
+                parse_args(args)
+            assert info.value.status == 125

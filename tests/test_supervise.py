@@ -25,6 +25,7 @@ import pytest
 
 from conftest import Tools
 from exitkit.run.supervise import FORWARDED_SIGNALS, Outcome, SpawnError, supervise
+from exitkit.signals import signal_name
 
 HELPERS = Path(__file__).resolve().parent / "helpers"
 DRIVER = str(HELPERS / "supervise_driver.py")
@@ -254,19 +255,16 @@ def _not_executable(tmp_path: Path, kind: str) -> tuple[list[str], dict[str, str
     if kind == "no x bit, found on PATH":
         Tools.script(bin_dir / "tool", "#!/bin/sh\n", 0o644)
         return ["tool"], {"PATH": str(bin_dir)}, "Permission denied"
-    if kind == "bad interpreter":
-        tool = Tools.script(tmp_path / "tool", "#!/nonexistent/interpreter -x\necho hi\n")
-        return [str(tool)], None, "/nonexistent/interpreter: bad interpreter"
     if kind == "not a program":
         (tmp_path / "tool").write_bytes(b"\x7fELF\x00\x00 this is no program")
         (tmp_path / "tool").chmod(0o755)
-        return [str(tmp_path / "tool")], None, "Exec format error"
+        return [str(tmp_path / "tool")], None, "cannot execute binary file: Exec format error"
     raise AssertionError(kind)
 
 
 @pytest.mark.parametrize(
     "kind",
-    ["no x bit", "directory", "no x bit, found on PATH", "bad interpreter", "not a program"],
+    ["no x bit", "directory", "no x bit, found on PATH", "not a program"],
 )
 def test_a_command_that_cannot_run_is_not_executable_126(tmp_path: Path, kind: str) -> None:
     argv, env, message = _not_executable(tmp_path, kind)
@@ -276,16 +274,41 @@ def test_a_command_that_cannot_run_is_not_executable_126(tmp_path: Path, kind: s
     assert message in excinfo.value.message
 
 
-def test_path_search_skips_directories_and_prefers_a_later_executable(tmp_path: Path) -> None:
+def test_a_missing_interpreter_is_127_as_bash_and_gnu_timeout_say(tmp_path: Path) -> None:
+    tool = Tools.script(tmp_path / "tool", "#!/nonexistent/interpreter -x\necho hi\n")
+    with pytest.raises(SpawnError) as excinfo:
+        supervise([str(tool)])
+    assert (excinfo.value.status_name, excinfo.value.status) == ("command-not-found", 127)
+    assert excinfo.value.message == (f"{tool}: /nonexistent/interpreter: bad interpreter: "
+                                     "No such file or directory")
+
+
+@pytest.mark.parametrize("text", ["echo ran:$0:$1\nexit 7\n", "#!\necho ran:$0:$1\nexit 7\n",
+                                  "\n#!/bin/bash\necho ran:$0:$1\nexit 7\n", ""])
+def test_a_script_without_a_hashbang_runs_with_bin_sh(text: str, tmp_path: Path,
+                                                      capfd: pytest.CaptureFixture[str]) -> None:
+    tool = Tools.script(tmp_path / "tool", text)
+    outcome = supervise([str(tool), "arg"])
+    out = capfd.readouterr().out
+    if text:
+        assert (outcome.status, out) == (7, f"ran:{tool}:arg\n")
+    else:
+        assert (outcome.status, out) == (0, "")  # an empty file is an empty script
+
+
+def test_path_search_is_execvps_a_later_executable_beats_a_directory(tmp_path: Path) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
-    (first / "tool").mkdir(parents=True)  # a directory named like the command: skipped
+    (first / "tool").mkdir(parents=True)  # a directory named like the command
     second.mkdir()
     Tools.script(second / "tool", "#!/bin/sh\nexit 7\n")
     assert supervise(["tool"], env={"PATH": f"{first}:{second}"}).status == 7
+    # only the directory: execvp's EACCES, so 126 (GNU timeout and env say the same)
     env = {"PATH": str(first)}
-    with pytest.raises(SpawnError, match=r"^tool: command not found$") as excinfo:
+    with pytest.raises(SpawnError, match=r"/first/tool: Permission denied$") as excinfo:
         supervise(["tool"], env=env)
-    assert excinfo.value.status_name == "command-not-found"
+    assert excinfo.value.status_name == "not-executable"
+    with pytest.raises(SpawnError, match=r"^tool: command not found$"):
+        supervise(["tool"], env={"PATH": str(tmp_path / "nowhere")})
     third = tmp_path / "third"
     third.mkdir()
     # not executable, but an executable comes later
@@ -370,8 +393,8 @@ def test_a_plain_background_grandchild_dies_with_the_group_on_timeout(sleep_arg:
 
 CHILD_EXITS_ON_SIGNALS = """
 import os, signal, sys, time
-for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
-    signal.signal(getattr(signal, name), lambda n, f: sys.exit(100 + n))
+for number in sys.argv[1:]:
+    signal.signal(int(number), lambda n, f: sys.exit(100 + n))
 print("ready", flush=True)
 parent = os.getppid()
 while os.getppid() == parent:  # never outlive the driver, even when a test fails
@@ -379,10 +402,11 @@ while os.getppid() == parent:  # never outlive the driver, even when a test fail
 """
 
 
-@pytest.mark.parametrize("signum", FORWARDED_SIGNALS, ids=lambda n: signal.Signals(n).name)
+@pytest.mark.parametrize("signum", FORWARDED_SIGNALS, ids=signal_name)
 def test_signals_sent_to_us_are_forwarded_and_the_childs_status_comes_back(signum: int) -> None:
     proc = subprocess.Popen(
-        driver(PY, "-c", CHILD_EXITS_ON_SIGNALS), **DETACHED, stdout=subprocess.PIPE
+        driver(PY, "-c", CHILD_EXITS_ON_SIGNALS, *map(str, FORWARDED_SIGNALS)), **DETACHED,
+        stdout=subprocess.PIPE
     )
     try:
         assert read_line(proc) == b"ready\n"
@@ -630,6 +654,18 @@ def test_ctrl_c_stops_the_script_that_ran_us(terminal: Callable[..., Terminal]) 
     assert term.proc.wait(timeout=10) == -signal.SIGINT  # the script stopped, as without exitkit
     term.drain()
     assert b"after-exitkit" not in term.output
+
+
+@needs_proc
+def test_an_int_from_elsewhere_does_not_stop_the_script_that_ran_us(
+    terminal: Callable[..., Terminal],
+) -> None:
+    """In a terminal too: the child killed itself with INT, the terminal sent nothing, so the
+    script carries on with 130, as bash and GNU timeout do."""
+    script_text = '"$0" "$1" -- sh -c "sleep 0.5; kill -INT \\$\\$"; echo "after-exitkit:$?"'
+    term = terminal(["bash", "-c", script_text, PY, DRIVER])
+    assert term.read_until(b"after-exitkit:130"), term.output
+    assert term.proc.wait(timeout=10) == 0
 
 
 @needs_proc

@@ -135,8 +135,9 @@ def bench_timeout_precision() -> None:
         subprocess.run([EXITKIT, "run", "-q", "--timeout", str(deadline), "--", "sleep", "10"],
                        check=False)
         late.append(time.perf_counter() - start - base - deadline)
-    median = statistics.median(late)
-    row("timeout: deadline → child dead and reaped", ms(median), "< 50 ms", median < 0.05)
+    median, worst = statistics.median(late), max(late)
+    row("timeout: deadline → exitkit exited (median)", ms(median), "< 50 ms", median < 0.05)
+    row("timeout: deadline → exitkit exited (max)", ms(worst), "report", None)
 
 
 def bench_memory() -> None:

@@ -7,12 +7,12 @@
 >>> Exit = proxxx.as_enum()      # an IntEnum a Python CLI can sys.exit() with
 >>> print(exitkit.explain(137))
 137: killed by signal 9 (SIGKILL)
+
+Importing the package runs nothing: the ``exitkit`` console script starts here, and ``exitkit run``
+must hold its signals before any other line of code (see ``exitkit._entry``).
 """
 
 from __future__ import annotations
-
-from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode
-from exitkit.errors import ExitkitError
 
 __version__ = "0.1.0"
 
@@ -30,6 +30,21 @@ __all__ = [
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from exitkit.contracts.explain import Explanation
+    from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode
+    from exitkit.errors import ExitkitError
+
+
+def __getattr__(name: str) -> object:
+    """The public classes, imported when first asked for."""
+    if name in ("KINDS", "Contract", "ErrorCode", "ExitCode"):
+        from exitkit.contracts import model
+
+        return getattr(model, name)
+    if name == "ExitkitError":
+        from exitkit.errors import ExitkitError
+
+        return ExitkitError
+    raise AttributeError(f"module 'exitkit' has no attribute {name!r}")
 
 
 def load(name_or_path: str) -> Contract:

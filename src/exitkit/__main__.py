@@ -1,7 +1,5 @@
 """``python -m exitkit``."""
 
-import sys
+from exitkit._entry import console
 
-from exitkit._entry import main
-
-sys.exit(main())
+console()

@@ -2,15 +2,55 @@
 
 Start-up time is a feature: ``exitkit shell`` runs in every new shell that evals it and ``exitkit
 run`` wraps every CI step, so nothing is imported here that those two do not need.
+
+``exitkit run`` holds the signals it relays from its very first line (see
+:func:`exitkit.run.relay.hold_signals`): a Ctrl-C in its first milliseconds then waits for the
+handlers instead of raising KeyboardInterrupt somewhere, or being lost.
 """
 
 from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False
+
+#: The signal mask exitkit was started with, when ``exitkit run`` blocked its signals on its first
+#: line: as soon as it can (``_signal`` is built in; nothing is imported for it). The relay
+#: unblocks them once its handlers are in place.
+HELD_MASK: set[int] | None = None
+if sys.argv[1:2] == ["run"]:
+    if TYPE_CHECKING:
+        import signal as _signal
+    else:
+        import _signal
+
+    HELD_MASK = _signal.pthread_sigmask(_signal.SIG_BLOCK, _signal.valid_signals() - {
+        _signal.SIGKILL, _signal.SIGSTOP, _signal.SIGSEGV, _signal.SIGBUS, _signal.SIGILL,
+        _signal.SIGFPE, _signal.SIGABRT, _signal.SIGTRAP, _signal.SIGSYS})
+
+
+def console() -> None:
+    """The entry point: exit with :func:`main`'s status, whatever became of stdout and stderr (a
+    closed, full or broken stream must not turn exitkit's status into Python's 120)."""
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    import os
+
+    os._exit(status)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    running = bool(args) and args[0] == "run"
+    if running:
+        from exitkit.run.relay import hold_signals
+
+        hold_signals(HELD_MASK)
     try:
         from exitkit.cli import main as cli_main
 
@@ -21,9 +61,13 @@ def main(argv: list[str] | None = None) -> int:
 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return _death_status("SIGPIPE")
+        return _pipe_status(running)
     except KeyboardInterrupt:
-        return _death_status("SIGINT")
+        # Ctrl-C during a command that has no handler for it: end by it, as the shell expects
+        # (a loop around `exitkit list` stops), without a traceback.
+        from exitkit.run.outcome import die_of
+
+        die_of(_signal_number("SIGINT"))
     except Exception as exc:  # an exitkit bug: say so, keep the traceback, exit with "internal"
         import traceback
 
@@ -31,29 +75,41 @@ def main(argv: list[str] | None = None) -> int:
 
         if _is_output_failure(exc):  # stdout on a full disk or a closed descriptor: no bug
             reason = getattr(exc, "strerror", None) or exc
-            return report(ExitkitError("internal", f"cannot write output: {reason}"))
+            status = "run-failed" if running else "internal"
+            return report(ExitkitError(status, f"cannot write output: {reason}"))
 
-        traceback.print_exc()
+        if sys.stderr is not None:
+            traceback.print_exc()  # traceback's own writes ignore a broken stderr
         return report(
             ExitkitError(
-                "internal",
+                "run-failed" if running else "internal",
                 f"internal error: {type(exc).__name__}: {exc}",
                 hint="this is a bug in exitkit; please report it with the traceback above",
             )
         )
 
 
-def _death_status(name: str) -> int:
+def _signal_number(name: str) -> int:
     import signal
 
+    return int(getattr(signal, name))
+
+
+def _pipe_status(running: bool) -> int:
+    """``exitkit run``'s own output failing is exitkit run's failure (125); for the other
+    commands a reader that went away reads like SIGPIPE (141)."""
+    if running:
+        from exitkit._status import RUN_FAILED
+
+        return RUN_FAILED
     from exitkit.signals import death_status
 
-    return death_status(int(getattr(signal, name)))
+    return death_status(_signal_number("SIGPIPE"))
 
 
 def _is_output_failure(exc: BaseException) -> bool:
     import errno
 
-    return isinstance(exc, OSError) and exc.errno in (
-        errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT
-    )
+    return (isinstance(exc, OSError) and exc.errno in (
+        errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT, errno.EPIPE
+    )) or (isinstance(exc, AttributeError) and sys.stdout is None)

@@ -53,33 +53,47 @@ class ExitkitError(Exception):
 
 
 def report(err: ExitkitError, *, as_json: bool = False, stream: TextIO | None = None) -> int:
-    """Print *err* on stderr (one line, a hint line, or one JSON object); return its exit status."""
-    out = stream if stream is not None else sys.stderr
+    """Print *err* on stderr (one line, a hint line, or one JSON object); return its exit status,
+    whatever happens to stderr (closed, full, a broken pipe)."""
+    from exitkit.text import escape
+
     if as_json:
         import json
 
-        out.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
+        text = json.dumps(err.to_dict(), ensure_ascii=False) + "\n"
     else:
-        out.write(f"exitkit: {one_line(err.message)}\n")
+        text = f"exitkit: {escape(err.message)}\n"
         if err.hint:
-            out.write(f"exitkit: hint: {one_line(err.hint)}\n")
-    out.flush()
+            text += f"exitkit: hint: {escape(err.hint)}\n"
+    write_stderr(text, stream)
     return err.status
 
 
 def one_line(text: str) -> str:
     """Keep a message on one line even when it quotes hostile text."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    from exitkit.text import escape
+
+    return escape(text)
 
 
-def write_stderr(text: str) -> None:
-    """Write one of exitkit's own lines; once the child has run, a closed or full stderr must not
-    change the status the caller gets."""
-    stream = sys.stderr
+def write_stdout(text: str) -> None:
+    """Write exitkit's output; a closed stdout is an OSError like any other failure to write."""
+    stream = sys.stdout
     if stream is None:
+        import errno
+
+        raise OSError(errno.EBADF, "Bad file descriptor")
+    stream.write(text)
+
+
+def write_stderr(text: str, stream: TextIO | None = None) -> None:
+    """Write one of exitkit's own lines; a closed, full or broken stderr must never change the
+    status the caller gets."""
+    out = stream if stream is not None else sys.stderr
+    if out is None:
         return
     try:
-        stream.write(text)
-        stream.flush()
+        out.write(text)
+        out.flush()
     except (OSError, ValueError):
         pass

@@ -71,6 +71,30 @@ def shell_word(word: str) -> str:
     return f"$'{body}'"
 
 
+def quoted(value: str) -> str:
+    """*value* in quotes for a message, as ``repr`` shows it, with bytes that are not UTF-8 as
+    ``\\xff`` rather than Python's ``\\udcff``: ``'caf\\xe9'``."""
+    shown = repr(value)
+    if "\\udc" not in shown:
+        return shown
+    out, i = [], 0
+    while i < len(shown):
+        if shown[i] != "\\":
+            out.append(shown[i])
+            i += 1
+        elif shown[i:i + 4] == "\\udc" and shown[i + 4:i + 6] in _HIGH_BYTES:
+            out.append("\\x" + shown[i + 4:i + 6])
+            i += 6
+        else:  # any other escape, \\ included, stays as it is
+            out.append(shown[i:i + 2])
+            i += 2
+    return "".join(out)
+
+
+#: The high digit of a byte that surrogateescape turned into U+DC80..U+DCFF.
+_HIGH_BYTES = frozenset(f"{high}{low}" for high in "89abcdef" for low in "0123456789abcdef")
+
+
 def command_line(argv: list[str]) -> str:
     """A command as one line a user could paste into bash."""
     return " ".join(shell_word(word) for word in argv)

@@ -10,10 +10,8 @@ step, and a TAB runs ``exitkit __complete``.
 
 from __future__ import annotations
 
-import sys
-
 from exitkit._status import SUCCESS
-from exitkit.errors import ExitkitError, report
+from exitkit.errors import ExitkitError, report, write_stdout
 
 
 def main(args: list[str]) -> int:
@@ -28,12 +26,12 @@ def main(args: list[str]) -> int:
     if first in ("-h", "--help"):
         from exitkit.cli.help import main_help
 
-        sys.stdout.write(main_help())
+        write_stdout(main_help())
         return SUCCESS
     if first == "--version":
         from exitkit import __version__
 
-        sys.stdout.write(f"exitkit {__version__}\n")
+        write_stdout(f"exitkit {__version__}\n")
         return SUCCESS
     command = spec.BY_NAME.get(first)
     as_json = "--json" in args
@@ -47,7 +45,7 @@ def main(args: list[str]) -> int:
         if parsed.flag("help"):
             from exitkit.cli.help import command_help
 
-            sys.stdout.write(command_help(command))
+            write_stdout(command_help(command))
             return SUCCESS
         if command.name == "run":
             from exitkit.run.command import main as run_main

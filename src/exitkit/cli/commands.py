@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 
 from exitkit._status import CHECK_FAILED, NOT_FOUND, SUCCESS
-from exitkit.errors import ExitkitError
+from exitkit.errors import ExitkitError, write_stdout
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 def _json(data: object) -> None:
     import json
 
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_stdout(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def list_cmd(args: Parsed) -> int:
@@ -42,7 +43,7 @@ def list_cmd(args: Parsed) -> int:
         else:
             summary = escape(str(row.get("summary") or ""))
         table.append([str(row["name"]), escape(str(row.get("version", "-"))), where, summary])
-    sys.stdout.write(columns(table))
+    write_stdout(columns(table))
     return SUCCESS
 
 
@@ -52,9 +53,9 @@ def show(args: Parsed) -> int:
 
     fmt = "json" if args.flag("json") else (args.text("format") or "table")
     if fmt not in FORMATS:
-        raise ExitkitError("usage", f"unknown format {fmt!r}",
+        raise ExitkitError("usage", f"unknown format {quoted(fmt)}",
                            hint="choose one of: " + ", ".join(FORMATS))
-    sys.stdout.write(render(load(str(args.text("contract"))), fmt))
+    write_stdout(render(load(str(args.text("contract"))), fmt))
     return SUCCESS
 
 
@@ -68,7 +69,7 @@ def explain(args: Parsed) -> int:
     if args.flag("json"):
         _json(result.to_dict())
     else:
-        sys.stdout.write(str(result) + "\n")
+        write_stdout(str(result) + "\n")
     return SUCCESS if result.known else NOT_FOUND
 
 
@@ -91,7 +92,7 @@ def lint(args: Parsed) -> int:
     else:
         from exitkit.text import escape
 
-        sys.stdout.write("".join(escape(str(problem)) + "\n" for problem in problems))
+        write_stdout("".join(escape(str(problem)) + "\n" for problem in problems))
         sys.stdout.flush()
         verdict = "failed" if failed else "ok"
         write_stderr(f"exitkit: lint {verdict}: {errors} error(s), {warnings} warning(s) in "
@@ -103,7 +104,7 @@ def shell(args: Parsed) -> int:
     from exitkit.shells.command import generate
 
     code = generate(args.words("words"), export=args.flag("export"), prefix=args.text("prefix"))
-    sys.stdout.write(code)
+    write_stdout(code)
     return SUCCESS
 
 
@@ -128,7 +129,7 @@ def diff(args: Parsed) -> int:
     if args.flag("json"):
         _json(result.to_dict())
     else:
-        sys.stdout.write("\n".join(result.lines()) + "\n")
+        write_stdout("\n".join(result.lines()) + "\n")
     return SUCCESS if result.ok else CHECK_FAILED
 
 
@@ -137,9 +138,9 @@ def completion(args: Parsed) -> int:
 
     name = str(args.text("shell"))
     if name not in COMPLETION_SHELLS:
-        raise ExitkitError("usage", f"no completion for {name!r}",
+        raise ExitkitError("usage", f"no completion for {quoted(name)}",
                            hint="choose one of: " + ", ".join(COMPLETION_SHELLS))
-    sys.stdout.write(script(name))
+    write_stdout(script(name))
     return SUCCESS
 
 

@@ -203,14 +203,13 @@ def answer(shell: str, words: list[str], cword: int | None = None) -> str:
 def main(args: list[str]) -> int:
     """``exitkit __complete SHELL INDEX WORD…``; never fails loudly (a TAB must not print a
     traceback)."""
-    import sys
-
     from exitkit._status import INTERNAL, SUCCESS
+    from exitkit.errors import write_stdout
 
     shell = args[0] if args else "bash"
     try:
         cword = int(args[1]) if len(args) > 1 else 0
-        sys.stdout.write(answer(shell, args[2:] or [""], cword))
+        write_stdout(answer(shell, args[2:] or [""], cword))
     except Exception:
         return INTERNAL
     return SUCCESS

@@ -192,8 +192,11 @@ COMMANDS: tuple[Command, ...] = (
                    "5,7-9,auth).", value="codes", metavar="CODE|RANGE|NAME|KIND", repeat=True),
             Option(("--timeout",), "timeout", "Stop CMD after DURATION (30, 30s, 1.5m, 1h30m) and "
                    "exit 124.", value="duration"),
-            Option(("--signal",), "signal", "Signal sent on timeout (default TERM).",
-                   value="signal", metavar="SIG"),
+            Option(("--max-time",), "max_time", "Bound the whole run, every attempt and "
+                   "backoff included; exit 124 if an attempt is still running then.",
+                   value="duration"),
+            Option(("--signal",), "signal", "Signal sent on timeout, and to CMD if exitkit is "
+                   "killed (default TERM).", value="signal", metavar="SIG"),
             Option(("--kill-after",), "kill_after", "Send KILL this long after SIG if CMD is "
                    "still there (default 5s; 0: never).", value="duration"),
             Option(("--retries",), "retries", "Retry up to N times on a retryable failure.",

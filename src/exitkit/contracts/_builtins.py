@@ -585,8 +585,9 @@ CONTRACTS: dict[str, dict[str, Any]] = {'bcdock': {'name': 'bcdock',
                        'name': 'timeout',
                        'kind': 'timeout',
                        'meaning': '`exitkit run`: the command timed out',
-                       'when': '--timeout elapsed, or the shell that started exitkit died; also '
-                               'when the command ignored the first signal and had to be killed',
+                       'when': '--timeout or --max-time elapsed, exitkit received SIGALRM, or the '
+                               'shell that started exitkit died; also when the command ignored the '
+                               'first signal and had to be killed',
                        'recovery': 'Raise --timeout, or find out why the command hangs'},
                       {'code': 125,
                        'name': 'run-failed',
@@ -600,14 +601,15 @@ CONTRACTS: dict[str, dict[str, Any]] = {'bcdock': {'name': 'bcdock',
                        'name': 'not-executable',
                        'kind': 'not-executable',
                        'meaning': '`exitkit run`: the command was found but cannot be executed',
-                       'when': 'No execute permission, a directory, or a script with a missing '
-                               'interpreter',
+                       'when': 'No execute permission, a directory, or a program for another '
+                               'machine (as execvp: a later PATH entry that can run wins)',
                        'recovery': "Check the file's mode and its #! line"},
                       {'code': 127,
                        'name': 'command-not-found',
                        'kind': 'command-not-found',
                        'meaning': '`exitkit run`: the command was not found',
-                       'when': 'The name is not on PATH, or the path does not exist',
+                       'when': 'The name is not on PATH, the path does not exist, or its #! '
+                               'interpreter does not exist (as bash and GNU timeout say)',
                        'recovery': 'Check the spelling and PATH'}]},
  'grep': {'name': 'grep',
           'version': '1.0.0',

@@ -5,6 +5,7 @@ from __future__ import annotations
 from exitkit.contracts.loader import load, load_builtin
 from exitkit.contracts.model import Contract, ErrorCode, ExitCode
 from exitkit.errors import ExitkitError
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def explain(code: int | str, contract: Contract | str | None = None) -> Explanat
             if contract is None:
                 raise ExitkitError(
                     "not-found",
-                    f"{query!r} is not an exit status or a shell convention name",
+                    f"{quoted(query)} is not an exit status or a shell convention name",
                     hint="give a number 0..255, a name such as 'sigkill', or -c CONTRACT",
                 )
             return result

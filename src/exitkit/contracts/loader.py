@@ -21,6 +21,7 @@ from exitkit.contracts.model import (
     is_kebab,
 )
 from exitkit.errors import ExitkitError
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class _Checker:
             ok = False
         name = self.text(row, "name", path, required=True)
         if name is not None and not is_kebab(name):
-            self.error(f"{path}.name", f"must be kebab-case like 'not-found', got {name!r}")
+            self.error(f"{path}.name", f"must be kebab-case like 'not-found', got {quoted(name)}")
             name = None
         kind = self.text(row, "kind", path, required=True)
         if kind is not None and kind not in KINDS:
@@ -222,7 +223,7 @@ class _Checker:
         self.unknown_keys(data, _TOP_KEYS, "")
         name = self.text(data, "name", "", required=True)
         if name is not None and not is_kebab(name):
-            self.error("name", f"must be kebab-case like 'my-tool', got {name!r}")
+            self.error("name", f"must be kebab-case like 'my-tool', got {quoted(name)}")
             name = None
         version = self.text(data, "version", "", required=True)
         if version is not None and not is_semver(version):
@@ -442,10 +443,11 @@ def load_builtin(name: str) -> Contract:
 
     data = CONTRACTS.get(name)
     if data is None:
-        raise ExitkitError("not-found", f"no built-in contract named {name!r}")
+        raise ExitkitError("not-found", f"no built-in contract named {quoted(name)}")
     contract, problems = parse_contract(data, f"<built-in {name}>", BUILTIN)
     if contract is None:  # pragma: no cover - the tests lint every built-in
-        raise ExitkitError("internal", f"built-in contract {name!r} is invalid: {problems[0]}")
+        raise ExitkitError("internal",
+                           f"built-in contract {quoted(name)} is invalid: {problems[0]}")
     _BUILTIN_CACHE[name] = contract
     return contract
 
@@ -496,7 +498,7 @@ def load(name_or_path: str) -> Contract:
     names = sorted({name for name, _ in available()})
     raise ExitkitError(
         "not-found",
-        f"no contract named {name_or_path!r}{_close(name_or_path, names)}",
+        f"no contract named {quoted(name_or_path)}{_close(name_or_path, names)}",
         hint="looked in " + ", ".join(looked) + "; 'exitkit list' shows what is available",
     )
 

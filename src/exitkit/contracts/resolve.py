@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from exitkit.errors import ExitkitError
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def contract_for(argv: Sequence[str], explicit: str | None = None) -> Contract |
     except ExitkitError as err:
         raise ExitkitError(
             "invalid-contract",
-            f"contract {name!r}, picked by the command's name: {err.message}",
+            f"contract {quoted(name)}, picked by the command's name: {err.message}",
             hint=f"fix it ({err.hint or 'exitkit lint'}), or name another contract with -c",
         ) from None
 

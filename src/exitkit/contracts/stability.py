@@ -13,6 +13,7 @@ import os
 
 from exitkit.contracts.loader import parse_contract, parse_version, read_toml
 from exitkit.errors import ExitkitError
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -364,7 +365,7 @@ def _git(args: list[str], cwd: str) -> tuple[int, bytes]:
 def load_at_revision(rev: str, file: str) -> Contract:
     """The contract *file* as committed at *rev* in the git repository that holds it."""
     if not rev or rev.startswith("-"):
-        raise ExitkitError("usage", f"--git: not a revision: {rev!r}",
+        raise ExitkitError("usage", f"--git: not a revision: {quoted(rev)}",
                            hint="give a commit, branch or tag: --git HEAD~1 FILE")
     absolute = os.path.abspath(file)
     directory = os.path.realpath(os.path.dirname(absolute))
@@ -379,7 +380,7 @@ def load_at_revision(rev: str, file: str) -> Contract:
     rel = rel.replace(os.sep, "/")
     rc, _ = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
     if rc != 0:
-        raise ExitkitError("not-found", f"--git: unknown revision {rev!r} in {top}",
+        raise ExitkitError("not-found", f"--git: unknown revision {quoted(rev)} in {top}",
                            hint="'git log --oneline' lists the commits")
     rc, out = _git(["cat-file", "blob", f"{rev}:{rel}"], top)
     if rc != 0:

@@ -23,9 +23,13 @@ def main(parsed: Parsed) -> int:
     """``exitkit run``: returns the status to exit with (or dies of the child's signal)."""
     from exitkit.run import policy
     from exitkit.run.options import from_parsed
+    from exitkit.run.relay import SignalRelay
     from exitkit.run.report import reporters
     from exitkit.run.runner import Runner
 
+    # First, before anything can fail or take time: from here on no signal is lost.
+    relay = SignalRelay()
+    relay.install()
     try:
         opts = from_parsed(parsed)
         contract = resolve_contract(opts.argv, opts.contract)
@@ -36,12 +40,16 @@ def main(parsed: Parsed) -> int:
 
         return report(err)
     sinks = reporters(opts)
-    runner = Runner(opts, contract, ok, retry_on, sinks)
+    runner = Runner(opts, contract, ok, retry_on, sinks, relay)
     result = runner.run()
     finish(result, sinks)
+    if result.cause == "stopped" and result.signal is not None:
+        from exitkit.run.outcome import die_of
+
+        die_of(result.signal)  # a stop signal outside an attempt: end by it, as without exitkit
     last = runner.last.outcome if runner.last is not None else None
     if result.outcome == "signal" and last is not None:
-        from exitkit.run.supervise import exit_like
+        from exitkit.run.outcome import exit_like
 
         exit_like(last)  # dies of the child's signal, as the child did
     return result.exit_code

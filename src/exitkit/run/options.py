@@ -10,10 +10,18 @@ from __future__ import annotations
 import os
 
 from exitkit.errors import ExitkitError
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal as _signal
+
     from exitkit.cli.parse import Parsed
+else:
+    try:
+        import _signal  # the C module behind `signal`, without its enum import
+    except ImportError:  # not CPython
+        import signal as _signal
 
 #: What --ci accepts; ``auto`` means GitHub Actions when GITHUB_ACTIONS=true (the runner sets it).
 CI_MODES = ("auto", "github", "none")
@@ -22,15 +30,17 @@ CI_MODES = ("auto", "github", "none")
 class Options:
     """``exitkit run``'s options with their defaults."""
 
-    __slots__ = ("argv", "backoff", "ci", "contract", "kill_after", "max_backoff", "ok", "quiet",
-                 "report", "retries", "retry_on", "signal", "timeout")
+    __slots__ = ("argv", "backoff", "ci", "contract", "kill_after", "max_backoff", "max_time", "ok",
+                 "quiet", "report", "retries", "retry_on", "signal", "timeout")
 
     def __init__(self) -> None:
         self.argv: list[str] = []
         self.contract: str | None = None
         self.ok: list[str] = []
         self.timeout: float | None = None
-        self.signal = 15
+        #: A bound on the whole run, every attempt and backoff included.
+        self.max_time: float | None = None
+        self.signal = int(_signal.SIGTERM)
         self.kill_after: float | None = 5.0
         self.retries = 0
         self.retry_on: list[str] = []
@@ -75,12 +85,12 @@ def from_parsed(parsed: Parsed) -> Options:
         values = parsed.words(dest)
         items = [item.strip() for value in values for item in value.split(",")]
         if any(not item for item in items):
-            raise usage(f"--{dest.replace('_', '-')}: empty item in {', '.join(values)!r}")
+            raise usage(f"--{dest.replace('_', '-')}: empty item in {quoted(', '.join(values))}")
         setattr(opts, dest, items)
     retries = parsed.text("retries")
     if retries is not None:
         if not (retries.isascii() and retries.isdigit()) or len(retries) > 6:
-            raise usage(f"--retries: expected a whole number up to 999999, got {retries!r}")
+            raise usage(f"--retries: expected a whole number up to 999999, got {quoted(retries)}")
         opts.retries = int(retries)
     signal_text = parsed.text("signal")
     if signal_text is not None:
@@ -90,15 +100,20 @@ def from_parsed(parsed: Parsed) -> Options:
             opts.signal = parse_signal(signal_text)
         except ValueError as exc:
             raise usage(f"--signal: {exc}") from None
-    for dest in ("timeout", "kill_after", "backoff", "max_backoff"):
+    for dest in ("timeout", "max_time", "kill_after", "backoff", "max_backoff"):
         text = parsed.text(dest)
         if text is not None:
             try:
                 setattr(opts, dest, parse_duration(text))
             except ValueError as exc:
                 raise usage(f"--{dest.replace('_', '-')}: {exc}") from None
+    # Like GNU timeout: a duration of 0 disables the timeout, and the KILL that follows it.
     if opts.timeout == 0:
-        opts.timeout = None  # like GNU timeout: 0 disables the timeout
+        opts.timeout = None
+    if opts.max_time == 0:
+        opts.max_time = None
+    if opts.kill_after == 0:
+        opts.kill_after = None
     opts.ci = _ci_mode(parsed)
     return opts
 
@@ -111,7 +126,7 @@ def _ci_mode(parsed: Parsed) -> str:
     if mode is None:
         mode = "auto"
     if mode not in CI_MODES:
-        raise usage(f"--ci: {mode!r} is not one of {', '.join(CI_MODES)}")
+        raise usage(f"--ci: {quoted(mode)} is not one of {', '.join(CI_MODES)}")
     if mode == "auto":
         return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "none"
     return mode

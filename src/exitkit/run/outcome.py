@@ -29,8 +29,9 @@ class Outcome:
 
     __slots__ = (
         "duration",
-        "foreground",
         "forwarded",
+        "interrupted",
+        "oom_killed",
         "parent_died",
         "pid",
         "returncode",
@@ -47,8 +48,9 @@ class Outcome:
         parent_died: bool = False,
         duration: float = 0.0,
         pid: int = 0,
-        foreground: bool = False,
+        interrupted: int | None = None,
         forwarded: tuple[int, ...] = (),
+        oom_killed: bool = False,
     ) -> None:
         #: The raw result: exit status 0..255, or -N when the child was killed by signal N.
         self.returncode = returncode
@@ -62,10 +64,13 @@ class Outcome:
         self.duration = duration
         #: The child's process id (also its process group id).
         self.pid = pid
-        #: The child held the terminal's foreground, so it, not we, received Ctrl-C and Ctrl-\.
-        self.foreground = foreground
+        #: INT or QUIT when the terminal sent it to the child's whole process group (Ctrl-C,
+        #: Ctrl-\) while the child held the terminal; None otherwise.
+        self.interrupted = interrupted
         #: The signals sent to us and forwarded to the child's group, in order.
         self.forwarded = forwarded
+        #: The child died of a SIGKILL we did not send, and the kernel's OOM killer acted meanwhile.
+        self.oom_killed = oom_killed
 
     @property
     def status(self) -> int:
@@ -80,7 +85,7 @@ class Outcome:
         return (
             f"Outcome(returncode={self.returncode}, signal={self.signal}, "
             f"timed_out={self.timed_out}, parent_died={self.parent_died}, "
-            f"duration={self.duration:.3f}, pid={self.pid}, foreground={self.foreground})"
+            f"duration={self.duration:.3f}, pid={self.pid}, interrupted={self.interrupted})"
         )
 
 
@@ -89,22 +94,33 @@ def exit_like(outcome: Outcome) -> NoReturn:
 
     A child killed by signal N (not by our timeout) is mirrored by dying of N ourselves, core dumps
     off, as GNU timeout does: shells treat a signal death differently from exit 128+N (an
-    interactive shell's loop stops on Ctrl-C only then). If that is impossible we exit 128+N.
+    interactive shell's loop stops on Ctrl-C only then).
     """
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):
-            pass
     if outcome.signal is not None and not outcome.timed_out:
-        _die_of(outcome.signal, whole_group=outcome.foreground)
-        os._exit(death_status(outcome.signal))
+        die_of(outcome.signal, whole_group=outcome.interrupted == outcome.signal)
+    _flush()
     sys.exit(outcome.status)
 
 
-def _die_of(signum: int, *, whole_group: bool) -> None:
-    """Kill ourselves with *signum*; returns only if we survived it."""
+#: Signals whose death macOS records as a crash, with a report in ~/Library/Logs/DiagnosticReports:
+#: mirroring a child's death by one of them would file a report against Python each time.
+_CRASH_SIGNALS = frozenset(
+    int(getattr(signal, name)) for name in (
+        "SIGSEGV", "SIGBUS", "SIGABRT", "SIGQUIT", "SIGILL", "SIGFPE", "SIGTRAP", "SIGSYS")
+    if hasattr(signal, name)
+)
+
+
+def die_of(signum: int, *, whole_group: bool = False) -> NoReturn:
+    """End exitkit by *signum*, core dumps off, so that the calling shell reads 128+N.
+
+    *whole_group*: deliver it to exitkit's whole process group (the calling script's shell, its
+    pipeline) — only when the terminal sent it to the command's group, which held the terminal:
+    without exitkit the caller would have received it too. Where dying of the signal is not
+    possible (PID 1 ignores it) or not wise (macOS files a crash report for SEGV, ABRT, QUIT and the
+    like), exitkit exits 128+N instead.
+    """
+    _flush()
     try:
         import resource
 
@@ -113,16 +129,24 @@ def _die_of(signum: int, *, whole_group: bool) -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
     except (ImportError, OSError, ValueError):
         pass
-    try:
-        if signum != signal.SIGKILL:
-            signal.signal(signum, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
-        if whole_group and signum in (signal.SIGINT, signal.SIGQUIT):
-            # The child held the terminal, so Ctrl-C reached only its group. Without exitkit it
-            # would have reached ours too (a script's shell, a pipeline): deliver it there now, or
-            # `bash script.sh` would carry on after its exitkit line was interrupted.
-            os.killpg(os.getpgrp(), signum)
-        else:
-            os.kill(os.getpid(), signum)
-    except (OSError, ValueError):
-        pass
+    if not (sys.platform == "darwin" and signum in _CRASH_SIGNALS):
+        try:
+            if signum != signal.SIGKILL:
+                signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+            if whole_group and signum in (signal.SIGINT, signal.SIGQUIT):
+                os.killpg(os.getpgrp(), signum)
+            else:
+                os.kill(os.getpid(), signum)
+        except (OSError, ValueError):
+            pass
+    os._exit(death_status(signum))
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass

@@ -7,6 +7,7 @@ from __future__ import annotations
 from exitkit._status import COMMAND_NOT_FOUND, NOT_EXECUTABLE, TIMEOUT
 from exitkit.run.options import usage
 from exitkit.signals import death_status
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
         if _digits(item) or (sep and _digits(low) and _digits(high)):
             first, last = parse_code(low), parse_code(high if sep else low)
             if first is None or last is None or first > last:
-                raise usage(f"{option}: {item!r} is not a code or range within 0..{MAX_CODE}")
+                raise usage(f"{option}: {quoted(item)} is not a code or range within 0..{MAX_CODE}")
             chosen.codes.update(range(first, last + 1))
             chosen.by_number.update(range(first, last + 1))
             continue
@@ -68,7 +69,7 @@ def codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
         if not found:
             whose = f"{table.name}'s contract" if contract is not None else (
                 "the shell conventions (no contract for this command; pass -c)")
-            raise usage(f"{option}: {item!r} is neither a code, a name nor a kind in {whose}")
+            raise usage(f"{option}: {quoted(item)} is neither a code, a name nor a kind in {whose}")
         chosen.codes.update(e.code for e in found)
     return chosen
 

@@ -1,9 +1,14 @@
 """Catching the signals sent to exitkit: queued in order, never lost, and waking the wait loop.
 
-A :class:`SignalRelay` replaces the handlers of the signals exitkit passes on to its command and
-points Python's wake-up fd at a pipe, so that a signal (and SIGCHLD, when the command ends) ends
-any :meth:`~SignalRelay.wait` at once. What to do with a signal is the caller's business: the
-supervisor forwards it to the command's process group.
+``exitkit run`` holds the signals it relays from its first milliseconds (:func:`hold_signals`),
+then installs one :class:`SignalRelay` for the whole run: every attempt, every backoff, start-up
+included. A signal that arrives at any moment is queued, and its byte on Python's wake-up fd ends
+any :meth:`SignalRelay.wait` at once (so does SIGCHLD, when the command ends). What to do with a
+signal is the caller's business: the supervisor forwards it to the command's process group, the
+runner stops retrying.
+
+A signal ignored when exitkit started (``nohup``, ``cmd &`` in a script) stays ignored and is not
+relayed; blocked ones stay blocked, except ALRM and CHLD, as with GNU ``timeout``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import select
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from types import FrameType
     from typing import Any
 
@@ -25,19 +30,69 @@ else:
     except ImportError:  # not CPython
         import signal
 
-#: Signals sent to exitkit that are passed on to the child's process group.
+
+def _existing(*names: str) -> tuple[int, ...]:
+    return tuple(int(getattr(signal, name)) for name in names if hasattr(signal, name))
+
+
+#: Signals people and supervisors stop things with: after one, no attempt starts.
+STOP_SIGNALS: tuple[int, ...] = _existing("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+#: SIGALRM sent to exitkit means "your time is up", as for GNU timeout: the command is stopped as
+#: on --timeout.
+TIMER: int = int(signal.SIGALRM)
+#: Every other signal whose default would kill exitkit and leave the command running as an orphan;
+#: they are forwarded to the command's process group. (The faults — SEGV, BUS, ILL, FPE, TRAP,
+#: SYS, ABRT — are left alone: a handler cannot safely return from a real one.)
+_RTMIN, _RTMAX = getattr(signal, "SIGRTMIN", 0), getattr(signal, "SIGRTMAX", -1)
 FORWARDED_SIGNALS: tuple[int, ...] = (
-    signal.SIGINT,
-    signal.SIGTERM,
-    signal.SIGHUP,
-    signal.SIGQUIT,
-    signal.SIGUSR1,
-    signal.SIGUSR2,
+    *STOP_SIGNALS,
+    *_existing("SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGPROF", "SIGXCPU", "SIGPWR", "SIGIO",
+               "SIGSTKFLT", "SIGEMT", "SIGLOST"),
+    *range(int(_RTMIN), int(_RTMAX) + 1),
 )
+#: Everything the relay catches.
+RELAYED: frozenset[int] = frozenset({*FORWARDED_SIGNALS, TIMER, int(signal.SIGCHLD)})
+
+_inherited_mask: frozenset[int] | None = None
+
+
+def hold_signals(started_with: Iterable[int] | None = None) -> None:
+    """Block every relayed signal until a relay is installed, remembering the mask exitkit was
+    started with (*started_with*, when the caller blocked them already and kept the old mask).
+    ``exitkit run`` does this first: a signal in its first milliseconds then waits in the kernel
+    instead of killing exitkit or being lost."""
+    global _inherited_mask
+    if _inherited_mask is None:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, RELAYED)
+        _inherited_mask = frozenset(previous if started_with is None else started_with)
+
+
+def inherited_mask() -> frozenset[int]:
+    """The signal mask exitkit was started with."""
+    if _inherited_mask is not None:
+        return _inherited_mask
+    return frozenset(signal.pthread_sigmask(signal.SIG_BLOCK, ()))
+
+
+def inherited_ignored() -> frozenset[int]:
+    """Signals that were ignored when exitkit started. SIGPIPE and SIGXFSZ are not among them:
+    CPython ignores both for itself at start-up, so whether the caller did is unknowable."""
+    own = set(_existing("SIGPIPE", "SIGXFSZ", "SIGXFZ"))
+    return frozenset(
+        s for s in signal.valid_signals()
+        if s not in own and _disposition(s) == signal.SIG_IGN
+    )
+
+
+def _disposition(signum: int) -> object:
+    try:
+        return signal.getsignal(signum)
+    except (OSError, ValueError):  # pragma: no cover - KILL and STOP have none to read
+        return None
 
 
 class SignalRelay:
-    """The handlers and wake-up fd of one supervised run (or of a whole ``exitkit run``)."""
+    """The handlers and wake-up fd of one supervised run, or of a whole ``exitkit run``."""
 
     __slots__ = ("pending", "poller", "saved_handlers", "saved_wakeup_fd", "wakeup_r", "wakeup_w")
 
@@ -57,8 +112,7 @@ class SignalRelay:
 
     def install(self) -> bool:
         """Install the handlers and the wake-up fd; False (and nothing installed) outside the main
-        thread. A signal ignored when exitkit started (nohup, ``cmd &`` in a script) is left
-        ignored: the child inherits that through exec, as it would without exitkit."""
+        thread. Signals held since start-up are delivered to the new handlers."""
         r, w = os.pipe()
         os.set_blocking(r, False)
         os.set_blocking(w, False)
@@ -68,18 +122,20 @@ class SignalRelay:
             os.close(r)
             os.close(w)
             return False
+        hold_signals()
         self.wakeup_r, self.wakeup_w = r, w
         if hasattr(select, "poll"):  # select() fails on fds above 1023; poll() has no such limit
             self.poller = select.poll()
             self.poller.register(r, select.POLLIN)
-        for signum in FORWARDED_SIGNALS:
-            previous = signal.getsignal(signum)
-            if previous == signal.SIG_IGN:
+        for signum in sorted(RELAYED):
+            previous = _disposition(signum)
+            if previous == signal.SIG_IGN and signum != TIMER and signum != signal.SIGCHLD:
                 continue
-            self.saved_handlers[signum] = previous
-            signal.signal(signum, self._on_signal)
-        self.saved_handlers[signal.SIGCHLD] = signal.getsignal(signal.SIGCHLD)
-        signal.signal(signal.SIGCHLD, self._on_sigchld)
+            self.saved_handlers[signum] = previous  # type: ignore[assignment]
+            handler = self._on_sigchld if signum == signal.SIGCHLD else self._on_signal
+            signal.signal(signum, handler)
+        # Held signals arrive now, in the new handlers; blocked-when-started ones stay blocked.
+        signal.pthread_sigmask(signal.SIG_SETMASK, child_mask())
         return True
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -90,8 +146,13 @@ class SignalRelay:
 
     def take(self) -> list[int]:
         """The signals received since the last call, oldest first."""
-        taken, self.pending[:] = list(self.pending), []
+        taken = list(self.pending)
+        del self.pending[: len(taken)]
         return taken
+
+    def stop_signal(self) -> int | None:
+        """The first pending stop signal (INT, TERM, HUP, QUIT), if any, left pending."""
+        return next((s for s in self.pending if s in STOP_SIGNALS), None)
 
     def wait(self, seconds: float) -> None:
         """Sleep up to *seconds*, less if a signal arrives (SIGCHLD included)."""
@@ -100,6 +161,8 @@ class SignalRelay:
             import time
 
             time.sleep(seconds)
+            return
+        if self.pending:
             return
         if self.poller is not None:
             readable = bool(self.poller.poll(seconds * 1000.0))
@@ -113,7 +176,8 @@ class SignalRelay:
                 pass
 
     def uninstall(self) -> None:
-        """Put back every handler and the previous wake-up fd."""
+        """Put back every handler, the previous wake-up fd and the start-up mask."""
+        signal.pthread_sigmask(signal.SIG_BLOCK, RELAYED)
         for signum, handler in self.saved_handlers.items():
             # None: a handler not installed from Python, which cannot be put back from Python.
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
@@ -126,3 +190,18 @@ class SignalRelay:
                 os.close(fd)
         self.wakeup_r = self.wakeup_w = -1
         self.poller = None
+        signal.pthread_sigmask(signal.SIG_SETMASK, inherited_mask())
+
+
+def child_mask() -> frozenset[int]:
+    """The mask exitkit runs with, and starts its command with: the one it was started with, but
+    with ALRM and CHLD never blocked (GNU timeout does the same)."""
+    return inherited_mask() - {TIMER, int(signal.SIGCHLD)}
+
+
+def child_defaults(extra: Iterable[int] = ()) -> frozenset[int]:
+    """Signals the command starts with at their default action: every one exitkit did not find
+    ignored when it started, plus *extra* (the timeout signal, which must work even when the
+    caller ignored it)."""
+    catchable = set(signal.valid_signals()) - {int(signal.SIGKILL), int(signal.SIGSTOP)}
+    return frozenset((catchable - inherited_ignored()) | set(extra))

@@ -1,14 +1,23 @@
 """The attempts of one ``exitkit run``: run, decide whether to retry, back off, and make the
 :class:`~exitkit.run.result.RunResult`. The child itself is the supervisor's business
 (:mod:`exitkit.run.supervise`); what is printed is the reporters'.
+
+One :class:`~exitkit.run.relay.SignalRelay` covers the whole run. A stop signal (INT, TERM, HUP,
+QUIT) that reaches exitkit while a command runs is forwarded to it and no attempt follows; one that
+arrives at any other moment — start-up, the instant an attempt ends, a backoff — ends the run at
+once: exitkit reports and then dies of it. SIGALRM outside an attempt means time is up (124).
 """
 
 from __future__ import annotations
 
 import os
+import time
 
+from exitkit._status import TIMEOUT
 from exitkit.run import policy
+from exitkit.run.relay import STOP_SIGNALS, TIMER
 from exitkit.run.result import RunResult
+from exitkit.signals import death_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,6 +25,7 @@ if TYPE_CHECKING:
 
     from exitkit.contracts.model import Contract
     from exitkit.run.options import Options
+    from exitkit.run.relay import SignalRelay
     from exitkit.run.report import Reporter
     from exitkit.run.supervise import Outcome
 
@@ -24,70 +34,117 @@ class Attempt:
     """What one run of the command ended with: a status, and the supervisor's account of it (or
     why it could not start)."""
 
-    __slots__ = ("error", "outcome", "status")
+    __slots__ = ("error", "max_time", "outcome", "status")
 
-    def __init__(self, status: int, outcome: Outcome | None, error: str | None) -> None:
+    def __init__(self, status: int, outcome: Outcome | None, error: str | None,
+                 max_time: bool = False) -> None:
         self.status = status
         self.outcome = outcome
         self.error = error
+        #: It was stopped because --max-time ran out (not its own --timeout).
+        self.max_time = max_time
+
+
+class Stopped(Exception):
+    """The run ends early: a stop signal (``signal``) or time being up (``timeout``)."""
+
+    def __init__(self, signal: int | None = None, reason: str = "") -> None:
+        super().__init__(reason)
+        self.signal = signal
+        self.reason = reason
 
 
 class Runner:
     """Runs the attempts of one ``exitkit run`` and returns how the whole run ended."""
 
     def __init__(self, opts: Options, contract: Contract | None, ok: policy.CodeSet,
-                 retry_on: set[int], reporters: Sequence[Reporter] = ()) -> None:
+                 retry_on: set[int], reporters: Sequence[Reporter] = (),
+                 relay: SignalRelay | None = None) -> None:
         self.opts = opts
         self.contract = contract
         self.ok = ok
         self.retry_on = retry_on
         self.reporters = list(reporters)
+        self.relay = relay
         self.tool = contract.name if contract is not None else os.path.basename(opts.argv[0])
         # The shell that started us: its death stops the child and any further attempt.
         self.parent = os.getppid()
         #: The last attempt made.
         self.last: Attempt | None = None
+        self.start = time.monotonic()
+        self.deadline = None if opts.max_time is None else self.start + opts.max_time
+
+    @property
+    def max_attempts(self) -> int:
+        return self.opts.retries + 1
 
     def parent_gone(self) -> bool:
         return self.parent > 1 and os.getppid() != self.parent
 
     def run(self) -> RunResult:
-        import time
-
-        start = time.monotonic()
         attempts = 0
-        while True:
-            attempts += 1
-            attempt = self.last = self.attempt()
-            if not self.should_retry(attempt, attempts):
-                break
-            delay = self.delay(attempts)
-            progress = self.result(attempt, attempts, time.monotonic() - start)
-            for reporter in self.reporters:
-                reporter.retrying(progress, delay, self.opts.retries + 1)
-            if not self.sleep(delay):
+        try:
+            while True:
+                self.check_signals()
+                attempt = self.last = self.attempt(attempts + 1)
+                attempts += 1
+                if not self.should_retry(attempt, attempts):
+                    break
+                delay = self.delay(attempts)
+                if self.deadline is not None and time.monotonic() + delay >= self.deadline:
+                    for reporter in self.reporters:
+                        reporter.stopped_retrying(
+                            f"no time left for attempt {attempts + 1} within --max-time "
+                            f"{self.opts.max_time:g}s")
+                    break
+                progress = self.result(attempt, attempts)
                 for reporter in self.reporters:
-                    reporter.stopped_retrying("the calling shell went away")
-                break
-        return self.result(attempt, attempts, time.monotonic() - start)
+                    reporter.retrying(progress, delay, self.max_attempts)
+                if not self.sleep(delay):
+                    for reporter in self.reporters:
+                        reporter.stopped_retrying("the calling shell went away")
+                    break
+            self.check_signals()
+        except Stopped as stop:
+            return self.stopped(stop, attempts)
+        return self.result(attempt, attempts)
 
-    def attempt(self) -> Attempt:
+    def check_signals(self) -> None:
+        """End the run if a stop signal or SIGALRM reached us outside an attempt."""
+        if self.relay is None:
+            return
+        signum = self.relay.stop_signal()
+        if signum is not None:
+            raise Stopped(signum)
+        if TIMER in self.relay.pending:
+            raise Stopped(None, "SIGALRM: time is up")
+
+    def attempt(self, number: int) -> Attempt:
         from exitkit.run.supervise import SpawnError, supervise
 
         opts = self.opts
+        timeout, max_time = opts.timeout, False
+        if self.deadline is not None:
+            left = max(self.deadline - time.monotonic(), 0.0)
+            if timeout is None or left < timeout:
+                timeout, max_time = left, True
+        env = dict(os.environ, EXITKIT_ATTEMPT=str(number),
+                   EXITKIT_MAX_ATTEMPTS=str(self.max_attempts))
         try:
-            outcome = supervise(opts.argv, timeout=opts.timeout, timeout_signal=opts.signal,
-                                kill_after=opts.kill_after, parent=self.parent)
+            outcome = supervise(opts.argv, timeout=timeout, timeout_signal=opts.signal,
+                                kill_after=opts.kill_after, env=env, parent=self.parent,
+                                relay=self.relay)
         except SpawnError as err:
             return Attempt(err.status, None, err.message)
-        return Attempt(outcome.status, outcome, None)
+        return Attempt(outcome.status, outcome, None, max_time and outcome.timed_out)
 
     def should_retry(self, attempt: Attempt, attempts: int) -> bool:
         if attempts > self.opts.retries or attempt.status == 0 or attempt.status in self.ok:
             return False
         outcome = attempt.outcome
         if outcome is not None and (
-            outcome.parent_died or any(sig in policy.STOP_SIGNALS for sig in outcome.forwarded)
+            outcome.parent_died or attempt.max_time
+            or any(sig in STOP_SIGNALS for sig in outcome.forwarded)
         ):
             return False  # someone asked us to stop: forwarding it is all we do
         if self.parent_gone():
@@ -95,12 +152,16 @@ class Runner:
         return attempt.status in self.retry_on
 
     def sleep(self, delay: float) -> bool:
-        """Sleep *delay* seconds; False as soon as the calling shell is gone."""
-        import time
-
+        """Sleep *delay* seconds; False as soon as the calling shell is gone. A stop signal or
+        SIGALRM ends the sleep and the run (:class:`Stopped`)."""
         end = time.monotonic() + delay
         while (left := end - time.monotonic()) > 0:
-            time.sleep(min(left, 0.2))
+            if self.relay is not None:
+                self.relay.wait(min(left, 0.2))
+                self.check_signals()
+                self.relay.take()  # anything else (USR1 …) has no command to go to
+            else:
+                time.sleep(min(left, 0.2))
             if self.parent_gone():
                 return False
         return True
@@ -112,13 +173,45 @@ class Runner:
         ceiling = min(self.opts.max_backoff, self.opts.backoff * 2 ** min(attempts - 1, 60))
         return random.uniform(0, ceiling)
 
-    def result(self, attempt: Attempt, attempts: int, duration: float) -> RunResult:
+    def stopped(self, stop: Stopped, attempts: int) -> RunResult:
+        """The result of a run ended by a signal or by time running out outside an attempt."""
+        if stop.signal is None:  # SIGALRM
+            status, outcome, cause = TIMEOUT, "timeout", "timeout"
+        else:
+            status, outcome, cause = death_status(stop.signal), "signal", "stopped"
+        return RunResult(
+            argv=self.opts.argv,
+            tool=self.tool,
+            contract=self.contract.name if self.contract is not None else None,
+            status=status,
+            exit_code=status,
+            outcome=outcome,
+            entry=policy.label(None, status),
+            signal=stop.signal,
+            timed_out=stop.signal is None,
+            timeout=self.opts.timeout,
+            attempts=attempts,
+            duration=time.monotonic() - self.start,
+            cause=cause,
+        )
+
+    def result(self, attempt: Attempt, attempts: int) -> RunResult:
         outcome = attempt.outcome
         timed_out = outcome is not None and outcome.timed_out
         signal = outcome.signal if outcome is not None else None
         verdict = policy.verdict(attempt.status, timed_out=timed_out,
                                  signal=None if timed_out else signal, ok=self.ok)
         parent_died = outcome is not None and outcome.parent_died
+        if parent_died:
+            cause = "cancelled"
+        elif attempt.max_time:
+            cause = "max-time"
+        elif timed_out:
+            cause = "timeout"
+        elif outcome is not None and outcome.oom_killed:
+            cause = "oom"
+        else:
+            cause = None
         return RunResult(
             argv=self.opts.argv,
             tool=self.tool,
@@ -130,9 +223,9 @@ class Runner:
             signal=signal,
             timed_out=timed_out,
             parent_died=parent_died,
-            timeout=self.opts.timeout,
+            timeout=self.opts.max_time if attempt.max_time else self.opts.timeout,
             attempts=attempts,
-            duration=duration,
+            duration=time.monotonic() - self.start,
             error=attempt.error,
-            cause="cancelled" if parent_died else ("timeout" if timed_out else None),
+            cause=cause,
         )

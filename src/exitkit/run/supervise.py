@@ -17,8 +17,15 @@ import os
 import time
 
 from exitkit.run.outcome import Outcome, exit_like
-from exitkit.run.relay import FORWARDED_SIGNALS, SignalRelay
-from exitkit.run.spawn import SpawnError, find_command, spawn
+from exitkit.run.relay import (
+    FORWARDED_SIGNALS,
+    STOP_SIGNALS,
+    TIMER,
+    SignalRelay,
+    child_defaults,
+    child_mask,
+)
+from exitkit.run.spawn import SpawnError, Start, find_command, spawn
 from exitkit.run.terminal import Terminal
 
 TYPE_CHECKING = False
@@ -31,7 +38,8 @@ else:
     except ImportError:  # not CPython
         import signal
 
-__all__ = ["FORWARDED_SIGNALS", "Outcome", "SpawnError", "exit_like", "find_command", "supervise"]
+__all__ = ["FORWARDED_SIGNALS", "STOP_SIGNALS", "Outcome", "SpawnError", "exit_like",
+           "find_command", "supervise"]
 
 #: Longest wait between two looks at the child and at our parent (parent death is only polled).
 _POLL_INTERVAL = 0.2
@@ -49,21 +57,24 @@ def supervise(
     timeout: float | None = None,
     timeout_signal: int = signal.SIGTERM,
     kill_after: float | None = 5.0,
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
     parent: int | None = None,
     relay: SignalRelay | None = None,
 ) -> Outcome:
     """Run *argv* to completion and return its :class:`Outcome`.
 
     The child inherits our stdin, stdout, stderr and environment (or *env*), runs in a process group
-    of its own and gets the terminal's foreground while it runs. At *timeout* seconds, or when our
-    parent dies, *timeout_signal* goes to its whole group, and ``SIGKILL`` *kill_after* seconds
-    later (never, if None); after such a stop nothing of the group survives. INT, TERM, HUP, QUIT,
-    USR1 and USR2 sent to us are forwarded to the group. *relay* is the caller's signal relay (an
-    ``exitkit run`` keeps one for all its attempts); without one, handlers are installed for this
-    run and restored before returning. Raises :class:`SpawnError` if the command cannot start.
-    *parent* is the process whose death stops the child (default: our parent now); a caller that
-    runs several attempts passes the parent it started with, so a death between attempts counts.
+    of its own and gets the terminal's foreground while it runs. At *timeout* seconds, when our
+    parent dies, or when SIGALRM reaches us, *timeout_signal* goes to its whole group, and
+    ``SIGKILL`` *kill_after* seconds later (never, if None); after such a stop nothing of the group
+    survives. Signals sent to us (:data:`FORWARDED_SIGNALS`) are forwarded to the group. If we are
+    killed outright, the child gets *timeout_signal* (Linux's parent-death signal).
+
+    *relay* is the caller's signal relay (an ``exitkit run`` keeps one for all its attempts, so that
+    no signal is lost between them); without one, handlers are installed for this run and restored
+    before returning. *parent* is the process whose death stops the child (default: our parent
+    now); a caller that runs several attempts passes the parent it started with. Raises
+    :class:`SpawnError` if the command cannot start.
     """
     if not argv:
         raise ValueError("supervise() needs a command to run")
@@ -85,10 +96,11 @@ def supervise(
 
 class _Watch:
     """The wait loop of one child: forward signals, keep the deadline, notice our parent's death,
-    escalate to KILL, hand the terminal over and back."""
+    escalate to KILL, hand the terminal over and back, and reap orphans when we are PID 1."""
 
-    __slots__ = ("deadline", "forwarded", "kill_after", "kill_at", "parent_died", "pid", "ppid",
-                 "relay", "stopping", "terminal", "timed_out", "timeout", "timeout_signal")
+    __slots__ = ("deadline", "forwarded", "kill_after", "kill_at", "killed", "parent_died", "pid",
+                 "ppid", "reaper", "relay", "stopping", "terminal", "timed_out", "timeout",
+                 "timeout_signal")
 
     def __init__(self, relay: SignalRelay, timeout: float | None, timeout_signal: int,
                  kill_after: float | None, parent: int | None) -> None:
@@ -101,24 +113,35 @@ class _Watch:
         self.stopping = False
         self.timed_out = False
         self.parent_died = False
+        #: We sent SIGKILL ourselves (escalation or cleanup).
+        self.killed = False
         self.pid = 0
         # Parent death is seen as a change of parent; with init as parent already, nothing to see.
         ppid = os.getppid() if parent is None else parent
         self.ppid: int | None = ppid if ppid > 1 else None
         self.forwarded: list[int] = []
         self.terminal = Terminal()
+        # As PID 1 (a container's entrypoint) every orphan in the namespace becomes our child, and
+        # only we can reap it (tini does the same).
+        self.reaper = os.getpid() == 1
 
     def run(self, path: str, argv: list[str], env: Mapping[str, str]) -> Outcome:
+        from exitkit.run.oom import OomWatch
+
         terminal = self.terminal
         job_control = self.relay.active and terminal.find()
         in_foreground = job_control and terminal.in_foreground()
         if in_foreground:
             terminal.save_modes()
+        oom = OomWatch()
         start = time.monotonic()
-        self.pid = spawn(path, argv, env)
+        self.pid = spawn(path, argv, env, Start(default=child_defaults([self.timeout_signal]),
+                                                mask=child_mask(),
+                                                pdeathsig=self.timeout_signal))
         status: int | None = None
         try:
             if in_foreground:
+                terminal.watch_interrupts(self.pid)
                 terminal.give_to(self.pid)
             if self.timeout is not None:
                 self.deadline = start + self.timeout
@@ -132,6 +155,7 @@ class _Watch:
                 self.signal_group(signal.SIGKILL)
             if terminal.handed_over:
                 terminal.take_back()
+            interrupted = terminal.stop_watching()
             if status is not None and in_foreground and (
                 self.stopping or os.WIFSIGNALED(status)
             ):
@@ -149,8 +173,9 @@ class _Watch:
             parent_died=self.parent_died,
             duration=duration,
             pid=self.pid,
-            foreground=terminal.used_foreground,
+            interrupted=interrupted,
             forwarded=tuple(self.forwarded),
+            oom_killed=died_of == signal.SIGKILL and not self.killed and oom.acted(),
         )
 
     def wait(self, flags: int) -> int:
@@ -162,10 +187,15 @@ class _Watch:
                     return status
                 self.terminal.child_stopped(os.WSTOPSIG(status), self.signal_group)
                 continue
+            now = time.monotonic()
             for signum in self.relay.take():
+                if signum == TIMER:  # SIGALRM: "time is up", as for GNU timeout
+                    if not self.stopping:
+                        self.timed_out = True
+                        self.stop(now)
+                    continue
                 self.forwarded.append(signum)
                 self.signal_group(signum)
-            now = time.monotonic()
             if not self.stopping:
                 if self.deadline is not None and now >= self.deadline:
                     self.timed_out = True
@@ -183,11 +213,31 @@ class _Watch:
             self.relay.wait(self.sleep_time(now))
 
     def poll_child(self, flags: int) -> int | None:
+        """The child's wait status, or None while it runs. As PID 1, every other exited process
+        is reaped on the way."""
+        if self.reaper:
+            return self.reap_all(flags)
         try:
             pid, status = os.waitpid(self.pid, flags)
         except ChildProcessError:  # reaped behind our back (SIGCHLD ignored meanwhile?)
             return _LOST_WAIT_STATUS
         return status if pid else None
+
+    def reap_all(self, flags: int) -> int | None:
+        found: int | None = None
+        while True:
+            try:
+                pid, status = os.waitpid(-1, flags)
+            except ChildProcessError:
+                return _LOST_WAIT_STATUS if found is None else found
+            if pid == 0:
+                return found
+            if pid == self.pid:
+                if os.WIFSTOPPED(status):
+                    return status
+                found = status
+            elif os.WIFSTOPPED(status):
+                continue
 
     def sleep_time(self, now: float) -> float:
         wait = _POLL_INTERVAL if self.relay.active else _POLL_INTERVAL_NO_SIGNALS
@@ -207,6 +257,8 @@ class _Watch:
             self.kill_at = now + self.kill_after
 
     def signal_group(self, signum: int) -> None:
+        if signum == signal.SIGKILL:
+            self.killed = True
         _kill_group(self.pid, signum)
 
 

@@ -30,7 +30,7 @@ class Terminal:
     of it. ``fd`` is -1 without a terminal; every method is then a no-op."""
 
     __slots__ = ("child", "child_modes", "fd", "handed_over", "own_pgrp", "saved_modes",
-                 "stopped", "used_foreground")
+                 "sentinel", "sentinel_pipe", "stopped", "used_foreground")
 
     def __init__(self) -> None:
         self.fd = -1
@@ -43,6 +43,10 @@ class Terminal:
         self.stopped: int | None = None
         self.saved_modes: list[Any] | None = None
         self.child_modes: list[Any] | None = None
+        #: The process watching for Ctrl-C and Ctrl-\\ in the command's group (see
+        #: :meth:`watch_interrupts`), and the read end of its pipe.
+        self.sentinel = 0
+        self.sentinel_pipe = -1
 
     def find(self) -> bool:
         """Use the first of fds 0, 1, 2 that is our controlling terminal, if any."""
@@ -77,6 +81,63 @@ class Terminal:
     def take_back(self) -> None:
         self._call(os.tcsetpgrp, self.fd, self.own_pgrp)
         self.handed_over = False
+
+    def watch_interrupts(self, group: int) -> None:
+        """Put a sentinel process into the command's group, to learn whether Ctrl-C or Ctrl-\\
+        came from the terminal.
+
+        Once the command's group holds the terminal, Ctrl-C reaches that group only, not the shell
+        script that ran exitkit. Without exitkit the script would have received it too and
+        stopped its loop, so exitkit passes it on — but only when it was the terminal's doing: a
+        command killed by ``kill -INT`` from elsewhere must not take its caller down (bash and GNU
+        timeout carry on then). Nothing in how the command ended tells the two apart; a process
+        of our own in the same group does, because only a signal to the whole group reaches it.
+        """
+        read_fd, write_fd = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the sentinel; tests check what it reports
+            code = 0
+            try:
+                os.close(read_fd)
+                signal.set_wakeup_fd(-1)
+                watched = {signal.SIGINT, signal.SIGQUIT, signal.SIGALRM}
+                signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+                for signum in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
+                    _quietly(signal.signal, signum, signal.SIG_DFL)
+                os.setpgid(0, group)
+                signal.setitimer(signal.ITIMER_REAL, 0.5, 0.5)
+                while True:
+                    received = signal.sigwait(watched)
+                    if received != signal.SIGALRM:
+                        os.write(write_fd, bytes([received]))
+                        break
+                    if os.getppid() != parent:
+                        break
+            except BaseException:
+                code = 1
+            os._exit(code)
+        os.close(write_fd)
+        # It may have got there first, or the command's group may be gone already: both fine.
+        _quietly(os.setpgid, pid, group)
+        self.sentinel, self.sentinel_pipe = pid, read_fd
+
+    def stop_watching(self) -> int | None:
+        """End the sentinel; the signal it saw the terminal send (INT or QUIT), if any."""
+        if not self.sentinel:
+            return None
+        seen = None
+        _quietly(os.kill, self.sentinel, signal.SIGKILL)
+        _quietly(os.waitpid, self.sentinel, 0)  # the PID 1 reaper may have reaped it
+        _quietly(os.set_blocking, self.sentinel_pipe, False)
+        try:
+            data = os.read(self.sentinel_pipe, 1)
+            seen = data[0] if data else None
+        except OSError:
+            pass
+        os.close(self.sentinel_pipe)
+        self.sentinel, self.sentinel_pipe = 0, -1
+        return seen
 
     def restore_modes(self) -> None:
         """As bash does for a job that was killed: its tty modes go, ours come back."""
@@ -126,6 +187,15 @@ class Terminal:
         # else the terminal is the child's already, or `bg` continued us after Ctrl-Z
         self.stopped = None
         signal_child(signal.SIGCONT)
+
+
+def _quietly(func: Callable[..., object], *args: Any) -> None:
+    """Call *func*; an OSError (the process or group is gone) or ValueError is no news here.
+    (Not contextlib.suppress: contextlib is not loaded on exitkit run's start-up path.)"""
+    try:
+        func(*args)
+    except (OSError, ValueError):
+        return
 
 
 def _tty_modes(fd: int) -> list[Any] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from exitkit import __version__
 from exitkit.shells import bash, fish, sh, zsh
 from exitkit.shells.section import Section
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def render(
     """
     renderer = SHELLS.get(shell)
     if renderer is None:
-        raise ValueError(f"unknown shell {shell!r}; choose one of {', '.join(SHELLS)}")
+        raise ValueError(f"unknown shell {quoted(shell)}; choose one of {', '.join(SHELLS)}")
     if prefix is not None and len(contracts) != 1:
         raise ValueError("a prefix applies to exactly one contract")
     version = __version__ if generator_version is None else generator_version

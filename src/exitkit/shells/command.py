@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from exitkit.errors import ExitkitError
+from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def detect_shell() -> str:
     raise ExitkitError(
         "usage",
         "cannot tell which shell to generate code for"
-        + (f" (detected {name!r}, not supported)" if name else ""),
+        + (f" (detected {quoted(name)}, not supported)" if name else ""),
         hint="name one: exitkit shell {" + ",".join(supported) + "} [CONTRACT…]",
     )
 

@@ -1,6 +1,14 @@
-"""``--report FILE``: the whole story of a run as one JSON object."""
+"""``--report FILE``: the whole story of a run as one JSON object.
+
+A regular file (or a new one) is written atomically: the object goes to a temporary file in the
+same directory, which then replaces FILE, so a reader never sees half a report. A FIFO, a terminal
+or another special file is written directly, without blocking: a FIFO with no reader gets a
+warning, never a hang after the command has ended.
+"""
 
 from __future__ import annotations
+
+import os
 
 from exitkit.run.report import Reporter
 
@@ -20,9 +28,58 @@ class JsonReporter(Reporter):
     def finished(self, result: RunResult) -> None:
         import json
 
+        data = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
         try:
-            with open(self.path, "w", encoding="utf-8") as fh:
-                json.dump(result.to_dict(), fh, indent=2, ensure_ascii=False)
-                fh.write("\n")
+            if _is_special(self.path):
+                _write_special(self.path, data)
+            else:
+                _write_atomically(self.path, data)
         except OSError as exc:
             self.stderr.say(f"cannot write --report {self.path}: {exc.strerror or exc}")
+
+
+def _is_special(path: str) -> bool:
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _write_special(path: str, data: bytes) -> None:
+    """A FIFO or device: open without blocking (ENXIO for a FIFO nobody reads), then write."""
+    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Write a temporary file beside *path* (same file system, so the rename is atomic), then
+    rename it over *path*."""
+    directory, name = os.path.split(path)
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.exitkit-tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException:
+        _unlink_quietly(temporary)
+        raise
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        return

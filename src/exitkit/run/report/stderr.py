@@ -39,20 +39,34 @@ class StderrReporter(Reporter):
             self.say(line)
 
 
+#: Said when the kernel's out-of-memory killer ended the command (see run/oom.py).
+OOM = "killed by the kernel's out-of-memory killer"
+
+
 def message(result: RunResult) -> str:
     """The line that tells a person how the run ended, or "" when the status says it all."""
     if result.error is not None:
         return result.error
+    if result.cause == "stopped":
+        after = "before it started" if result.attempts == 0 else "no further attempt"
+        return (f"{result.signal_name} received; {result.tool}: {after}; "
+                f"exiting {result.exit_code}")
     if result.outcome == "tolerated":
         return f"{result.tool} exited {result.label}; tolerated by --ok"
     if result.outcome == "timeout":
         if result.parent_died:
             why = "the calling shell went away"
-        elif result.timeout is not None:
+        elif result.cause == "max-time" and result.timeout is not None:
+            why = f"--max-time {result.timeout:g}s ran out"
+        elif result.timeout is not None and result.attempts:
             why = f"timed out after {result.timeout:g}s"
         else:
             why = "timed out"
         return f"{result.tool} stopped: {why}; exiting {result.exit_code}"
+    if result.cause == "oom":
+        return f"{result.tool} was {OOM} (exit {result.status}, {result.signal_name})"
+    if result.signal_name == "SIGPIPE":
+        return ""  # as in bash: a reader that went away is no news (`exitkit run -- yes | head`)
     entry = result.entry
     if result.outcome in ("failure", "signal") and entry is not None:
         line = f"{result.tool} exited {result.label}: {entry.meaning}"

@@ -1,0 +1,482 @@
+"""exitkit run under signals, start-up races and as PID 1, through the real console script.
+
+Race tests run a few hundred times with the signal sent at a random moment; one lucky run proves
+nothing. Every child is started with INT, QUIT and TERM at their defaults (a test run from a
+background job would otherwise inherit them ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import EXITKIT, IN_CI, Tools, run_exitkit
+
+STOPS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]
+
+
+def defaults() -> None:
+    """preexec: the dispositions a login shell gives a foreground command."""
+    for signum in (*STOPS, signal.SIGALRM, signal.SIGUSR1):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+def start(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([EXITKIT, "run", *args], stderr=subprocess.PIPE,
+                            preexec_fn=defaults, **kwargs)  # type: ignore[call-overload]
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def lines(path: Path) -> int:
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def holds_signals(pid: int) -> bool:
+    """Whether exitkit's first line has run in *pid* (Linux /proc): INT is blocked (held until the
+    relay is in place) or TERM is caught (the relay is in place; Python itself catches INT but
+    never TERM). Its command line must be exitkit's: between fork and exec, the child of a Popen
+    is still a copy of pytest, with every signal blocked for a moment."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        status = dict(line.split(":\t", 1) for line in
+                      Path(f"/proc/{pid}/status").read_text().splitlines() if ":\t" in line)
+    except OSError:
+        return True  # gone already: nothing to wait for
+    if len(argv) < 2 or not argv[1].endswith(b"exitkit"):
+        return False
+    blocked, caught = int(status["SigBlk"], 16), int(status["SigCgt"], 16)
+    return bool(blocked >> (signal.SIGINT - 1) & 1 or caught >> (signal.SIGTERM - 1) & 1)
+
+
+# --- stop signals: never lost, never ignored -----------------------------------------------------
+
+
+@pytest.mark.parametrize("signum", STOPS, ids=lambda s: signal.Signals(s).name)
+def test_a_stop_signal_during_a_backoff_ends_the_run_by_that_signal(signum: int,
+                                                                     tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    for _ in range(5):  # full jitter may draw a delay too short to signal inside it: again
+        with start("--retries", "5", "--backoff", "30", "--max-backoff", "30", "--", "sh", "-c",
+                   f'echo x >> "{state}"; exit 1') as proc:
+            assert proc.stderr is not None
+            retry = proc.stderr.readline()
+            assert b"retrying in" in retry, retry
+            if float(retry.split(b"retrying in ")[1].split(b"s ")[0]) < 1:
+                proc.kill()
+                state.unlink()
+                continue
+            proc.send_signal(signum)
+            rest = proc.stderr.read()
+            assert proc.wait(timeout=10) == -signum  # died of it, as without exitkit
+            break
+    else:
+        pytest.fail("five delays in a row were under a second")
+    name = signal.Signals(signum).name
+    assert rest == (f"exitkit: {name} received; sh: no further attempt; exiting "
+                    f"{128 + signum}\n").encode()
+    assert lines(state) == 1
+
+
+def race(runs: int, one: Callable[[int], object], workers: int = 2) -> Counter[object]:
+    """Run *one* *runs* times, on *workers* threads; count what each returned."""
+    counts: Counter[object] = Counter()
+    lock = threading.Lock()
+    todo = list(range(runs))
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i = todo.pop()
+            got = one(i)
+            with lock:
+                counts[got] += 1
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return counts
+
+
+def test_term_at_any_moment_of_a_retry_loop_ends_it(tmp_path: Path) -> None:
+    """TERM while an attempt runs, as it ends, or between attempts: the run always ends."""
+    def one(i: int) -> object:
+        with start("-q", "--retries", "100000", "--backoff", "0", "--", "sh", "-c", "exit 1",
+                   stdout=subprocess.DEVNULL) as proc:
+            time.sleep(random.uniform(0.03, 0.12))
+            proc.send_signal(signal.SIGTERM)
+            try:
+                return proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                return "still retrying"
+
+    counts = race(200, one)
+    assert set(counts) <= {-signal.SIGTERM, 1}, counts  # 1: TERM reached the last child itself
+    assert counts[-signal.SIGTERM] >= 100, counts
+
+
+def test_int_from_exitkits_first_line_on_is_never_lost_and_never_a_traceback() -> None:
+    """INT at a random moment after exitkit holds its signals (its first line): the command never
+    runs to completion, exitkit dies of INT, and nothing is printed."""
+    def one(i: int) -> object:
+        with start("--", "sh", "-c", "sleep 0.5; echo completed",
+                   stdout=subprocess.PIPE) as proc:
+            assert wait_for(lambda: holds_signals(proc.pid), timeout=5)
+            time.sleep(random.uniform(0, 0.02))
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=10)
+            return proc.returncode, out, err
+
+    counts = race(300, one)
+    assert set(counts) <= {
+        (-signal.SIGINT, b"", b"exitkit: SIGINT received; sh: before it started; exiting 130\n"),
+        (-signal.SIGINT, b"", b"exitkit: sh exited 130 (sigint): Killed by signal 2 (SIGINT)\n"),
+    }, counts
+
+
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs util-linux unshare")
+def test_as_pid_1_term_stops_it_between_attempts_and_orphans_are_reaped(tmp_path: Path) -> None:
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        message = f"cannot make a PID namespace here: {probe.stderr.decode().strip()}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    state = tmp_path / "attempts"
+    # as the container's PID 1, retrying with long backoffs: TERM must still end it
+    with subprocess.Popen(
+        ["unshare", "--pid", "--fork", "--mount-proc", EXITKIT, "run", "--retries", "5",
+         "--backoff", "20", "--max-backoff", "20", "--", "sh", "-c",
+         f'echo "$$ $PPID" >> "{state}"; exit 1'],
+        stderr=subprocess.DEVNULL, preexec_fn=defaults,
+    ) as proc:
+        assert wait_for(lambda: lines(state) == 1)
+        assert state.read_text().split()[1] == "1"  # exitkit is PID 1 in there
+        time.sleep(0.3)
+        exitkit = int(Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()[0])
+        os.kill(exitkit, signal.SIGTERM)
+        assert proc.wait(timeout=10) == 143  # PID 1 cannot die of its own signal: 128+15
+    assert lines(state) == 1
+    # as PID 1 it reaps what is re-parented to it: no zombie is left while the command runs
+    script = "(sleep 0.2 &); sleep 1; ps -eo stat= | grep -c '^Z' || true"
+    result = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", EXITKIT, "run", "--",
+                             "sh", "-c", script], capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stdout.strip()) == (0, "0"), result.stderr
+
+
+# --- signals exitkit did not forward before ------------------------------------------------------
+
+
+def test_alarm_is_the_timeout_as_for_gnu_timeout(tmp_path: Path) -> None:
+    with start("--", "sh", "-c", "sleep 30") as proc:
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGALRM)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 124
+    assert err == b"exitkit: sh stopped: timed out; exiting 124\n"
+
+
+@pytest.mark.parametrize("name", ["SIGVTALRM", "SIGPROF", "SIGXCPU", "SIGPWR", "SIGIO",
+                                  "SIGRTMIN"])
+def test_other_terminating_signals_are_forwarded_never_orphaning_the_command(name: str,
+                                                                            tmp_path: Path) -> None:
+    signum = getattr(signal, name)
+    mark = tmp_path / "got"
+    script = f'trap "echo got > {mark}; exit 7" {int(signum)}; while :; do sleep 0.05; done'
+    with start("--", "sh", "-c", script) as proc:
+        time.sleep(0.3)
+        proc.send_signal(signum)
+        assert proc.wait(timeout=10) == 7
+    assert mark.read_text() == "got\n"
+
+
+# --- the calling script is never hurt -------------------------------------------------------------
+
+
+def test_a_child_killed_by_int_from_elsewhere_does_not_stop_the_calling_script() -> None:
+    """No terminal: exitkit dies of INT like the child, and the script carries on with 130."""
+    script = f'{EXITKIT} run -- sh -c "kill -INT \\$\\$"; echo "after:$?"'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                            preexec_fn=defaults, timeout=30)
+    assert (result.returncode, result.stdout) == (0, "after:130\n")
+
+
+def test_a_sigpipe_death_is_silent_as_in_bash() -> None:
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", f"{EXITKIT} run -- yes | head -1"],
+                            capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stdout, result.stderr) == (141, "y\n", "")
+
+
+@pytest.mark.parametrize("stderr", ["closed", "full", "broken pipe"])
+@pytest.mark.parametrize("args", [["--bogus", "--", "true"], ["-c", "nosuch", "--", "true"],
+                                  ["--timeout", "x", "--", "true"]])
+def test_exitkits_own_errors_are_125_whatever_happens_to_stderr(stderr: str,
+                                                                args: list[str]) -> None:
+    command = " ".join([EXITKIT, "run", *args])
+    redirect = {"closed": " 2>&-", "full": " 2>/dev/full", "broken pipe": " 2>&1 | true"}[stderr]
+    script = f'{command}{redirect}; echo "status=${{PIPESTATUS[0]}}"'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    assert result.stdout == "status=125\n", result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("stdout", [" >&-", " >/dev/full"])
+def test_run_help_into_a_closed_or_full_stdout_is_125(stdout: str) -> None:
+    result = subprocess.run(["bash", "-c", f"{EXITKIT} run --help{stdout}; echo status=$? >&2"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.stderr.splitlines()[-1] == "status=125"
+    assert "Traceback" not in result.stderr
+
+
+# --- command resolution like bash and execvp ------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["echo ran $1\nexit 3\n", "#!\necho ran $1\nexit 3\n"])
+def test_a_script_without_a_hashbang_runs_with_bin_sh(text: str, tools: Tools) -> None:
+    tools("plain", text, shebang="")
+    result = run_exitkit("run", "--", "plain", "arg")
+    assert (result.returncode, result.stdout, result.stderr) == (3, "ran arg\n", "")
+
+
+def test_a_missing_interpreter_is_127(tools: Tools) -> None:
+    tool = tools("mytool", "echo hi", shebang="#!/no/such/interpreter")
+    result = run_exitkit("run", "--", "mytool")
+    assert result.returncode == 127
+    assert result.stderr == (f"exitkit: {tool}: /no/such/interpreter: bad interpreter: "
+                             "No such file or directory\n")
+
+
+def test_a_directory_found_on_path_is_126_like_execvp(tools: Tools, tmp_path: Path) -> None:
+    (tmp_path / "dirtool").mkdir()
+    env = dict(os.environ, PATH=f"{tmp_path}:{os.environ['PATH']}")
+    result = run_exitkit("run", "--", "dirtool", env=env)
+    assert (result.returncode, result.stderr) == (
+        126, f"exitkit: {tmp_path}/dirtool: Permission denied\n")
+    tools("dirtool", "exit 4")  # a later PATH entry that can run wins
+    env["PATH"] = f"{tmp_path}:{tools.bin}:{os.environ['PATH']}"
+    assert run_exitkit("run", "--", "dirtool", env=env).returncode == 4
+
+
+def test_dot_is_126_as_for_timeout_and_env() -> None:
+    result = run_exitkit("run", "--", ".")
+    assert result.returncode == 126
+
+
+# --- timeout edges like GNU timeout ---------------------------------------------------------------
+
+
+def test_kill_after_zero_never_sends_kill(tmp_path: Path) -> None:
+    mark = tmp_path / "exited"
+    script = f'trap "sleep 1; echo clean > {mark}; exit 9" TERM; sleep 30 & wait'
+    started = time.monotonic()
+    result = run_exitkit("run", "--timeout", "0.2", "--kill-after", "0", "--", "sh", "-c", script)
+    assert result.returncode == 124
+    assert mark.read_text() == "clean\n"  # its TERM trap ran to the end: no KILL came
+    assert time.monotonic() - started >= 1.2
+
+
+def test_the_timeout_works_when_the_caller_ignored_the_timeout_signal() -> None:
+    def ignore_term() -> None:
+        defaults()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    started = time.monotonic()
+    result = subprocess.run([EXITKIT, "run", "--timeout", "0.3", "--kill-after", "20", "--",
+                             "sleep", "30"], capture_output=True, preexec_fn=ignore_term,
+                            timeout=60)
+    assert result.returncode == 124
+    assert time.monotonic() - started < 10  # TERM worked; KILL at 20 s was not needed
+
+
+def test_the_command_starts_with_no_signal_ignored_that_exitkit_did_not_inherit() -> None:
+    result = subprocess.run([EXITKIT, "run", "--", "grep", "^SigIgn", "/proc/self/status"],
+                            capture_output=True, text=True, preexec_fn=defaults, timeout=30)
+    assert result.stdout == "SigIgn:\t0000000000000000\n"
+
+    def ignore_usr1() -> None:
+        defaults()
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+
+    result = subprocess.run([EXITKIT, "run", "--", "grep", "^SigIgn", "/proc/self/status"],
+                            capture_output=True, text=True, preexec_fn=ignore_usr1, timeout=30)
+    assert int(result.stdout.split()[1], 16) == 1 << (signal.SIGUSR1 - 1)  # kept: nohup-style
+
+
+def test_killing_exitkit_outright_stops_the_command_with_its_timeout_signal(tmp_path: Path) -> None:
+    mark = tmp_path / "got"
+    script = f'trap "echo got > {mark}; exit" USR1; echo ready; while :; do sleep 0.05; done'
+    with subprocess.Popen([EXITKIT, "run", "--signal", "USR1", "--", "sh", "-c", script],
+                          stdout=subprocess.PIPE, preexec_fn=defaults) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == b"ready\n"
+        proc.kill()  # SIGKILL: exitkit runs no code of its own any more
+    assert wait_for(mark.exists, timeout=5)  # the parent-death signal reached the command
+
+
+# --- reports and messages -------------------------------------------------------------------------
+
+
+def test_the_report_is_replaced_atomically(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text("old\n")
+    inode = report.stat().st_ino
+    assert run_exitkit("run", "--report", str(report), "--", "true").returncode == 0
+    assert report.stat().st_ino != inode  # a new file took its place in one rename
+    assert report.read_text().startswith("{\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # no temporary left
+
+
+def test_a_report_to_a_fifo_nobody_reads_never_hangs(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = run_exitkit("run", "--report", str(fifo), "--", "sh", "-c", "exit 3", timeout=20)
+    assert result.returncode == 3
+    assert result.stderr == (f"exitkit: cannot write --report {fifo}: No such device or "
+                             "address\n")
+
+
+def test_a_report_to_a_fifo_with_a_reader_arrives(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    time.sleep(0.2)
+    assert run_exitkit("run", "--report", str(fifo), "--", "true").returncode == 0
+    out, _ = reader.communicate(timeout=10)
+    assert b'"outcome": "success"' in out
+
+
+def test_escape_sequences_and_bytes_that_are_not_utf8_are_shown_escaped(tmp_path: Path) -> None:
+    name = os.fsencode("\x1b]0;pwned\x07tool") + b"\xff"
+    result = subprocess.run([os.fsencode(EXITKIT), b"run", b"--", name], capture_output=True,
+                            timeout=30)
+    assert result.returncode == 127
+    assert result.stderr == b"exitkit: \\e]0;pwned\\x07tool\\xff: command not found\n"
+    result = subprocess.run([os.fsencode(EXITKIT), b"run", b"--ok", b"\xff\x1b[2J", b"--",
+                             b"true"], capture_output=True, timeout=30)
+    assert result.returncode == 125
+    assert result.stderr.splitlines()[0] == (
+        b"exitkit: --ok: '\\xff\\x1b[2J' is neither a code, a name nor a kind in the shell "
+        b"conventions (no contract for this command; pass -c)")
+
+
+# --- what users of retry wrappers ask for ---------------------------------------------------------
+
+
+def test_max_time_bounds_the_whole_run(tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    started = time.monotonic()
+    result = run_exitkit("run", "--max-time", "1", "--retries", "100", "--backoff", "0.2",
+                         "--max-backoff", "0.2", "--report", str(tmp_path / "r.json"), "--",
+                         "sh", "-c", f'echo x >> "{state}"; sleep 0.3; exit 1')
+    elapsed = time.monotonic() - started
+    assert elapsed < 3
+    assert lines(state) >= 2
+    # it ran out during an attempt (124) or left no time for the next one (the last status)
+    assert result.returncode in (124, 1)
+    if result.returncode == 124:
+        assert "--max-time 1s ran out; exiting 124" in result.stderr
+
+
+def test_max_time_stops_a_long_attempt_with_124() -> None:
+    started = time.monotonic()
+    result = run_exitkit("run", "--max-time", "0.5", "--timeout", "30", "--", "sleep", "30")
+    assert result.returncode == 124
+    assert result.stderr == "exitkit: sleep stopped: --max-time 0.5s ran out; exiting 124\n"
+    assert time.monotonic() - started < 5
+
+
+def test_max_time_leaves_no_backoff_sleeping_past_it(tmp_path: Path) -> None:
+    state = tmp_path / "attempts"
+    started = time.monotonic()
+    result = run_exitkit("run", "--max-time", "2", "--retries", "5", "--backoff", "60",
+                         "--max-backoff", "60", "--", "sh", "-c", f'echo x >> "{state}"; exit 1')
+    assert time.monotonic() - started < 3
+    assert result.returncode in (1, 124)
+
+
+def test_attempt_numbers_reach_the_command(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    script = f'echo "$EXITKIT_ATTEMPT/$EXITKIT_MAX_ATTEMPTS" >> "{log}"; exit 1'
+    run_exitkit("run", "--retries", "2", "--backoff", "0", "--", "sh", "-c", script)
+    assert log.read_text() == "1/3\n2/3\n3/3\n"
+
+
+# --- the out-of-memory killer -----------------------------------------------------------------
+
+
+def fake_cgroup(tmp_path: Path, version: int) -> tuple[Path, Path]:
+    cgroup = tmp_path / "cgroup"
+    cgroup.mkdir()
+    name = "memory.events" if version == 2 else "memory.oom_control"
+    counter = cgroup / name
+    counter.write_text("low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n" if version == 2 else
+                       "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n")
+    return cgroup, counter
+
+
+@pytest.mark.parametrize("version", [2, 1])
+def test_a_kill_by_the_oom_killer_is_named(version: int, tmp_path: Path) -> None:
+    cgroup, counter = fake_cgroup(tmp_path, version)
+    bump = f"sed -i 's/^oom_kill 0$/oom_kill 1/' {counter}; kill -KILL $$"
+    report = tmp_path / "r.json"
+    env = dict(os.environ, EXITKIT_CGROUP_DIR=str(cgroup))
+    result = run_exitkit("run", "--report", str(report), "--", "sh", "-c", bump, env=env)
+    assert result.returncode == -signal.SIGKILL  # dies of it, like the command: a shell reads 137
+    assert result.stderr == ("exitkit: sh was killed by the kernel's out-of-memory killer "
+                             "(exit 137, SIGKILL)\n")
+    import json
+
+    assert json.loads(report.read_text())["cause"] == "oom"
+    # a SIGKILL with no OOM kill counted is just a SIGKILL
+    result = run_exitkit("run", "--", "sh", "-c", "kill -KILL $$", env=env)
+    assert result.stderr == "exitkit: sh exited 137 (sigkill): Killed by signal 9 (SIGKILL)\n"
+
+
+def test_a_real_oom_kill_is_named_where_a_memory_cgroup_can_be_made(tmp_path: Path) -> None:
+    from exitkit.run.oom import cgroup_files
+
+    v1 = [f for f in cgroup_files() if f.endswith("memory.oom_control")]
+    if not v1 or not os.access(os.path.dirname(v1[0]), os.W_OK):
+        pytest.skip("no writable cgroup v1 memory controller here")
+    cgroup = Path(os.path.dirname(v1[0])) / f"exitkit-test-{os.getpid()}"
+    try:
+        cgroup.mkdir()
+        (cgroup / "memory.limit_in_bytes").write_text(str(64 << 20))
+        hog = f"{sys.executable} -c 'x = bytearray(400 << 20); print(len(x))'"
+        script = f"echo $$ > {cgroup}/cgroup.procs; exec {EXITKIT} run -- {hog}"
+        result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
+    finally:
+        for _ in range(50):
+            try:
+                cgroup.rmdir()
+                break
+            except OSError:
+                time.sleep(0.1)
+    assert result.returncode == -signal.SIGKILL
+    assert result.stderr == (f"exitkit: {Path(sys.executable).name} was killed by the kernel's "
+                             "out-of-memory killer (exit 137, SIGKILL)\n")
