@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -343,3 +347,98 @@ def test_every_value_option_refuses_a_missing_value() -> None:
             with pytest.raises(ExitkitError, match=f"^{re.escape(name)} needs a value") as info:
                 parse_args(args)
             assert info.value.status == 125
+
+
+# --- how exitkit ends: dying of a signal, in a forked copy of this process ----------------------
+
+
+def ended(action: Callable[[], object], *, new_group: bool = True) -> tuple[int | None, int]:
+    """Run *action* in a forked child (in a process group of its own); how did the child end?
+    (the signal it died of or None, and its exit status or the signal number)."""
+    import os
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            if new_group:
+                os.setpgid(0, 0)
+            for signum in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_DFL)
+            action()
+        except SystemExit as exit:
+            os._exit(exit.code if isinstance(exit.code, int) else 98)
+        finally:
+            os._exit(99)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        assert not os.WCOREDUMP(status)
+        return os.WTERMSIG(status), os.WTERMSIG(status)
+    return None, os.WEXITSTATUS(status)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGSEGV,
+                                    signal.SIGKILL, signal.SIGQUIT])
+def test_die_of_ends_the_process_by_that_signal_without_a_core(signum: int, tmp_path: Path,
+                                                               ) -> None:
+    import os
+    import resource
+
+    from exitkit.run.outcome import die_of
+
+    def action() -> None:
+        os.chdir(tmp_path)
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signum})  # die_of unblocks it
+        if signum != signal.SIGKILL:
+            signal.signal(signum, lambda *_: None)  # and puts back the default action
+        die_of(signum)
+
+    assert ended(action) == (signum, signum)
+    assert list(tmp_path.iterdir()) == []  # no core file
+
+
+def test_die_of_can_reach_the_whole_process_group(tmp_path: Path) -> None:
+    import os
+
+    from exitkit.run.outcome import die_of
+
+    mark = tmp_path / "survivor"
+
+    def action() -> None:
+        pid = os.fork()
+        if pid == 0:  # a sibling in the same group, like the calling script's shell
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            time.sleep(2)
+            mark.write_text("still here")
+            os._exit(0)
+        time.sleep(0.2)
+        die_of(signal.SIGINT, whole_group=True)
+
+    assert ended(action) == (signal.SIGINT, signal.SIGINT)
+    time.sleep(2.5)
+    assert not mark.exists()  # the sibling got INT too
+    # without whole_group only we die; a TERM is never sent to the group
+    def alone() -> None:
+        die_of(signal.SIGTERM, whole_group=True)
+
+    assert ended(alone) == (signal.SIGTERM, signal.SIGTERM)
+
+
+@pytest.mark.parametrize(("signum", "crash"), [(signal.SIGSEGV, True), (signal.SIGABRT, True),
+                                              (signal.SIGQUIT, True), (signal.SIGTERM, False)])
+def test_on_macos_a_crash_signal_is_an_exit_status_not_a_crash_report(
+    signum: int, crash: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from exitkit.run import outcome
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    expected = (None, 128 + signum) if crash else (signum, signum)
+    assert ended(lambda: outcome.die_of(signum)) == expected
+
+
+def test_exit_like_mirrors_a_signal_death_and_a_terminal_interrupt() -> None:
+    from exitkit.run.outcome import exit_like
+
+    assert ended(lambda: exit_like(Outcome(-15, signal=15))) == (15, 15)
+    assert ended(lambda: exit_like(Outcome(-9, signal=9, timed_out=True))) == (None, 124)
+    assert ended(lambda: exit_like(Outcome(7))) == (None, 7)
