@@ -8,7 +8,7 @@ reason, matched by function and changed line so that renumbering does not matter
 survivor in a STRICT module fails the run.
 
     python tools/mutation.py                       # run mutmut from scratch, then report
-    python tools/mutation.py --module text.py      # rerun one module's mutants, then report
+    python tools/mutation.py --module text.py      # one module's mutants only, then report
     python tools/mutation.py --report              # report on the last run only
 
 mutmut's own progress goes to mutants/mutmut-run.log.
@@ -93,6 +93,8 @@ def report() -> int:
 
     statuses = results()
     known = equivalents()
+    # "not checked": another module's mutants, when --module ran one only
+    statuses = {n: s for n, s in statuses.items() if s != "not checked"}
     survivors = [n for n, s in statuses.items() if module_of(n) and s not in ("killed", "timeout")]
     with ThreadPoolExecutor(max_workers=8) as pool:
         changes = dict(zip(survivors, pool.map(change, survivors), strict=True))
@@ -121,7 +123,8 @@ def report() -> int:
             print(f"    {status}: {name}\n      {function}: - {minus}\n      {' ' * len(function)}"
                   f"  + {plus}")
         failed = failed or (strict and bool(missed))
-    stale = [entry for i, entry in enumerate(known) if i not in used]
+    ran = {module_of(n) for n in statuses}
+    stale = [entry for i, entry in enumerate(known) if i not in used and entry[0] in ran]
     for module, function, minus, _, _ in stale:
         print(f"note: no longer a survivor, drop it from {EQUIVALENTS.name}: {module} {function}: "
               f"- {minus}")
@@ -133,7 +136,7 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--report", action="store_true", help="only report on the last run")
     parser.add_argument("--module", choices=sorted(MODULES),
-                        help="rerun the mutants of one module (after a full run)")
+                        help="run the mutants of one module only")
     args = parser.parse_args()
     if not args.report:
         only = [f"src/exitkit/{path}" for path in MODULES]
@@ -146,8 +149,8 @@ def main() -> int:
         names = []
         if args.module:
             names = ["exitkit." + args.module[:-3].replace("/", ".") + ".*"]
-        else:
-            subprocess.run(["rm", "-rf", str(ROOT / "mutants")], check=True)
+        # mutmut copies over its last copy, and a file deleted or regenerated since would linger
+        subprocess.run(["rm", "-rf", str(ROOT / "mutants")], check=True)
         (ROOT / "mutants").mkdir(exist_ok=True)
         log = ROOT / "mutants" / "mutmut-run.log"
         print(f"running mutmut (progress in {log.relative_to(ROOT)}) ...", flush=True)
