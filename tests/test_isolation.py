@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conftest import ROOT, SECONDARY_PYTHON
 
-MODULES = ["test_run.py", "test_cli.py", "test_loader.py", "test_shellcmd.py", "test_action.py",
+MODULES = ["test_run.py", "test_cli.py", "test_loader.py", "test_shellcmd.py", "test_github.py",
            "test_supervise.py", "test_completion.py"]
 
 #: proxxx with its codes moved: a test that picked this up instead of the built-in would fail.

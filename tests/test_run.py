@@ -179,76 +179,6 @@ def test_report_file_holds_the_whole_story(tmp_path: Path) -> None:
     assert data["exit_code"] == 143
 
 
-HOSTILE = """\
-name = "evil"
-version = "1.0.0"
-summary = "hostile text"
-[[exit]]
-code = 0
-name = "success"
-kind = "success"
-meaning = "ok"
-[[exit]]
-code = 3
-name = "broken"
-kind = "failure"
-meaning = "100% bad\\n::warning::forged, really: yes"
-recovery = "try %0A again\\r\\nnow"
-"""
-
-
-def github_env(tmp_path: Path) -> dict[str, str]:
-    contracts = tmp_path / "contracts"
-    contracts.mkdir(exist_ok=True)
-    (contracts / "evil.toml").write_text(HOSTILE)
-    out = tmp_path / "github_output"
-    summary = tmp_path / "step_summary"
-    out.touch()
-    summary.touch()
-    return dict(os.environ) | {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(out),
-                  "GITHUB_STEP_SUMMARY": str(summary), "EXITKIT_PATH": str(contracts)}
-
-
-def test_github_outputs_and_summary(tools: Tools, tmp_path: Path) -> None:
-    genv = github_env(tmp_path)
-    tools.exits("proxxx", 5)
-    result = run_exitkit("run", "--ok", "not-found", "--", "proxxx", "delete", "100", env=genv)
-    assert result.returncode == 0
-    assert "::notice title=proxxx%3A not-found tolerated::proxxx delete 100 exited 5 (not-found)" \
-        in result.stderr
-    outputs = Path(genv["GITHUB_OUTPUT"]).read_text()
-    assert outputs == "exit-code=0\nraw-exit-code=5\nexit-name=not-found\noutcome=tolerated\n"
-    assert "tolerated" in Path(genv["GITHUB_STEP_SUMMARY"]).read_text()
-
-
-def test_github_annotations_escape_hostile_text(tools: Tools, tmp_path: Path) -> None:
-    genv = github_env(tmp_path)
-    tools.exits("evil", 3)
-    result = run_exitkit("run", "--", "evil", "a,b:c", "x\ny", env=genv)
-    assert result.returncode == 3
-    lines = [line for line in result.stderr.splitlines() if line.startswith("::")]
-    assert len(lines) == 1, result.stderr  # nothing forged a second command
-    line = lines[0]
-    assert line.startswith("::error title=evil exited 3 (broken)::")
-    assert "100%25 bad%0A::warning::forged" in line
-    assert "try %250A again%0D%0Anow" in line
-    assert "evil a,b:c $'x\\ny' exited 3" in line  # the command as bash would quote it
-    title = line[len("::error "):line.index("::", 2)]
-    assert ":" not in title.split("=", 1)[1]
-    summary = Path(genv["GITHUB_STEP_SUMMARY"]).read_text()
-    assert summary.count("\n") == 1
-
-
-def test_github_mode_is_off_unless_asked(tools: Tools, tmp_path: Path) -> None:
-    genv = github_env(tmp_path)
-    genv["GITHUB_ACTIONS"] = "false"
-    result = run_exitkit("run", "--", "sh", "-c", "exit 3", env=genv)
-    assert "::" not in result.stderr
-    assert Path(genv["GITHUB_OUTPUT"]).read_text() == ""
-    result = run_exitkit("run", "--github", "--", "sh", "-c", "exit 3", env=genv)
-    assert "::error" in result.stderr
-
-
 def test_child_output_is_not_lost_or_reordered() -> None:
     result = run_exitkit("run", "--", "sh", "-c",
                          "i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done; exit 1")
@@ -335,7 +265,7 @@ def test_a_non_utf8_argument_is_reported_escaped_and_keeps_the_childs_status(
     assert result.returncode == 3, result.stderr
     assert json.loads(report.read_text())["argv"] == ["sh", "-c", "exit 3", "\\xff"]
     assert out.read_text() == "exit-code=3\nraw-exit-code=3\nexit-name=\noutcome=failure\n"
-    assert result.stderr == (b"::error title=sh exited 3::sh -c 'exit 3' $'\\xff' exited 3\n")
+    assert result.stderr == (b"\n::error title=sh exited 3::sh -c 'exit 3' $'\\xff' exited 3\n")
 
 
 def test_a_closed_or_full_stderr_does_not_change_the_status() -> None:

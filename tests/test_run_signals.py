@@ -153,7 +153,7 @@ def test_int_from_exitkits_first_line_on_is_never_lost_and_never_a_traceback() -
 
     counts = race(300, one)
     assert set(counts) <= {
-        (-signal.SIGINT, b"", b"exitkit: SIGINT received; sh: before it started; exiting 130\n"),
+        (-signal.SIGINT, b"", b"exitkit: SIGINT received; sh: not started; exiting 130\n"),
         (-signal.SIGINT, b"", b"exitkit: sh exited 130 (sigint): Killed by signal 2 (SIGINT)\n"),
     }, counts
 
@@ -199,6 +199,57 @@ def test_alarm_is_the_timeout_as_for_gnu_timeout(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 124
     assert err == b"exitkit: sh stopped: timed out; exiting 124\n"
+
+
+def pids_in_group(pgid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize(("first", "second"), [(signal.SIGINT, signal.SIGTERM),
+                                               (signal.SIGINT, signal.SIGINT),
+                                               (signal.SIGTERM, signal.SIGHUP)],
+                         ids=["INT-TERM", "INT-INT", "TERM-HUP"])
+def test_a_second_stop_signal_kills_what_ignores_both_soon(first: int, second: int,
+                                                           tmp_path: Path) -> None:
+    """The runner's cancel (INT, TERM 7.5 s later, KILL of exitkit 2.5 s after that) or a second
+    Ctrl-C: a command that ignores both is KILLed 1.5 s after the second, so that nothing of
+    its group outlives exitkit, whose KILL is coming."""
+    pids = tmp_path / "pids"
+    script = (f"trap '' INT TERM HUP; sh -c 'trap \"\" INT TERM HUP; echo $$ >> {pids}; "
+              f"while :; do sleep 0.05; done' & echo $$ >> {pids}; wait")
+    with start("--", "sh", "-c", script) as proc:
+        assert wait_for(lambda: lines(pids) == 2)
+        group = os.getpgid(int(pids.read_text().split()[0]))
+        proc.send_signal(first)
+        time.sleep(0.5)
+        assert proc.poll() is None  # one stop signal: the command may take its time
+        proc.send_signal(second)
+        sent = time.monotonic()
+        assert proc.wait(timeout=10) == -signal.SIGKILL  # dies as its command did
+        assert 1.3 < time.monotonic() - sent < 3
+    assert pids_in_group(group) == []
+
+
+def test_a_second_stop_signal_never_kills_with_kill_after_zero(tmp_path: Path) -> None:
+    mark = tmp_path / "done"
+    script = f"trap 'sleep 2; echo clean > {mark}; exit 3' INT; sleep 30 & wait"
+    with start("--kill-after", "0", "--", "sh", "-c", script) as proc:
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 3
+    assert mark.read_text() == "clean\n"
 
 
 @pytest.mark.parametrize("name", ["SIGVTALRM", "SIGPROF", "SIGXCPU", "SIGPWR", "SIGIO",

@@ -63,6 +63,30 @@ def test_every_option_lands_converted() -> None:
     assert parse_args(["-h", "--bogus"]) is None
 
 
+@pytest.mark.parametrize(("text", "label", "words"), [
+    ('proxxx delete "$VMID" --yes', 'proxxx delete "$VMID" --yes',
+     ["proxxx", "delete", "$VMID", "--yes"]),
+    ("  # remove the VM\n\n  proxxx delete 1  \n", "proxxx delete 1", ["proxxx", "delete", "1"]),
+    ("proxxx delete 1\necho done", "proxxx delete 1 …", ["proxxx", "delete", "1"]),
+    ("proxxx delete 1 # the VM\n# a comment", "proxxx delete 1 # the VM …",
+     ["proxxx", "delete", "1"]),
+    ("echo 'unfinished\nquote'", "echo 'unfinished …", ["echo", "'unfinished"]),
+    ("# only a comment", "# only a comment", ["# only a comment"]),
+    ("", "(empty)", ["(empty)"]),
+    ("   \n ", "(empty)", ["(empty)"]),
+])
+def test_as_shows_the_first_command_line(text: str, label: str, words: list[str]) -> None:
+    o = opts("--as", text)
+    assert (o.label, o.shown) == (label, words)
+    assert o.argv == ["tool"]
+
+
+def test_without_as_the_command_is_shown_quoted_for_bash() -> None:
+    o = parse_args(["--", "proxxx", "delete", "a b", "$x"])
+    assert o is not None
+    assert (o.label, o.shown) == ("proxxx delete 'a b' '$x'", ["proxxx", "delete", "a b", "$x"])
+
+
 @pytest.mark.parametrize(("env", "args", "mode"), [
     ({}, [], "none"),
     ({"GITHUB_ACTIONS": "true"}, [], "github"),
@@ -268,7 +292,7 @@ def test_the_report_record_names_everything() -> None:
         "raw_exit_code": 5, "name": "not-found", "kind": "not-found",
         "meaning": "Resource not found", "recovery": "Already gone: idempotent OK on teardown",
         "signal": None, "timed_out": False, "cause": None, "attempts": 2, "duration": 1.235,
-        "outcome": "tolerated", "error": None,
+        "outcome": "tolerated", "error": None, "cancelled": False,
     }
     record = result(argv=["x", "\udcff"], contract=None, status=143, exit_code=143,
                     outcome="signal", entry=None, signal=15, error="a\nb",

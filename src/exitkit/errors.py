@@ -86,12 +86,28 @@ def write_stdout(text: str) -> None:
     stream.write(text)
 
 
+#: Set by :func:`guard_workflow_commands`.
+_GUARDED = False
+
+
+def guard_workflow_commands() -> None:
+    """From now on, in a GitHub job: no text exitkit writes to stderr may form one of the runner's
+    legacy ``##[command]`` markers, whatever the command's arguments or a contract hold (each
+    message is already one line: see :func:`exitkit.text.escape`)."""
+    global _GUARDED
+    _GUARDED = True
+
+
 def write_stderr(text: str, stream: TextIO | None = None) -> None:
     """Write one of exitkit's own lines; a closed, full or broken stderr must never change the
     status the caller gets."""
     out = stream if stream is not None else sys.stderr
     if out is None:
         return
+    if _GUARDED:
+        from exitkit.text import neutralize
+
+        text = neutralize(text)
     try:
         out.write(text)
         out.flush()

@@ -98,3 +98,12 @@ _HIGH_BYTES = frozenset(f"{high}{low}" for high in "89abcdef" for low in "012345
 def command_line(argv: list[str]) -> str:
     """A command as one line a user could paste into bash."""
     return " ".join(shell_word(word) for word in argv)
+
+
+def neutralize(text: str) -> str:
+    """Break every ``##[`` in *text*: the legacy GitHub Actions command syntax, which the runner
+    finds *anywhere* in a line of a step's output. ``##[error]x`` → ``#\\#[error]x``; the result
+    holds no ``##[`` however it was built."""
+    while "##[" in text:
+        text = text.replace("##[", "#\\#[")
+    return text

@@ -55,6 +55,12 @@ def main(args: list[str]) -> int:
 
         return HANDLERS[command.name](parsed)
     except ExitkitError as err:
+        from exitkit.cli.parse import ParseError
+
+        if isinstance(err, ParseError) and err.parsed.command.name == "run":
+            from exitkit.run.command import fail
+
+            return fail(err, err.parsed)  # in a GitHub job, also an annotation and the outputs
         return report(err, as_json=as_json)
 
 

@@ -41,6 +41,15 @@ class Parsed:
         return dest in self.values
 
 
+class ParseError(ExitkitError):
+    """A mistake on the command line; *parsed* holds what was understood before it (``exitkit
+    run`` reads its --ci there, to report the mistake to a GitHub job too)."""
+
+    def __init__(self, exit: str, message: str, hint: str | None, parsed: Parsed) -> None:
+        super().__init__(exit, message, hint)
+        self.parsed = parsed
+
+
 def close_matches(word: str, choices: list[str]) -> str:
     """`` (did you mean '--json'?)`` when *word* looks like a typo of one of *choices*."""
     import difflib
@@ -78,9 +87,9 @@ class _Parser:
         self.command = command
         self.values: dict[str, object] = {}
 
-    def fail(self, message: str) -> ExitkitError:
-        return ExitkitError(self.command.error, message,
-                            hint=f"see 'exitkit {self.command.name} --help'")
+    def fail(self, message: str) -> ParseError:
+        return ParseError(self.command.error, message, f"see 'exitkit {self.command.name} --help'",
+                          Parsed(self.command, dict(self.values)))
 
     def parse(self, args: list[str]) -> Parsed:
         command = self.command

@@ -217,6 +217,9 @@ COMMANDS: tuple[Command, ...] = (
             Option(("--github",), "github", "The same as --ci github."),
             Option(("--no-github",), "github", "The same as --ci none.", flag=False),
             Option(("-q", "--quiet"), "quiet", "Silence exitkit's own lines (never CMD's output)."),
+            Option(("--as",), "display", "Name CMD by this command line in messages, reports "
+                   "and annotations, and pick the contract from it (its first line, when CMD "
+                   "runs a script).", value="value", metavar="CMDLINE"),
         ),
         arguments=(Argument("argv", "CMD [ARG...]", "The command and its arguments.",
                             value="command", count="*"),),

@@ -15,8 +15,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from exitkit.cli.parse import Parsed
     from exitkit.contracts.model import Contract
-    from exitkit.run.report import Reporter
-    from exitkit.run.result import RunResult
 
 
 def main(parsed: Parsed) -> int:
@@ -24,7 +22,7 @@ def main(parsed: Parsed) -> int:
     from exitkit.run import policy
     from exitkit.run.options import from_parsed
     from exitkit.run.relay import SignalRelay
-    from exitkit.run.report import reporters
+    from exitkit.run.report import reporters, tell
     from exitkit.run.runner import Runner
 
     # First, before anything can fail or take time: from here on no signal is lost.
@@ -32,17 +30,19 @@ def main(parsed: Parsed) -> int:
     relay.install()
     try:
         opts = from_parsed(parsed)
-        contract = resolve_contract(opts.argv, opts.contract)
+        contract = resolve_contract(opts.shown, opts.contract)
         ok = policy.codes("--ok", opts.ok, contract)
         retry_on = policy.retry_codes(opts, contract)
     except ExitkitError as err:
-        from exitkit.errors import report
+        return fail(err, parsed)
+    if opts.github:
+        from exitkit.errors import guard_workflow_commands
 
-        return report(err)
+        guard_workflow_commands()
     sinks = reporters(opts)
     runner = Runner(opts, contract, ok, retry_on, sinks, relay)
     result = runner.run()
-    finish(result, sinks)
+    tell(sinks, "finished", result)
     if result.cause == "stopped" and result.signal is not None:
         from exitkit.run.outcome import die_of
 
@@ -55,6 +55,20 @@ def main(parsed: Parsed) -> int:
     return result.exit_code
 
 
+def fail(err: ExitkitError, parsed: Parsed) -> int:
+    """exitkit run cannot run the command: one line on stderr, and in a GitHub job also an
+    annotation and every step output, so that a later ``if:`` never reads an empty string."""
+    from exitkit.errors import guard_workflow_commands, report
+    from exitkit.run.options import ci_mode
+
+    if ci_mode(parsed) == "github":
+        from exitkit.run.report.github import publish_error
+
+        guard_workflow_commands()
+        publish_error(err)
+    return report(err)
+
+
 def resolve_contract(argv: list[str], explicit: str | None) -> Contract | None:
     """The contract for *argv*; any failure to load one is exitkit run's own (125)."""
     from exitkit.contracts.resolve import contract_for
@@ -65,14 +79,3 @@ def resolve_contract(argv: list[str], explicit: str | None) -> Contract | None:
         raise ExitkitError("run-failed", err.message, err.hint) from None
 
 
-def finish(result: RunResult, sinks: list[Reporter]) -> None:
-    """Hand *result* to every reporter; reporting never changes the command's status."""
-    for sink in sinks:
-        try:
-            sink.finished(result)
-        except Exception as exc:
-            from exitkit.errors import write_stderr
-            from exitkit.text import escape
-
-            write_stderr(f"exitkit: could not report the result: {type(exc).__name__}: "
-                         f"{escape(str(exc))}\n")

@@ -30,11 +30,16 @@ CI_MODES = ("auto", "github", "none")
 class Options:
     """``exitkit run``'s options with their defaults."""
 
-    __slots__ = ("argv", "backoff", "ci", "contract", "kill_after", "max_backoff", "max_time", "ok",
-                 "quiet", "report", "retries", "retry_on", "signal", "timeout")
+    __slots__ = ("argv", "backoff", "ci", "contract", "display", "display_line", "kill_after",
+                 "max_backoff", "max_time", "ok", "quiet", "report", "retries", "retry_on",
+                 "signal", "timeout")
 
     def __init__(self) -> None:
         self.argv: list[str] = []
+        #: The command line that names CMD (--as), as words; None: CMD names itself.
+        self.display: list[str] | None = None
+        #: How messages show the command given by --as: its first command line as written.
+        self.display_line: str | None = None
         self.contract: str | None = None
         self.ok: list[str] = []
         self.timeout: float | None = None
@@ -54,6 +59,20 @@ class Options:
     @property
     def github(self) -> bool:
         return self.ci == "github"
+
+    @property
+    def shown(self) -> list[str]:
+        """The words that name the command: --as, else CMD itself."""
+        return self.display if self.display is not None else self.argv
+
+    @property
+    def label(self) -> str:
+        """The command as messages show it: --as's first line, else CMD quoted for bash."""
+        if self.display_line is not None:
+            return self.display_line
+        from exitkit.text import command_line
+
+        return command_line(self.argv)
 
 
 def usage(message: str) -> ExitkitError:
@@ -79,6 +98,9 @@ def from_parsed(parsed: Parsed) -> Options:
     if not opts.argv:
         raise usage("no command to run")
     opts.contract = parsed.text("contract")
+    display = parsed.text("display")
+    if display is not None:
+        opts.display_line, opts.display = display_of(display)
     opts.report = parsed.text("report")
     opts.quiet = parsed.flag("quiet")
     for dest in ("ok", "retry_on"):
@@ -116,6 +138,36 @@ def from_parsed(parsed: Parsed) -> Options:
         opts.kill_after = None
     opts.ci = _ci_mode(parsed)
     return opts
+
+
+def display_of(text: str) -> tuple[str, list[str]]:
+    """How --as *text* (a shell script) is shown, and the words that name its command: its
+    first line that is neither blank nor a comment, as written (`` …`` appended when more
+    lines follow), and that line split as the shell would (quotes honoured)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    at = next((i for i, line in enumerate(lines) if not line.startswith("#")), None)
+    first = lines[at] if at is not None else ""
+    import shlex
+
+    try:
+        words = shlex.split(first, comments=True)
+    except ValueError:  # an unfinished quote: the line continues past what --as shows
+        words = first.split()
+    from exitkit.text import escape
+
+    shown = escape(first or text.strip() or "(empty)")
+    if at is not None and at < len(lines) - 1:
+        shown += " …"
+    return shown, words or [shown]
+
+
+def ci_mode(parsed: Parsed) -> str:
+    """The CI mode a parsed command line asks for (see :func:`_ci_mode`), for error reporting
+    before the other options were checked; "none" when even that is malformed."""
+    try:
+        return _ci_mode(parsed)
+    except ExitkitError:
+        return "none"
 
 
 def _ci_mode(parsed: Parsed) -> str:

@@ -19,9 +19,9 @@ class RunResult:
     ``status``, if any.
     """
 
-    __slots__ = ("argv", "attempts", "cause", "contract", "duration", "entry", "error",
-                 "exit_code", "outcome", "parent_died", "signal", "status", "timed_out",
-                 "timeout", "tool")
+    __slots__ = ("argv", "attempts", "cancelled", "cause", "command", "contract", "duration",
+                 "entry", "error", "exit_code", "outcome", "parent_died", "signal", "status",
+                 "timed_out", "timeout", "tool")
 
     def __init__(
         self,
@@ -41,8 +41,12 @@ class RunResult:
         duration: float = 0.0,
         error: str | None = None,
         cause: str | None = None,
+        cancelled: bool = False,
+        command: str | None = None,
     ) -> None:
         self.argv = argv
+        #: The command as messages show it (``exitkit run --as``), else *argv* quoted for bash.
+        self.command = command if command is not None else _command_line(argv)
         #: What the messages call the command: its contract's name, else its basename.
         self.tool = tool
         self.contract = contract
@@ -61,9 +65,13 @@ class RunResult:
         self.duration = duration
         #: Why the command could not be started (the 126/127 message), if it could not.
         self.error = error
-        #: What stopped the command, when exitkit knows more than the status: "cancelled" (the
-        #: shell went away), "timeout".
+        #: What stopped the command, when exitkit knows more than the status: "timeout",
+        #: "max-time", "cancelled" (the shell that started exitkit went away), "stopped" (a stop
+        #: signal reached exitkit outside an attempt), "oom".
         self.cause = cause
+        #: The CI job was cancelled: the shell that started exitkit died, or (in a CI job) a stop
+        #: signal reached exitkit.
+        self.cancelled = cancelled
 
     @property
     def name(self) -> str | None:
@@ -99,6 +107,7 @@ class RunResult:
             "signal": self.signal_name,
             "timed_out": self.timed_out,
             "cause": self.cause,
+            "cancelled": self.cancelled,
             "attempts": self.attempts,
             "duration": round(self.duration, 3),
             "outcome": self.outcome,
@@ -109,3 +118,9 @@ class RunResult:
 def _printable(arg: str) -> str:
     """An argument as UTF-8 text: bytes that are not UTF-8 (surrogate-escaped) as ``\\xff``."""
     return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _command_line(argv: list[str]) -> str:
+    from exitkit.text import command_line
+
+    return command_line(argv)

@@ -16,6 +16,7 @@ import time
 from exitkit._status import TIMEOUT
 from exitkit.run import policy
 from exitkit.run.relay import STOP_SIGNALS, TIMER
+from exitkit.run.report import tell
 from exitkit.run.result import RunResult
 from exitkit.signals import death_status
 
@@ -66,11 +67,19 @@ class Runner:
         self.retry_on = retry_on
         self.reporters = list(reporters)
         self.relay = relay
-        self.tool = contract.name if contract is not None else os.path.basename(opts.argv[0])
+        if contract is not None:
+            self.tool = contract.name
+        else:
+            from exitkit.contracts.resolve import command_name
+
+            self.tool = command_name(opts.shown) or os.path.basename(opts.shown[0])
         # The shell that started us: its death stops the child and any further attempt.
         self.parent = os.getppid()
         #: The last attempt made.
         self.last: Attempt | None = None
+        #: The shell that started us died between attempts: no further attempt, and the run
+        #: was cancelled.
+        self.abandoned = False
         self.start = time.monotonic()
         self.deadline = None if opts.max_time is None else self.start + opts.max_time
 
@@ -92,17 +101,15 @@ class Runner:
                     break
                 delay = self.delay(attempts)
                 if self.deadline is not None and time.monotonic() + delay >= self.deadline:
-                    for reporter in self.reporters:
-                        reporter.stopped_retrying(
-                            f"no time left for attempt {attempts + 1} within --max-time "
-                            f"{self.opts.max_time:g}s")
+                    tell(self.reporters, "stopped_retrying",
+                         f"no time left for attempt {attempts + 1} within --max-time "
+                         f"{self.opts.max_time:g}s")
                     break
                 progress = self.result(attempt, attempts)
-                for reporter in self.reporters:
-                    reporter.retrying(progress, delay, self.max_attempts)
+                tell(self.reporters, "retrying", progress, delay, self.max_attempts)
                 if not self.sleep(delay):
-                    for reporter in self.reporters:
-                        reporter.stopped_retrying("the calling shell went away")
+                    self.abandoned = True
+                    tell(self.reporters, "stopped_retrying", "the calling shell went away")
                     break
             self.check_signals()
         except Stopped as stop:
@@ -133,10 +140,31 @@ class Runner:
         try:
             outcome = supervise(opts.argv, timeout=timeout, timeout_signal=opts.signal,
                                 kill_after=opts.kill_after, env=env, parent=self.parent,
-                                relay=self.relay)
+                                relay=self.relay, on_stop=lambda why: self.stopping(why, number))
         except SpawnError as err:
             return Attempt(err.status, None, err.message)
         return Attempt(outcome.status, outcome, None, max_time and outcome.timed_out)
+
+    def stopping(self, signum: int | None, attempt: int) -> None:
+        """The supervisor forwarded a stop signal (*signum*) or saw our shell die (None) while
+        attempt *attempt* runs: a CI step being cancelled, which may be killed any moment. The
+        reporters hear now what the result will be if all goes as expected."""
+        if signum is None:
+            status, outcome, cause = TIMEOUT, "timeout", "cancelled"
+        else:
+            status, outcome, cause = death_status(signum), "signal", None
+        if not (self.opts.github or cause == "cancelled"):
+            return
+        expected = RunResult(
+            argv=self.opts.shown, command=self.opts.label, tool=self.tool,
+            contract=self.contract.name if self.contract is not None else None,
+            status=status, exit_code=status, outcome=outcome,
+            entry=policy.label(self.contract, status), signal=signum,
+            timed_out=signum is None, parent_died=signum is None, timeout=self.opts.timeout,
+            attempts=attempt, duration=time.monotonic() - self.start, cause=cause,
+            cancelled=True,
+        )
+        tell(self.reporters, "cancelling", expected)
 
     def should_retry(self, attempt: Attempt, attempts: int) -> bool:
         if attempts > self.opts.retries or attempt.status == 0 or attempt.status in self.ok:
@@ -180,7 +208,8 @@ class Runner:
         else:
             status, outcome, cause = death_status(stop.signal), "signal", "stopped"
         return RunResult(
-            argv=self.opts.argv,
+            argv=self.opts.shown,
+            command=self.opts.label,
             tool=self.tool,
             contract=self.contract.name if self.contract is not None else None,
             status=status,
@@ -193,6 +222,7 @@ class Runner:
             attempts=attempts,
             duration=time.monotonic() - self.start,
             cause=cause,
+            cancelled=stop.signal is not None and self.opts.github,
         )
 
     def result(self, attempt: Attempt, attempts: int) -> RunResult:
@@ -202,7 +232,7 @@ class Runner:
         verdict = policy.verdict(attempt.status, timed_out=timed_out,
                                  signal=None if timed_out else signal, ok=self.ok)
         parent_died = outcome is not None and outcome.parent_died
-        if parent_died:
+        if parent_died or self.abandoned:
             cause = "cancelled"
         elif attempt.max_time:
             cause = "max-time"
@@ -212,8 +242,10 @@ class Runner:
             cause = "oom"
         else:
             cause = None
+        stopped = outcome is not None and any(s in STOP_SIGNALS for s in outcome.forwarded)
         return RunResult(
-            argv=self.opts.argv,
+            argv=self.opts.shown,
+            command=self.opts.label,
             tool=self.tool,
             contract=self.contract.name if self.contract is not None else None,
             status=attempt.status,
@@ -228,4 +260,5 @@ class Runner:
             duration=time.monotonic() - self.start,
             error=attempt.error,
             cause=cause,
+            cancelled=parent_died or self.abandoned or (stopped and self.opts.github),
         )

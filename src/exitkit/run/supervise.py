@@ -31,7 +31,7 @@ from exitkit.run.terminal import Terminal
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 else:
     try:
         import _signal as signal  # the C module behind `signal`, without its enum import
@@ -45,6 +45,13 @@ __all__ = ["FORWARDED_SIGNALS", "STOP_SIGNALS", "Outcome", "SpawnError", "exit_l
 _POLL_INTERVAL = 0.2
 #: The same without a wake-up fd (supervise() called outside the main thread, no signal handlers).
 _POLL_INTERVAL_NO_SIGNALS = 0.02
+#: How long a child may take to stop on --signal once the shell that started us is gone, before
+#: KILL: a cancelled GitHub step is killed 2.5 s after its SIGTERM, and its outputs must be
+#: written by then.
+_PARENT_GONE_KILL_AFTER = 1.0
+#: How long a child may take to stop after a second stop signal before KILL: the runner kills a
+#: cancelled step's process 2.5 s after its TERM, which follows its INT.
+_INSIST_KILL_AFTER = 1.5
 #: The wait status of a child reaped behind our back: nobody can know how it ended, so it reads as
 #: exit status 255, the shell's "out of range" (a wait status holds the exit status in its second
 #: byte).
@@ -60,6 +67,7 @@ def supervise(
     env: Mapping[str, str] | None = None,
     parent: int | None = None,
     relay: SignalRelay | None = None,
+    on_stop: Callable[[int | None], object] | None = None,
 ) -> Outcome:
     """Run *argv* to completion and return its :class:`Outcome`.
 
@@ -73,8 +81,10 @@ def supervise(
     *relay* is the caller's signal relay (an ``exitkit run`` keeps one for all its attempts, so that
     no signal is lost between them); without one, handlers are installed for this run and restored
     before returning. *parent* is the process whose death stops the child (default: our parent
-    now); a caller that runs several attempts passes the parent it started with. Raises
-    :class:`SpawnError` if the command cannot start.
+    now); a caller that runs several attempts passes the parent it started with. *on_stop* is
+    called at once — before the child has ended — with the first stop signal forwarded to it, or
+    with None when our parent died: a caller that may be killed soon (a cancelled CI step) can
+    report in time. Raises :class:`SpawnError` if the command cannot start.
     """
     if not argv:
         raise ValueError("supervise() needs a command to run")
@@ -87,7 +97,7 @@ def supervise(
         relay = SignalRelay()
         relay.install()
     try:
-        watch = _Watch(relay, timeout, int(timeout_signal), kill_after, parent)
+        watch = _Watch(relay, timeout, int(timeout_signal), kill_after, parent, on_stop)
         return watch.run(path, argv, os.environ if env is None else env)
     finally:
         if own_relay:
@@ -98,13 +108,15 @@ class _Watch:
     """The wait loop of one child: forward signals, keep the deadline, notice our parent's death,
     escalate to KILL, hand the terminal over and back, and reap orphans when we are PID 1."""
 
-    __slots__ = ("deadline", "forwarded", "kill_after", "kill_at", "killed", "parent_died", "pid",
-                 "ppid", "reaper", "relay", "stopping", "terminal", "timed_out", "timeout",
-                 "timeout_signal")
+    __slots__ = ("deadline", "forwarded", "kill_after", "kill_at", "killed", "on_stop",
+                 "parent_died", "pid", "ppid", "reaper", "relay", "stopping", "terminal",
+                 "timed_out", "timeout", "timeout_signal")
 
     def __init__(self, relay: SignalRelay, timeout: float | None, timeout_signal: int,
-                 kill_after: float | None, parent: int | None) -> None:
+                 kill_after: float | None, parent: int | None,
+                 on_stop: Callable[[int | None], object] | None = None) -> None:
         self.relay = relay
+        self.on_stop = on_stop
         self.timeout = timeout
         self.timeout_signal = timeout_signal
         self.kill_after = kill_after
@@ -194,8 +206,13 @@ class _Watch:
                         self.timed_out = True
                         self.stop(now)
                     continue
+                if signum in STOP_SIGNALS and any(s in STOP_SIGNALS for s in self.forwarded):
+                    self.insist(now)
                 self.forwarded.append(signum)
                 self.signal_group(signum)
+                if signum in STOP_SIGNALS and self.on_stop is not None:
+                    self.on_stop(signum)
+                    self.on_stop = None
             if not self.stopping:
                 if self.deadline is not None and now >= self.deadline:
                     self.timed_out = True
@@ -204,7 +221,12 @@ class _Watch:
                     # The shell running us is gone. GitHub's runner signals only the step's shell
                     # on cancel, so this is the only news we get; the child must not run on.
                     self.parent_died = self.timed_out = True
-                    self.stop(now)
+                    # A cancelled CI step is killed seconds later: KILL comes soon, whatever
+                    # --kill-after says, and the caller reports now.
+                    self.stop(now, kill_after=_PARENT_GONE_KILL_AFTER)
+                    if self.on_stop is not None:
+                        self.on_stop(None)
+                        self.on_stop = None
             elif self.kill_at is not None and now >= self.kill_at:
                 self.kill_at = None
                 self.signal_group(signal.SIGKILL)
@@ -247,14 +269,26 @@ class _Watch:
             wait = min(wait, self.kill_at - now)
         return max(wait, 0.0)
 
-    def stop(self, now: float) -> None:
-        """Begin stopping the child as on a timeout."""
+    def stop(self, now: float, kill_after: float | None = None) -> None:
+        """Begin stopping the child as on a timeout; KILL follows after --kill-after, or after
+        *kill_after* if that is sooner."""
         self.stopping = True
         self.signal_group(self.timeout_signal)
         if self.timeout_signal not in (signal.SIGKILL, signal.SIGCONT):
             self.signal_group(signal.SIGCONT)  # a stopped child could not act on it (GNU timeout)
         if self.kill_after is not None:
-            self.kill_at = now + self.kill_after
+            delay = self.kill_after if kill_after is None else min(self.kill_after, kill_after)
+            self.kill_at = now + delay
+
+    def insist(self, now: float) -> None:
+        """A second stop signal: whoever sends it means it (a second Ctrl-C; the runner's TERM
+        after its INT, with its KILL of exitkit 2.5 s away). KILL follows it soon, so that the
+        command's group cannot outlive us, unless --kill-after says never."""
+        if self.kill_after is None:
+            return
+        self.stopping = True
+        kill_at = now + min(self.kill_after, _INSIST_KILL_AFTER)
+        self.kill_at = kill_at if self.kill_at is None else min(self.kill_at, kill_at)
 
     def signal_group(self, signum: int) -> None:
         if signum == signal.SIGKILL:

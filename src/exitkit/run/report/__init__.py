@@ -7,6 +7,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from exitkit.run.options import Options
     from exitkit.run.result import RunResult
 
@@ -21,8 +23,26 @@ class Reporter:
     def stopped_retrying(self, reason: str) -> None:
         """No further attempt, although one was due, because of *reason*."""
 
+    def cancelling(self, result: RunResult) -> None:
+        """The run is being cancelled (a stop signal reached exitkit in a CI job, or the shell
+        that started it died) and may be killed any moment; *result* is what is known so far."""
+
     def finished(self, result: RunResult) -> None:
         """The run is over; *result* is final."""
+
+
+def tell(sinks: Sequence[Reporter], event: str, *args: object) -> None:
+    """Call the method *event* of every sink with *args*. A sink that fails says so in one line
+    and the others still hear: reporting never changes the command's status."""
+    for sink in sinks:
+        try:
+            getattr(sink, event)(*args)
+        except Exception as exc:
+            from exitkit.errors import write_stderr
+            from exitkit.text import escape
+
+            write_stderr(f"exitkit: could not report the result: {type(exc).__name__}: "
+                         f"{escape(str(exc))}\n")
 
 
 def reporters(opts: Options) -> list[Reporter]:

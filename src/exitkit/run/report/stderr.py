@@ -48,7 +48,7 @@ def message(result: RunResult) -> str:
     if result.error is not None:
         return result.error
     if result.cause == "stopped":
-        after = "before it started" if result.attempts == 0 else "no further attempt"
+        after = "not started" if result.attempts == 0 else "no further attempt"
         return (f"{result.signal_name} received; {result.tool}: {after}; "
                 f"exiting {result.exit_code}")
     if result.outcome == "tolerated":
