@@ -22,6 +22,10 @@ PROGRAMS: dict[str, tuple[str, ...]] = {
     "fish": ("fish",),
     "dash": ("dash",),
     "ash": ("busybox", "sh"),
+    "ksh": ("ksh93",),
+    "mksh": ("mksh",),
+    "yash": ("yash",),
+    "posh": ("posh",),
     "shellcheck": ("shellcheck",),
 }
 

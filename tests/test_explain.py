@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 
 import pytest
@@ -22,9 +23,15 @@ def test_usr1_is_decoded_with_the_running_platforms_number() -> None:
     assert explain(code).signal_name == "SIGUSR1"
 
 
-def test_statuses_are_taken_mod_256_like_the_shell() -> None:
-    assert explain(256).code == 0
-    assert explain("-1").code == 255
+@pytest.mark.parametrize("text", ["256", "-1", "05", " 5", "+5", "1000"])
+def test_a_number_that_is_not_a_status_is_refused_as_by_the_shell_helpers(text: str) -> None:
+    with pytest.raises(ExitkitError, match=f"^{re.escape(repr(text))} is not an exit status: "
+                                           "statuses are 0..255") as info:
+        explain(text)
+    assert info.value.exit == "usage"
+    if not 0 <= int(text) <= 255:
+        with pytest.raises(ExitkitError, match="is not an exit status"):
+            explain(int(text))  # the Python API too
 
 
 def test_shell_convention_without_contract() -> None:

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from exitkit.shells.quote import fish_pattern_is_literal, identifier, quote_fish, quote_posix
+from exitkit.shells.quote import (
+    fish_pattern_is_literal,
+    identifier,
+    quote_fish,
+    quote_posix,
+    quote_zsh,
+)
 
 #: Every character that needs no quotes, and nothing else.
 BARE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
@@ -42,8 +48,24 @@ def test_each_string_becomes_exactly_one_word(text: str, posix: str, fish: str) 
     assert quote_fish(text) == fish
 
 
-@pytest.mark.parametrize("quote", [quote_posix, quote_fish])
-@pytest.mark.parametrize("text", ["\0", "a\0b", "end\0"])
+@pytest.mark.parametrize(("text", "zsh"), [
+    ("not-found", "not-found"),
+    ("it's", "'it'\\''s'"),  # no line break: as for POSIX
+    ("a\nb", "$'a\\nb'"),
+    ("a\rb", "$'a\\rb'"),
+    ("\r\n", "$'\\r\\n'"),
+    ("it's\n", "$'it\\'s\\n'"),
+    ("back\\slash\n", "$'back\\\\slash\\n'"),
+    ("$(x) `y` \t\x1b\n", "$'$(x) `y` \t\x1b\\n'"),  # other characters stay as they are
+])
+def test_zsh_writes_text_with_a_line_break_as_dollar_quotes(text: str, zsh: str) -> None:
+    assert quote_zsh(text) == zsh
+    if "\n" not in text and "\r" not in text:
+        assert quote_zsh(text) == quote_posix(text)
+
+
+@pytest.mark.parametrize("quote", [quote_posix, quote_fish, quote_zsh])
+@pytest.mark.parametrize("text", ["\0", "a\0b", "end\0", "a\n\0"])
 def test_nul_cannot_be_carried(quote: object, text: str) -> None:
     assert callable(quote)
     with pytest.raises(ValueError, match=r"^a shell string cannot hold a NUL character: '"):

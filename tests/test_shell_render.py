@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import shells_util
+from conftest import Tools
 from exitkit import __version__
 from exitkit.contracts.loader import builtin_names, load_builtin
 from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode
@@ -73,6 +74,10 @@ RUNNERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "zsh": ("zsh", "zsh", ("-f", "-euo", "pipefail", "-c")),
     "dash": ("dash", "sh", ("-eu", "-c")),
     "ash": ("ash", "sh", ("-eu", "-c")),
+    "ksh": ("ksh", "sh", ("-eu", "-c")),
+    "mksh": ("mksh", "sh", ("-eu", "-c")),
+    "yash": ("yash", "sh", ("-eu", "-c")),
+    "posh": ("posh", "sh", ("-eu", "-c")),
     "fish": ("fish", "fish", ("--no-config", "-c")),
 }
 
@@ -205,7 +210,7 @@ def test_unknown_codes_names_and_missing_arguments_give_status_1_and_no_output(
     commands = [
         "proxxx_exit_name 99",
         "proxxx_exit_kind 99",
-        "proxxx_exit_describe 99",
+        "proxxx_exit_describe 099",
         "proxxx_exit_name not-found",
         "proxxx_exit_is auth 5",
         "proxxx_exit_is not-found 4",
@@ -218,6 +223,37 @@ def test_unknown_codes_names_and_missing_arguments_give_status_1_and_no_output(
     ]
     result = run(runner, tmp_path, code, "\n".join(probe(runner, c) for c in commands))
     assert (result.stdout, result.stderr) == (lines(*["rc=1"] * len(commands)), b"")
+
+
+NUMBERS = ["5", "05", "005", " 5", "5 ", "+5", "-1", "256", "261", "99", "0", "255", "", "x",
+           "5\n", "\u0665"]
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_one_rule_for_numbers_in_every_helper(runner: str, tmp_path: Path) -> None:
+    """What is a code, for the helpers, is what contracts.model.parse_code says, as for explain
+    and run: a code the contract lacks is described, anything else is status 1."""
+    from exitkit.contracts.model import parse_code
+
+    code = render(RUNNERS[runner][1], [PROXXX], generator_version=VERSION)
+    if is_fish(runner):
+        script = "for c in $argv\n" + probe(runner, 'proxxx_exit_describe "$c"') + "\nend"
+    else:
+        script = 'for c in "$@"; do ' + probe(runner, 'proxxx_exit_describe "$c"') + "; done"
+    result = run(runner, tmp_path, code, script, *NUMBERS)
+    expected = []
+    for text in NUMBERS:
+        number = parse_code(text)
+        if number == 5:
+            expected += ["5 not-found: Resource not found (recovery: Already gone: idempotent "
+                         "OK on teardown)", "rc=0"]
+        elif number is not None and PROXXX.lookup(number) is None:
+            expected += [f"{text}: no meaning in the proxxx contract", "rc=0"]
+        elif number is not None:
+            expected += [f"{text} " + ("success: Success" if number == 0 else "?"), "rc=0"]
+        else:
+            expected += ["rc=1"]
+    assert (result.stdout.decode(), result.stderr) == ("".join(f"{x}\n" for x in expected), b"")
 
 
 @pytest.mark.parametrize("runner", RUNNERS)
@@ -333,8 +369,9 @@ TRAPS = {
     "alias printf='\\builtin echo BROKEN' echo='\\builtin echo BROKEN' "
     "return='\\builtin echo BROKEN' builtin='\\builtin echo BROKEN' "
     "emulate='\\builtin echo BROKEN' typeset='\\builtin echo BROKEN'",
-    "dash": "printf() { :; }\necho() { :; }\nalias printf=: echo=: return=: command=:",
-    "ash": "printf() { :; }\necho() { :; }\nalias printf=: echo=: return=: command=:",
+    **dict.fromkeys(["dash", "ash", "ksh", "mksh", "yash"],
+                    "printf() { :; }\necho() { :; }\nalias printf=: echo=: return=: command=:"),
+    "posh": "printf() { :; }\necho() { :; }",  # posh has no aliases
     # fish refuses functions named return, test, set, switch or builtin.
     "fish": "function printf; builtin echo BROKEN; end\nfunction echo; builtin echo BROKEN; end",
 }
@@ -367,6 +404,54 @@ def test_the_users_aliases_and_functions_cannot_break_it(runner: str, tmp_path: 
         "rc=0",
         "rc=1",
     )
+
+
+#: Where a shell lets a script define them: an `export` alias, and a function named export.
+EXPORT_TRAPS = {
+    "bash": "shopt -s expand_aliases\nexport() { :; }\nalias export=: builtin=: command=:",
+    "zsh": "export() { :; }\nalias export=: builtin=: typeset=:",
+    # dash, ash and ksh93 refuse a function named export; posh has no aliases
+    **dict.fromkeys(["dash", "ash", "ksh"], "alias export=: command=:"),
+    **dict.fromkeys(["mksh", "yash"], "export() { :; }\nalias export=: command=:"),
+    "posh": "export() { :; }",
+    "fish": "",  # fish refuses a function named set
+}
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_export_is_proof_against_aliases_and_functions(runner: str, tmp_path: Path) -> None:
+    code = render(RUNNERS[runner][1], [PROXXX], export=True, generator_version=VERSION)
+    child = "sh -c 'echo \"child sees $PROXXX_EXIT_NOT_FOUND\"'"
+    result = run(runner, tmp_path, code, child, before=EXPORT_TRAPS[runner])
+    assert (result.stdout, result.stderr) == (b"child sees 5\n", b"")
+
+
+def test_bash_nocasematch_does_not_make_names_case_blind(tmp_path: Path) -> None:
+    code = render("bash", [PROXXX, RAID], generator_version=VERSION)
+    commands = ["proxxx_exit_is NOT-FOUND 5", "proxxx_exit_is not-found 5",
+                "raid_error_exit repo_not_cloned", "raid_error_exit REPO_NOT_CLONED"]
+    script = "\n".join(probe("bash", c) for c in commands) + "\nshopt -p nocasematch"
+    result = run("bash", tmp_path, code, script, before="shopt -s nocasematch")
+    assert (result.stdout, result.stderr) == (
+        lines("rc=1", "rc=0", "rc=1", "5", "rc=0", "shopt -s nocasematch"), b"")
+
+
+def test_an_interactive_bash_without_comments_loads_it_and_runs_nothing_else(
+    tools: Tools, tmp_path: Path,
+) -> None:
+    """Without interactive_comments every `# …` line is a command, and the header's
+    `eval "$(exitkit shell bash proxxx)"` would run exitkit."""
+    canary = tmp_path / "canary"
+    tools("exitkit", f"touch {canary}")
+    code = render("bash", [PROXXX, RAID], generator_version=VERSION)
+    (tmp_path / "code.bash").write_text(code)
+    script = (f"shopt -u interactive_comments; eval \"$(cat {tmp_path}/code.bash)\"; "
+              f". {tmp_path}/code.bash; proxxx_exit_name 5; shopt -p interactive_comments")
+    result = subprocess.run([*program("bash"), "--norc", "--noprofile", "-i", "-c", script],
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout == "not-found\nshopt -u interactive_comments\n"
+    assert "command not found" not in result.stderr and "syntax error" not in result.stderr
+    assert not canary.exists()
 
 
 def test_zsh_user_options_do_not_change_the_answers(tmp_path: Path) -> None:
@@ -443,7 +528,8 @@ def test_shellcheck_finds_nothing(dialect: str, tmp_path: Path) -> None:
 def test_output_is_signed_and_deterministic(shell: str) -> None:
     first = render(shell, [PROXXX, RAID])
     assert first == render(shell, [PROXXX, RAID])
-    assert first.splitlines()[0] == (
+    # the first comment (bash: after the line that makes sure comments are comments)
+    assert next(line for line in first.splitlines() if line.startswith("#")) == (
         f"# Generated by exitkit {__version__} from proxxx 1.0.0; do not edit."
     )
     assert first.endswith("\n") and not first.endswith("\n\n")
@@ -476,7 +562,8 @@ def test_constants_have_the_spec_form() -> None:
         return re.search(rf"^\s*{re.escape(line)}$", code, re.MULTILINE) is not None
 
     assert has("PROXXX_EXIT_NOT_FOUND=5", render("sh", [PROXXX]))
-    assert has("export PROXXX_EXIT_NOT_FOUND=5", render("bash", [PROXXX], export=True))
+    assert has("\\builtin export PROXXX_EXIT_NOT_FOUND=5", render("bash", [PROXXX], export=True))
+    assert has("\\command export PROXXX_EXIT_NOT_FOUND=5", render("sh", [PROXXX], export=True))
     assert has("\\builtin typeset -g PROXXX_EXIT_NOT_FOUND=5", render("zsh", [PROXXX]))
     assert has("set -g PROXXX_EXIT_NOT_FOUND 5", render("fish", [PROXXX]))
     assert has("set -gx PROXXX_EXIT_NOT_FOUND 5", render("fish", [PROXXX], export=True))
@@ -588,6 +675,7 @@ PAYLOADS = [
     "\x01\x7f\x1b[31m\r",
     "\u0101\u0102\u0108\u0088",  # UTF-8 continuation bytes 0x81-0x88: dash's internal markers
     "\uf600\ufdd0\ufffe🚀",  # fish's reserved code points
+    "\u2018typographic\u2019 \u201cquotes\u201d",  # shellcheck's SC1110-SC1112
 ]
 TEXT_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
 TEXT = st.lists(
@@ -649,7 +737,8 @@ def expected_output(contract: Contract, queries: list[str]) -> bytes:
         if exit.recovery:
             line += f" (recovery: {exit.recovery})"
         out += [line, "rc=0"]
-    out.append("rc=1")  # the unknown code
+    # a code the contract lacks
+    out += [f"{unknown_code(contract)}: no meaning in the {contract.name} contract", "rc=0"]
     numbers = {e.code: contract.lookup(e.exit).code for e in contract.errors}  # type: ignore[union-attr]
     for query in queries:
         out += ["rc=1"] if query not in numbers else [str(numbers[query]), "rc=0"]
@@ -660,12 +749,8 @@ def unknown_code(contract: Contract) -> int:
     return next(code for code in range(256) if contract.lookup(code) is None)
 
 
-@pytest.mark.parametrize("runner", RUNNERS)
-@settings(max_examples=40, deadline=None)
-@given(contract=contracts())
-def test_contract_text_comes_out_byte_for_byte_and_runs_nothing(
-    runner: str, contract: Contract
-) -> None:
+def check_text(runner: str, contract: Contract, before: str = "") -> None:
+    """Every text of *contract* comes out byte for byte in *runner*, and none of it runs."""
     program(RUNNERS[runner][0])
     with tempfile.TemporaryDirectory() as tmp:
         canary = Path(tmp) / "canary"
@@ -678,15 +763,36 @@ def test_contract_text_comes_out_byte_for_byte_and_runs_nothing(
             script = f"for c in {known}\n{describe}\nend\nfor q in $argv\n{error_exit}\nend"
         else:
             error_exit = probe(runner, 'evil_tool_error_exit "$q"')
-            script = f'for c in {known}; do {describe}; done\nfor q in "$@"; do {error_exit}; done'
+            # ${1+"$@"}: posh's set -u refuses an empty "$@"
+            script = (f'for c in {known}; do {describe}; done\n'
+                      f'for q in ${{1+"$@"}}; do {error_exit}; done')
         if not contract.errors:  # no [[error]] entries, no _error_exit function
             queries: list[str] = []
         else:
             queries = probes(contract)
-        result = run(runner, Path(tmp), code, script, *queries)
+        result = run(runner, Path(tmp), code, script, *queries, before=before)
         assert result.stderr == b""
         assert result.stdout == expected_output(contract, queries)
         assert not canary.exists()
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@settings(max_examples=40, deadline=None)
+@given(contract=contracts())
+def test_contract_text_comes_out_byte_for_byte_and_runs_nothing(
+    runner: str, contract: Contract
+) -> None:
+    check_text(runner, contract)
+
+
+@pytest.mark.parametrize("options", ["setopt CSH_JUNKIE_QUOTES", "emulate csh",
+                                     "setopt RC_QUOTES IGNORE_BRACES SH_WORD_SPLIT"])
+@settings(max_examples=25, deadline=None)
+@given(contract=contracts())
+def test_zsh_code_parses_under_any_option(options: str, contract: Contract) -> None:
+    """zsh parses the code with the user's options, before any function can run `emulate`:
+    CSH_JUNKIE_QUOTES (emulate csh) refuses a newline inside single quotes."""
+    check_text("zsh", contract, before=options)
 
 
 @pytest.mark.parametrize("dialect", ["bash", "sh"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -42,17 +43,80 @@ def test_first_word_is_a_shell_only_when_it_names_one() -> None:
     assert "proxxx_exit_name()" in both and "raid_error_exit()" in both
 
 
-def test_a_missing_contract_prints_nothing_and_fails() -> None:
+def test_a_missing_contract_prints_only_a_failing_command_and_fails() -> None:
     result = run_exitkit("shell", "bash", "proxxx", "nosuch")
     assert result.returncode == 3
-    assert result.stdout == ""
+    assert result.stdout == "\\builtin false\n"  # nothing of proxxx's: all or nothing
     assert "no contract named 'nosuch'" in result.stderr
 
 
 def test_prefix_with_several_contracts_is_a_usage_error() -> None:
     result = run_exitkit("shell", "bash", "proxxx", "raid", "--prefix", "X")
     assert result.returncode == 2
-    assert result.stdout == ""
+    assert result.stdout == "\\builtin false\n"
+
+
+#: How each shell loads `exitkit shell …`, strict where it can be; then it prints "after".
+LOADERS = {
+    "bash": ([*("bash", "--noprofile", "--norc", "-euo", "pipefail")],
+             'eval "$(exitkit shell bash {words})"; echo after'),
+    "zsh": (["zsh", "-f", "-euo", "pipefail"], 'eval "$(exitkit shell zsh {words})"; echo after'),
+    "dash": (["dash", "-eu"], 'eval "$(exitkit shell sh {words})"; echo after'),
+    "ash": (["busybox", "sh", "-eu"], 'eval "$(exitkit shell sh {words})"; echo after'),
+    "fish": (["fish", "--no-config"],
+             "exitkit shell fish {words} | source; echo status=$status"),
+}
+
+
+@pytest.mark.parametrize("shell", LOADERS)
+@pytest.mark.parametrize("words", ["nosuch", "proxxx nosuch", "proxxx --bogus",
+                                   "proxxx raid --prefix X"])
+def test_a_load_failure_fails_the_eval(shell: str, words: str) -> None:
+    """A strict script stops at the eval; fish's `| source` returns non-zero."""
+    argv, template = LOADERS[shell]
+    program(shell)
+    result = subprocess.run([*argv, "-c", template.format(words=words)], capture_output=True,
+                            text=True, timeout=30)
+    if shell == "fish":
+        assert result.stdout == "status=1\n"
+    else:
+        assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("exitkit: ")
+
+
+@pytest.mark.parametrize("name", ["powershell", "pwsh", "tcsh", "nu", "xonsh"])
+def test_an_unsupported_shell_is_named_as_such(name: str) -> None:
+    result = run_exitkit("shell", name, "proxxx")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"exitkit: unsupported shell '{name}': exitkit generates "
+                                    "code for bash, zsh, fish, sh")
+    assert result.stdout == "false\n"
+
+
+@pytest.mark.parametrize("name", ["dash", "ash", "busybox", "ksh", "ksh93", "mksh", "yash",
+                                  "posh"])
+def test_a_posix_shell_gets_the_sh_code(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert generate([name, "proxxx"]) == generate(["sh", "proxxx"])
+    import shellingham
+
+    monkeypatch.setattr(shellingham, "detect_shell", lambda: (name, f"/bin/{name}"))
+    assert detect_shell() == "sh"
+
+
+def test_contracts_that_would_define_the_same_name_are_refused(tmp_path: Path,
+                                                                world: Path) -> None:
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "other.toml").write_text(
+        'name = "other"\nversion = "1.0.0"\nsummary = "s"\nprefix = "PROXXX_EXIT"\n'
+        '[[exit]]\ncode = 99\nname = "not-found"\nkind = "not-found"\nmeaning = "m"\n')
+    result = run_exitkit("shell", "bash", "proxxx", "other")
+    assert result.returncode == 2
+    assert "contracts 'proxxx' and 'other' would both define PROXXX_EXIT_NOT_FOUND" \
+        in result.stderr
+    assert result.stdout == "\\builtin false\n"
+    # the same contract twice is loaded once
+    twice = run_exitkit("shell", "bash", "proxxx", "proxxx")
+    assert twice.stdout == run_exitkit("shell", "bash", "proxxx").stdout
 
 
 def test_falls_back_to_dollar_shell_then_explains(monkeypatch: pytest.MonkeyPatch) -> None:

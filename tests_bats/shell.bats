@@ -144,11 +144,15 @@ setup() {
   assert_output $'not-found\nstatus 1'
 }
 
-@test "an unknown contract prints nothing to eval and fails" {
+@test "an unknown contract makes the eval fail, and a strict script stops there" {
   run --separate-stderr exitkit shell bash no-such-tool
   assert_failure
-  assert_output ""
+  assert_output '\builtin false'
   [[ "$stderr" == "exitkit: "* ]]
+  run bash --noprofile --norc -euo pipefail -c \
+    'eval "$(exitkit shell bash no-such-tool 2>/dev/null)"; echo still running'
+  assert_failure 1
+  assert_output ""
 }
 
 # --- zsh --------------------------------------------------------------------------------------

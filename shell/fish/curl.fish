@@ -460,7 +460,11 @@ function curl_exit_is --description 'curl: status 0 when exit code CODE has name
     builtin contains -- "$argv[1]" "$_curl_exit_n" "$_curl_exit_k"
 end
 
-function curl_exit_describe --description 'curl: print one line: code, name, meaning, recovery'
-    _curl_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_curl_exit_n" "$_curl_exit_d"
+function curl_exit_describe --description 'curl: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _curl_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_curl_exit_n" "$_curl_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the curl contract'
 end

@@ -75,7 +75,11 @@ function exitkit_exit_is --description 'exitkit: status 0 when exit code CODE ha
     builtin contains -- "$argv[1]" "$_exitkit_exit_n" "$_exitkit_exit_k"
 end
 
-function exitkit_exit_describe --description 'exitkit: print one line: code, name, meaning, recovery'
-    _exitkit_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_exitkit_exit_n" "$_exitkit_exit_d"
+function exitkit_exit_describe --description 'exitkit: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _exitkit_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_exitkit_exit_n" "$_exitkit_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the exitkit contract'
 end

@@ -40,7 +40,11 @@ function grep_exit_is --description 'grep: status 0 when exit code CODE has name
     builtin contains -- "$argv[1]" "$_grep_exit_n" "$_grep_exit_k"
 end
 
-function grep_exit_describe --description 'grep: print one line: code, name, meaning, recovery'
-    _grep_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_grep_exit_n" "$_grep_exit_d"
+function grep_exit_describe --description 'grep: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _grep_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_grep_exit_n" "$_grep_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the grep contract'
 end

@@ -65,9 +65,13 @@ function proxxx_exit_is --description 'proxxx: status 0 when exit code CODE has 
     builtin contains -- "$argv[1]" "$_proxxx_exit_n" "$_proxxx_exit_k"
 end
 
-function proxxx_exit_describe --description 'proxxx: print one line: code, name, meaning, recovery'
-    _proxxx_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_proxxx_exit_n" "$_proxxx_exit_d"
+function proxxx_exit_describe --description 'proxxx: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _proxxx_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_proxxx_exit_n" "$_proxxx_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the proxxx contract'
 end
 
 function proxxx_error_exit --description 'proxxx: print the exit code of string error code ERROR; status 1 if unknown'

@@ -55,9 +55,13 @@ function raid_exit_is --description 'raid: status 0 when exit code CODE has name
     builtin contains -- "$argv[1]" "$_raid_exit_n" "$_raid_exit_k"
 end
 
-function raid_exit_describe --description 'raid: print one line: code, name, meaning, recovery'
-    _raid_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_raid_exit_n" "$_raid_exit_d"
+function raid_exit_describe --description 'raid: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _raid_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_raid_exit_n" "$_raid_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the raid contract'
 end
 
 function raid_error_exit --description 'raid: print the exit code of string error code ERROR; status 1 if unknown'

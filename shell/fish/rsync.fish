@@ -140,7 +140,11 @@ function rsync_exit_is --description 'rsync: status 0 when exit code CODE has na
     builtin contains -- "$argv[1]" "$_rsync_exit_n" "$_rsync_exit_k"
 end
 
-function rsync_exit_describe --description 'rsync: print one line: code, name, meaning, recovery'
-    _rsync_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_rsync_exit_n" "$_rsync_exit_d"
+function rsync_exit_describe --description 'rsync: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _rsync_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_rsync_exit_n" "$_rsync_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the rsync contract'
 end

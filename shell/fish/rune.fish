@@ -70,9 +70,13 @@ function rune_exit_is --description 'rune: status 0 when exit code CODE has name
     builtin contains -- "$argv[1]" "$_rune_exit_n" "$_rune_exit_k"
 end
 
-function rune_exit_describe --description 'rune: print one line: code, name, meaning, recovery'
-    _rune_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_rune_exit_n" "$_rune_exit_d"
+function rune_exit_describe --description 'rune: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _rune_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_rune_exit_n" "$_rune_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the rune contract'
 end
 
 function rune_error_exit --description 'rune: print the exit code of string error code ERROR; status 1 if unknown'

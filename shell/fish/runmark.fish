@@ -50,9 +50,13 @@ function runmark_exit_is --description 'runmark: status 0 when exit code CODE ha
     builtin contains -- "$argv[1]" "$_runmark_exit_n" "$_runmark_exit_k"
 end
 
-function runmark_exit_describe --description 'runmark: print one line: code, name, meaning, recovery'
-    _runmark_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_runmark_exit_n" "$_runmark_exit_d"
+function runmark_exit_describe --description 'runmark: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _runmark_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_runmark_exit_n" "$_runmark_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the runmark contract'
 end
 
 function runmark_error_exit --description 'runmark: print the exit code of string error code ERROR; status 1 if unknown'

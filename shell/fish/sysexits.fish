@@ -105,7 +105,11 @@ function sysexits_exit_is --description 'sysexits: status 0 when exit code CODE 
     builtin contains -- "$argv[1]" "$_sysexits_exit_n" "$_sysexits_exit_k"
 end
 
-function sysexits_exit_describe --description 'sysexits: print one line: code, name, meaning, recovery'
-    _sysexits_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_sysexits_exit_n" "$_sysexits_exit_d"
+function sysexits_exit_describe --description 'sysexits: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _sysexits_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_sysexits_exit_n" "$_sysexits_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the sysexits contract'
 end

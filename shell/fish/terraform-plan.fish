@@ -40,7 +40,11 @@ function terraform_plan_exit_is --description 'terraform-plan: status 0 when exi
     builtin contains -- "$argv[1]" "$_terraform_plan_exit_n" "$_terraform_plan_exit_k"
 end
 
-function terraform_plan_exit_describe --description 'terraform-plan: print one line: code, name, meaning, recovery'
-    _terraform_plan_exit_row "$argv[1]"; or return 1
-    builtin printf '%s %s: %s\n' "$argv[1]" "$_terraform_plan_exit_n" "$_terraform_plan_exit_d"
+function terraform_plan_exit_describe --description 'terraform-plan: print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255'
+    if _terraform_plan_exit_row "$argv[1]"
+        builtin printf '%s %s: %s\n' "$argv[1]" "$_terraform_plan_exit_n" "$_terraform_plan_exit_d"
+        return 0
+    end
+    builtin string match -qr -- '^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z' "$argv[1]"; or return 1
+    builtin printf '%s: %s\n' "$argv[1]" 'no meaning in the terraform-plan contract'
 end

@@ -31,7 +31,7 @@
 }
 
 # _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE; status 1 if unknown.
-# Contract text is meant literally: $, ` and \ in single quotes expand nothing.
+# Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _rsync_exit_row() {
   case "${1:-}" in
@@ -81,8 +81,14 @@ rsync_exit_is() {
   \return 1
 }
 
-# rsync_exit_describe CODE: print one line: code, name, meaning, recovery.
+# rsync_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 rsync_exit_describe() {
-  _rsync_exit_row "${1:-}" || \return 1
-  \command printf '%s %s: %s\n' "$1" "$_rsync_exit_n" "$_rsync_exit_d"
+  if _rsync_exit_row "${1:-}"; then
+    \command printf '%s %s: %s\n' "$1" "$_rsync_exit_n" "$_rsync_exit_d"
+    \return 0
+  fi
+  case "${1:-}" in
+    [0123456789]|[123456789][0123456789]|1[0123456789][0123456789]|2[01234][0123456789]|25[012345]) \command printf '%s: %s\n' "$1" 'no meaning in the rsync contract' ;;
+    *) \return 1 ;;
+  esac
 }

@@ -73,8 +73,14 @@ shell_exit_is() {
   \return 1
 }
 
-# shell_exit_describe CODE: print one line: code, name, meaning, recovery.
+# shell_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 shell_exit_describe() {
-  _shell_exit_row "${1:-}" || \return 1
-  \command printf '%s %s: %s\n' "$1" "$_shell_exit_n" "$_shell_exit_d"
+  if _shell_exit_row "${1:-}"; then
+    \command printf '%s %s: %s\n' "$1" "$_shell_exit_n" "$_shell_exit_d"
+    \return 0
+  fi
+  case "${1:-}" in
+    [0123456789]|[123456789][0123456789]|1[0123456789][0123456789]|2[01234][0123456789]|25[012345]) \command printf '%s: %s\n' "$1" 'no meaning in the shell contract' ;;
+    *) \return 1 ;;
+  esac
 }

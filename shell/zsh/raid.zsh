@@ -44,11 +44,17 @@ raid_exit_is() {
   \builtin return 1
 }
 
-# raid_exit_describe CODE: print one line: code, name, meaning, recovery.
+# raid_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 raid_exit_describe() {
   \builtin emulate -L zsh
-  _raid_exit_row "${1:-}" || \builtin return 1
-  \builtin printf '%s %s: %s\n' "$1" "$_raid_exit_n" "$_raid_exit_d"
+  if _raid_exit_row "${1:-}"; then
+    \builtin printf '%s %s: %s\n' "$1" "$_raid_exit_n" "$_raid_exit_d"
+    \builtin return 0
+  fi
+  case "${1:-}" in
+    [0123456789]|[123456789][0123456789]|1[0123456789][0123456789]|2[01234][0123456789]|25[012345]) \builtin printf '%s: %s\n' "$1" 'no meaning in the raid contract' ;;
+    *) \builtin return 1 ;;
+  esac
 }
 
 # raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.

@@ -61,6 +61,10 @@ def main(args: list[str]) -> int:
             from exitkit.run.command import fail
 
             return fail(err, err.parsed)  # in a GitHub job, also an annotation and the outputs
+        if isinstance(err, ParseError) and err.parsed.command.name == "shell":
+            from exitkit.shells.command import print_failing_code
+
+            print_failing_code([a for a in args[1:] if not a.startswith("-")])
         return report(err, as_json=as_json)
 
 

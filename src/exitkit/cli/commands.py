@@ -101,9 +101,14 @@ def lint(args: Parsed) -> int:
 
 
 def shell(args: Parsed) -> int:
-    from exitkit.shells.command import generate
+    from exitkit.shells.command import generate, print_failing_code
 
-    code = generate(args.words("words"), export=args.flag("export"), prefix=args.text("prefix"))
+    words = args.words("words")
+    try:
+        code = generate(words, export=args.flag("export"), prefix=args.text("prefix"))
+    except ExitkitError:
+        print_failing_code(words)  # the eval fails too: a strict script stops here
+        raise
     write_stdout(code)
     return SUCCESS
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exitkit.contracts.loader import load, load_builtin
-from exitkit.contracts.model import Contract, ErrorCode, ExitCode
+from exitkit.contracts.model import Contract, ErrorCode, ExitCode, parse_code
 from exitkit.errors import ExitkitError
 from exitkit.text import quoted
 
@@ -91,12 +91,17 @@ class Explanation:
 
 
 def _as_status(text: str) -> int | None:
-    """``"137"`` → 137; statuses outside 0..255 are taken mod 256 as the shell does."""
-    stripped = text.strip()
-    body = stripped[1:] if stripped.startswith("-") else stripped
-    if not body.isdigit() or not body.isascii() or len(body) > 18:
-        return None
-    return int(stripped) % 256
+    """``"137"`` → 137, or None for a name. A number that is not a status as the one rule writes
+    it (:func:`~exitkit.contracts.model.parse_code`: ``05``, `` 5``, ``-1``, ``256``) is a
+    mistake: the shell would read ``exit 256`` as 0, and no command can exit with it."""
+    code = parse_code(text)
+    if code is not None:
+        return code
+    if text.strip().lstrip("+-").isdigit():
+        raise ExitkitError("usage", f"{quoted(text)} is not an exit status: statuses are 0..255, "
+                           "written without sign, spaces or leading zeros",
+                           hint="a shell reads exit 256 as 0 and exit -1 as 255")
+    return None
 
 
 def explain(code: int | str, contract: Contract | str | None = None) -> Explanation:
@@ -110,7 +115,7 @@ def explain(code: int | str, contract: Contract | str | None = None) -> Explanat
         contract = load(contract)
     query = str(code)
     result = Explanation(query, contract)
-    number = code % 256 if isinstance(code, int) else _as_status(query)
+    number = _as_status(query)
     if contract is not None:
         if number is not None:
             result.exit = contract.lookup(number)

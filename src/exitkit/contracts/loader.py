@@ -16,6 +16,7 @@ from exitkit.contracts.model import (
     Contract,
     ErrorCode,
     ExitCode,
+    default_prefix,
     is_code,
     is_identifier,
     is_kebab,
@@ -113,6 +114,8 @@ class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        #: The path of each exit row that became an ExitCode, in order.
+        self.exit_paths: list[str] = []
 
     def error(self, path: str, message: str) -> None:
         self.problems.append(Problem(self.file, path, message))
@@ -237,6 +240,8 @@ class _Checker:
         source = self.text(data, "source", "", required=False)
 
         exits = self.exit_rows(data.get("exit"))
+        if name is not None:
+            self.constants(prefix or default_prefix(name), exits, "prefix" if prefix else None)
         errors = self.error_rows(data.get("error"), exits)
         if any(p.severity == "error" for p in self.problems):
             return None
@@ -257,6 +262,7 @@ class _Checker:
             exit = self.exit_row(row, f"exit[{i}]")
             if exit is None:
                 continue
+            self.exit_paths.append(f"exit[{i}].name")
             if exit.code in codes:
                 first = codes[exit.code]
                 self.error(f"exit[{i}].code", f"duplicate code {exit.code} (also exit[{first}])")
@@ -267,6 +273,16 @@ class _Checker:
             names.setdefault(exit.name, i)
             exits.append(exit)
         return exits
+
+    def constants(self, prefix: str, exits: list[ExitCode], prefix_path: str | None) -> None:
+        """Each exit's shell constant must be free for exitkit to set (see shells/reserved.py)."""
+        from exitkit.shells.reserved import why_reserved
+
+        for exit, path in zip(exits, self.exit_paths, strict=True):
+            why = why_reserved(f"{prefix}_{exit.ident}")
+            if why is not None:
+                fix = "another prefix or exit name" if prefix_path else "another exit name"
+                self.error(path, f"the shell constant {why}; choose {fix}")
 
     def error_rows(self, rows: Any, exits: list[ExitCode]) -> list[ErrorCode]:
         if rows is None:

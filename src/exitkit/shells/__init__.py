@@ -24,13 +24,16 @@ __all__ = ["EXTENSIONS", "SHELLS", "Renderer", "render"]
 class Renderer:
     """One supported shell: its name, the extension of its files in ``shell/``, its layout."""
 
-    __slots__ = ("extension", "layout", "name")
+    __slots__ = ("extension", "fails", "layout", "name")
 
-    def __init__(self, name: str, extension: str, layout: Callable[..., str]) -> None:
+    def __init__(self, name: str, extension: str, layout: Callable[..., str], fails: str) -> None:
         self.name = name
         self.extension = extension
         #: ``layout(section, *, export) -> str``: the code for one contract.
         self.layout = layout
+        #: Code that fails: what ``exitkit shell`` prints when it cannot print the code, so that
+        #: ``eval "$(…)"`` (fish: ``| source``) fails too instead of succeeding with nothing.
+        self.fails = fails
 
     def __repr__(self) -> str:
         return f"Renderer({self.name!r}, {self.extension!r})"
@@ -38,10 +41,10 @@ class Renderer:
 
 #: The supported shells, in the order users see them.
 SHELLS: dict[str, Renderer] = {
-    "bash": Renderer("bash", ".bash", bash.render),
-    "zsh": Renderer("zsh", ".zsh", zsh.render),
-    "fish": Renderer("fish", ".fish", fish.render),
-    "sh": Renderer("sh", ".sh", sh.render),
+    "bash": Renderer("bash", ".bash", bash.render, bash.BASH.false),
+    "zsh": Renderer("zsh", ".zsh", zsh.render, zsh.ZSH.false),
+    "fish": Renderer("fish", ".fish", fish.render, "false"),
+    "sh": Renderer("sh", ".sh", sh.render, sh.SH.false),
 }
 
 #: ``shell/<name>/<contract><extension>``: the file extension of each shell's generated files.
@@ -59,9 +62,10 @@ def render(
     """Sourceable *shell* code for *contracts*: one self-contained section per contract.
 
     *export* exports the constants; *prefix* replaces the contract's constant prefix (one contract
-    only); *generator_version* defaults to exitkit's own. Same input, same bytes. Raises ValueError
-    for an unknown shell, a prefix with several contracts, or a contract that cannot be rendered
-    safely (see :class:`~exitkit.shells.section.Section`).
+    only); *generator_version* defaults to exitkit's own. Same input, same bytes; a contract given
+    twice is rendered once. Raises ValueError for an unknown shell, a prefix with several
+    contracts, two contracts that would define the same name, or a contract that cannot be
+    rendered safely (see :class:`~exitkit.shells.section.Section`).
     """
     renderer = SHELLS.get(shell)
     if renderer is None:
@@ -69,7 +73,17 @@ def render(
     if prefix is not None and len(contracts) != 1:
         raise ValueError("a prefix applies to exactly one contract")
     version = __version__ if generator_version is None else generator_version
-    return "\n".join(
-        renderer.layout(Section(c, prefix=prefix, generator_version=version), export=export)
-        for c in contracts
-    )
+    unique: dict[str, Contract] = {}
+    for contract in contracts:
+        same = unique.setdefault(contract.name, contract)
+        if same.to_dict() != contract.to_dict():
+            raise ValueError(f"two different contracts are named {quoted(contract.name)}")
+    sections = [Section(c, prefix=prefix, generator_version=version) for c in unique.values()]
+    owner: dict[str, str] = {}
+    for section in sections:
+        for name in section.defines:
+            first = owner.setdefault(name, section.contract)
+            if first != section.contract:
+                raise ValueError(f"contracts {quoted(first)} and {quoted(section.contract)} "
+                                 f"would both define {name}; give one of them another prefix")
+    return "\n".join(renderer.layout(section, export=export) for section in sections)

@@ -19,8 +19,11 @@ BASH = Dialect(
     printf="\\builtin printf",
     ret="\\builtin return",
     assign="{}",
-    export="export {}",
+    export="\\builtin export {}",
+    false="\\builtin false",
     shellcheck=True,
+    shopt="\\builtin shopt",
+    local="\\builtin local",
 )
 
 

@@ -6,6 +6,7 @@ the contracts it needs, and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from exitkit.errors import ExitkitError
@@ -15,6 +16,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from exitkit.contracts.model import Contract
 
+#: POSIX shells that run the ``sh`` code (and are tested with it): named or detected, they get it.
+POSIX_SHELLS = frozenset({"sh", "dash", "ash", "busybox", "ksh", "ksh93", "mksh", "lksh",
+                          "pdksh", "oksh", "yash", "posh"})
+#: Shells people may name or run that exitkit has no code for.
+UNSUPPORTED_SHELLS = frozenset({"powershell", "pwsh", "csh", "tcsh", "nu", "nushell", "xonsh",
+                                "elvish", "ion", "cmd", "rc", "es", "murex"})
+
 
 def shell_names() -> tuple[str, ...]:
     from exitkit.shells import SHELLS
@@ -22,26 +30,44 @@ def shell_names() -> tuple[str, ...]:
     return tuple(SHELLS)
 
 
+def supported() -> str:
+    return (", ".join(shell_names()) + " (sh also for dash, ash, busybox, ksh, mksh, yash and "
+            "posh)")
+
+
+def canonical(word: str) -> str | None:
+    """The code a shell called *word* gets (``dash`` → ``sh``), or None if it is no shell exitkit
+    knows. Raises :class:`ExitkitError` (usage) for a shell exitkit has no code for."""
+    if word in shell_names():
+        return word
+    if word in POSIX_SHELLS:
+        return "sh"
+    if word in UNSUPPORTED_SHELLS:
+        raise ExitkitError("usage", f"unsupported shell {quoted(word)}: exitkit generates code for "
+                           f"{supported()}", hint="exitkit shell bash CONTRACT…")
+    return None
+
+
 def detect_shell() -> str:
     """The calling shell if exitkit supports it: shellingham first, then ``$SHELL``."""
-    supported = shell_names()
     try:
         import shellingham  # type: ignore[import-untyped]  # ships no type information
 
         name = str(shellingham.detect_shell()[0])
     except Exception:  # shellingham raises its own ShellDetectionFailure, or OSError on odd systems
         name = ""
-    candidates = [name, os.path.basename(os.environ.get("SHELL", ""))]
-    for candidate in candidates:
-        if candidate in supported:
-            return candidate
-        if candidate in ("dash", "ash", "busybox"):
-            return "sh"
+    for candidate in (name, os.path.basename(os.environ.get("SHELL", ""))):
+        try:
+            found = canonical(candidate)
+        except ExitkitError:
+            found = None
+        if found is not None:
+            return found
     raise ExitkitError(
         "usage",
         "cannot tell which shell to generate code for"
         + (f" (detected {quoted(name)}, not supported)" if name else ""),
-        hint="name one: exitkit shell {" + ",".join(supported) + "} [CONTRACT…]",
+        hint="name one: exitkit shell {" + ",".join(shell_names()) + "} [CONTRACT…]",
     )
 
 
@@ -53,7 +79,7 @@ def generate(
     from exitkit.contracts.loader import load
     from exitkit.shells import render
 
-    shell = words[0] if words and words[0] in shell_names() else None
+    shell = canonical(words[0]) if words else None
     names = words[1:] if shell is not None else list(words)
     if shell is None:
         shell = detect_shell()
@@ -66,3 +92,19 @@ def generate(
         return render(shell, contracts, export=export, prefix=prefix)
     except ValueError as exc:
         raise ExitkitError("usage", str(exc)) from None
+
+
+def print_failing_code(words: list[str]) -> None:
+    """What ``exitkit shell WORDS…`` prints on stdout when it fails: one command that fails in the
+    shell the code was for, so that ``eval "$(exitkit shell …)"`` fails (and stops a ``set -e``
+    script) instead of succeeding with nothing defined. The error itself goes to stderr."""
+    from exitkit.errors import write_stdout
+    from exitkit.shells import SHELLS
+
+    try:
+        shell = (canonical(words[0]) if words else None) or detect_shell()
+        code = SHELLS[shell].fails
+    except ExitkitError:
+        code = "false"
+    with contextlib.suppress(OSError):  # nobody reads it: the message and the status still tell
+        write_stdout(code + "\n")

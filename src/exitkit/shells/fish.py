@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from exitkit.shells.section import Section
 
 _PRINTF = "builtin printf '%s\\n'"
+#: A status as the one rule writes it (contracts.model.parse_code): 0..255, no leading zero.
+_CODE_REGEX = "^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])\\z"
 
 
 def render(section: Section, *, export: bool) -> str:
@@ -75,10 +77,20 @@ def render(section: Section, *, export: bool) -> str:
             f'builtin contains -- "$argv[1]" "${name}" "${kind}"',
         ],
     )
+    # a code the contract lacks is still described (a script prints whatever status it got);
+    # anything that is not a code 0..255 as the one rule writes it is status 1
     function(
         section.fn_describe,
-        "print one line: code, name, meaning, recovery",
-        [lookup_row, f"builtin printf '%s %s: %s\\n' \"$argv[1]\" \"${name}\" \"${detail}\""],
+        "print one line: code, name, meaning, recovery; status 1 if CODE is not 0..255",
+        [
+            f'if {section.fn_row} "$argv[1]"',
+            f"    builtin printf '%s %s: %s\\n' \"$argv[1]\" \"${name}\" \"${detail}\"",
+            "    return 0",
+            "end",
+            f"builtin string match -qr -- {q(_CODE_REGEX)} \"$argv[1]\"; or return 1",
+            f"builtin printf '%s: %s\\n' \"$argv[1]\" "
+            f"{q(f'no meaning in the {section.contract} contract')}",
+        ],
     )
     if section.errors:
         literal = all(fish_pattern_is_literal(code) for code, _ in section.errors)

@@ -33,6 +33,21 @@ def quote_posix(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
+def quote_zsh(text: str) -> str:
+    """Quote *text* as one word for zsh, whatever the user's options.
+
+    As :func:`quote_posix`, except for text holding a line break: zsh's ``CSH_JUNKIE_QUOTES``
+    (``emulate csh``) refuses a newline inside ``'…'``, so such text becomes ``$'…'`` with
+    ``\\n``, ``\\r``, ``\\\\`` and ``\\'`` escapes, which every zsh parses the same way.
+    Raises ValueError for NUL.
+    """
+    _check_text(text)
+    if "\n" not in text and "\r" not in text:
+        return quote_posix(text)
+    escapes = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r"}
+    return "$'" + "".join(escapes.get(ch, ch) for ch in text) + "'"
+
+
 def quote_fish(text: str) -> str:
     """Quote *text* as one word for fish: ``it's`` → ``'it\\'s'``.
 

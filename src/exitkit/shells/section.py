@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from exitkit.contracts.model import MAX_CODE, is_code, is_kebab
 from exitkit.shells.quote import identifier
+from exitkit.shells.reserved import why_reserved
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Section:
     __slots__ = (
         "arms",
         "contract",
+        "defines",
         "errors",
         "fn_describe",
         "fn_error_exit",
@@ -63,9 +65,11 @@ class Section:
         "fn_name",
         "fn_row",
         "signature",
+        "var_comments",
         "var_detail",
         "var_kind",
         "var_name",
+        "var_status",
     )
 
     def __init__(self, contract: Contract, *, prefix: str | None, generator_version: str) -> None:
@@ -86,6 +90,9 @@ class Section:
         self.var_name = identifier(f"_{stem}_exit_n")
         self.var_kind = identifier(f"_{stem}_exit_k")
         self.var_detail = identifier(f"_{stem}_exit_d")
+        # bash only: whether loading switched comments on, and a status kept across a shopt
+        self.var_comments = identifier(f"_{stem}_exit_c")
+        self.var_status = identifier(f"_{stem}_exit_s")
         const_prefix = identifier(contract.prefix if prefix is None else prefix)
 
         self.arms: list[Arm] = []
@@ -96,18 +103,29 @@ class Section:
                     f"{name}: exit code {exit.code!r} is not a unique 0..{MAX_CODE} number")
             seen.add(exit.code)
             _kebab("exit name", exit.name)
+            constant = identifier(f"{const_prefix}_{exit.ident}")
+            why = why_reserved(constant)
+            if why is not None:
+                raise ValueError(f"{name}: exit {exit.name!r}: the shell constant {why}; choose "
+                                 f"another {'--prefix' if prefix else 'prefix'}")
             detail = exit.meaning
             if exit.recovery:
                 detail += f" (recovery: {exit.recovery})"
             self.arms.append(
                 Arm(
                     code=exit.code,
-                    constant=identifier(f"{const_prefix}_{exit.ident}"),
+                    constant=constant,
                     name=exit.name,
                     kind=_kebab("kind", exit.kind),
                     detail=detail,
                 )
             )
+
+        #: Every name the code defines: constants, functions, internal variables.
+        self.defines = [arm.constant for arm in self.arms] + [
+            self.fn_name, self.fn_kind, self.fn_is, self.fn_describe, self.fn_error_exit,
+            self.fn_row, self.var_name, self.var_kind, self.var_detail, self.var_comments,
+            self.var_status]
 
         by_name = {arm.name: arm.code for arm in self.arms}
         self.errors: list[tuple[str, int]] = []

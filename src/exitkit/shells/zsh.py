@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from exitkit.shells.quote import quote_zsh
 from exitkit.shells.sh import Dialect, render_posix
 
 TYPE_CHECKING = False
@@ -16,6 +17,9 @@ ZSH = Dialect(
     # manager sources this file from inside a function.
     assign="\\builtin typeset -g {}",
     export="\\builtin typeset -gx {}",
+    false="\\builtin false",
+    # parsed before any function runs `emulate`: text must parse under every option
+    quote=quote_zsh,
     # The user's options (KSH_ARRAYS, SH_WORD_SPLIT, NO_UNSET …) must not reach the function bodies.
     preamble="\\builtin emulate -L zsh",
 )
