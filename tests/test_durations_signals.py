@@ -32,11 +32,52 @@ from exitkit.signals import parse_signal, signal_name
         ("0.5", 0.5),
         (".5s", 0.5),
         ("5.", 5.0),
-        (" 30s ", 30.0),
+        (" 30s", 30.0),
+        # GNU timeout's grammar (tests/timeout/timeout-parameters.sh, -large-parameters.sh)
+        ("+5", 5.0),
+        ("10.34", 10.34),
+        ("9.999999999", 9.999999999),
+        ("1e3", 1000.0),
+        ("1E3s", 1000.0),
+        ("2.34e+5d", 2.34e5 * 86400),
+        ("5e-1m", 30.0),
+        ("1e", None),  # the e is no exponent, then no unit: invalid (below)
+        ("0x10", 16.0),
+        ("0X1.8p1", 3.0),
+        ("0x1d", 29.0),  # hexadecimal digits first, as strtod reads them
+        ("4294967296", 4294967296.0),
+        ("9223372036854775808d", 9223372036854775808 * 86400.0),
+        ("-0", 0.0),
+        ("-0.0s", 0.0),
+        ("\t 7", 7.0),
     ],
 )
-def test_durations_people_type_are_understood(text: str, seconds: float) -> None:
-    assert parse_duration(text) == pytest.approx(seconds)
+def test_durations_people_type_are_understood(text: str, seconds: float | None) -> None:
+    if seconds is None:
+        with pytest.raises(ValueError, match=r"^invalid duration"):
+            parse_duration(text)
+    else:
+        assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["inf", "INF", "Infinity", "infinitys", "infd", "inf m",
+                                  "1.18973149535723176502e+4932", "1" + "0" * 400, "1e309s",
+                                  "0x1p2000", "1e308d", "inf1h"])
+def test_a_duration_past_any_limit_is_infinite(text: str) -> None:
+    if text in ("inf m", "inf1h"):
+        with pytest.raises(ValueError, match=r"^invalid duration"):
+            parse_duration(text)
+    else:
+        assert parse_duration(text) == float("inf")
+
+
+@pytest.mark.parametrize("text", ["1e-10000", "1e-400s", "0.000000000000e-5000000000001",
+                                  "0x1p-5000", "1e-400ms"])
+def test_a_positive_duration_too_small_for_a_double_rounds_up(text: str) -> None:
+    """GNU: "never sleep less than asked", so 1e-10000 times out at once; it is not 0 (which
+    would mean no timeout)."""
+    value = parse_duration(text)
+    assert value == 5e-324 or (text == "0.000000000000e-5000000000001" and value == 0.0)
 
 
 @pytest.mark.parametrize(
@@ -47,10 +88,25 @@ def test_durations_people_type_are_understood(text: str, seconds: float) -> None
         "3x",
         "-1",
         "-5s",
-        "+5",
         "nan",
-        "inf",
-        "1e3",
+        "NaN",
+        "-inf",
+        " -0.1",
+        " -1e-10000",  # negative however small: no "-0"
+        "-1.18973149535723176502e+4932",
+        "1_000",
+        "1s ",
+        "30s ",
+        "++5",
+        "+-5",
+        "+",
+        "-",
+        "e5",
+        "0x",
+        "0xg",
+        "1e+",
+        "1.5e3.5",
+        "42D",
         "1m1m",
         "30s1m",
         "1ms1s",
@@ -64,7 +120,6 @@ def test_durations_people_type_are_understood(text: str, seconds: float) -> None
         "30S",
         "1M",
         "\u0661\u0665",  # Arabic-Indic digits: str.isdigit() says yes
-        "9" * 400,
     ],
 )
 def test_anything_else_is_an_invalid_duration_with_a_hint(text: str) -> None:

@@ -58,6 +58,10 @@ def test_every_option_lands_converted() -> None:
     assert opts("-cproxxx").contract == "proxxx"
     assert opts("--contract=raid").contract == "raid"
     assert opts("--timeout", "0").timeout is None  # 0 disables, as with GNU timeout
+    for option in ("--timeout", "--max-time", "--kill-after"):  # so does "no effective limit"
+        for text in ("0", "-0", "inf", "1e400"):
+            assert getattr(opts(option, text), option[2:].replace("-", "_")) is None
+    assert opts("--timeout", "1e-10000").timeout == 5e-324  # at once, not never
     assert opts("--retries", "999999").retries == 999999
     assert parse_args(["--help"]) is None
     assert parse_args(["-h", "--bogus"]) is None
@@ -110,6 +114,8 @@ def test_ci_mode(env: dict[str, str], args: list[str], mode: str,
 
 @pytest.mark.parametrize(("args", "message"), [
     ([], "no command to run"),
+    (["--backoff", "inf", "--", "x"], "--backoff: 'inf' is no finite duration"),
+    (["--max-backoff", "1e400", "--", "x"], "--max-backoff: '1e400' is no finite duration"),
     (["--ok", "5,,6", "--", "x"], "--ok: empty item in '5,,6'"),
     (["--retry-on", "", "--", "x"], "--retry-on: empty item in ''"),
     (["--ok", "5", "--ok", "", "--", "x"], "--ok: empty item in '5, '"),

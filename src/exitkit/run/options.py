@@ -126,16 +126,17 @@ def from_parsed(parsed: Parsed) -> Options:
         text = parsed.text(dest)
         if text is not None:
             try:
-                setattr(opts, dest, parse_duration(text))
+                seconds = parse_duration(text)
             except ValueError as exc:
                 raise usage(f"--{dest.replace('_', '-')}: {exc}") from None
-    # Like GNU timeout: a duration of 0 disables the timeout, and the KILL that follows it.
-    if opts.timeout == 0:
-        opts.timeout = None
-    if opts.max_time == 0:
-        opts.max_time = None
-    if opts.kill_after == 0:
-        opts.kill_after = None
+            if seconds == float("inf") and dest in ("backoff", "max_backoff"):
+                raise usage(f"--{dest.replace('_', '-')}: {quoted(text)} is no finite duration")
+            setattr(opts, dest, seconds)
+    # Like GNU timeout: a duration of 0 disables the timeout, and the KILL that follows it; so
+    # does one past any real limit (inf, 1e4932).
+    for dest in ("timeout", "max_time", "kill_after"):
+        if getattr(opts, dest) in (0, float("inf")):
+            setattr(opts, dest, None)
     opts.ci = _ci_mode(parsed)
     return opts
 

@@ -50,8 +50,12 @@ FORWARDED_SIGNALS: tuple[int, ...] = (
                "SIGSTKFLT", "SIGEMT", "SIGLOST"),
     *range(int(_RTMIN), int(_RTMAX) + 1),
 )
+#: Job-control stops (TSTP, TTIN, TTOU) sent to exitkit: the command is stopped with it and
+#: continued with it, as when both share a group (GNU timeout's case): a `kill -TSTP %1` meant for
+#: exitkit's job would otherwise never reach the command's group. See :func:`stop_self`.
+JOB_STOPS: tuple[int, ...] = _existing("SIGTSTP", "SIGTTIN", "SIGTTOU")
 #: Everything the relay catches.
-RELAYED: frozenset[int] = frozenset({*FORWARDED_SIGNALS, TIMER, int(signal.SIGCHLD)})
+RELAYED: frozenset[int] = frozenset({*FORWARDED_SIGNALS, TIMER, int(signal.SIGCHLD), *JOB_STOPS})
 
 _inherited_mask: frozenset[int] | None = None
 
@@ -191,6 +195,23 @@ class SignalRelay:
         self.wakeup_r = self.wakeup_w = -1
         self.poller = None
         signal.pthread_sigmask(signal.SIG_SETMASK, inherited_mask())
+
+
+def stop_self(signum: int, group: int | None = None) -> None:
+    """Stop exitkit (or its process *group*) by *signum* as if it were not caught; returns once
+    continued. Nothing happens for a signal exitkit inherited as ignored (``cmd &`` in a script
+    without job control must not stop)."""
+    previous = signal.signal(signum, signal.SIG_DFL)
+    try:
+        if previous != signal.SIG_IGN:
+            if group is None:
+                os.kill(os.getpid(), signum)
+            else:
+                os.killpg(group, signum)
+    except OSError:
+        pass
+    finally:
+        signal.signal(signum, previous)
 
 
 def child_mask() -> frozenset[int]:

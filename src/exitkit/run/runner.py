@@ -15,7 +15,7 @@ import time
 
 from exitkit._status import TIMEOUT
 from exitkit.run import policy
-from exitkit.run.relay import STOP_SIGNALS, TIMER
+from exitkit.run.relay import JOB_STOPS, STOP_SIGNALS, TIMER, stop_self
 from exitkit.run.report import tell
 from exitkit.run.result import RunResult
 from exitkit.signals import death_status
@@ -187,7 +187,9 @@ class Runner:
             if self.relay is not None:
                 self.relay.wait(min(left, 0.2))
                 self.check_signals()
-                self.relay.take()  # anything else (USR1 …) has no command to go to
+                for signum in self.relay.take():  # USR1 and the like have no command to go to
+                    if signum in JOB_STOPS:
+                        stop_self(signum)  # a `kill -TSTP %1` during a backoff
             else:
                 time.sleep(min(left, 0.2))
             if self.parent_gone():

@@ -19,11 +19,13 @@ import time
 from exitkit.run.outcome import Outcome, exit_like
 from exitkit.run.relay import (
     FORWARDED_SIGNALS,
+    JOB_STOPS,
     STOP_SIGNALS,
     TIMER,
     SignalRelay,
     child_defaults,
     child_mask,
+    stop_self,
 )
 from exitkit.run.spawn import SpawnError, Start, find_command, spawn
 from exitkit.run.terminal import Terminal
@@ -201,6 +203,9 @@ class _Watch:
                 continue
             now = time.monotonic()
             for signum in self.relay.take():
+                if signum in JOB_STOPS:
+                    self.suspend(signum, flags)
+                    continue
                 if signum == TIMER:  # SIGALRM: "time is up", as for GNU timeout
                     if not self.stopping:
                         self.timed_out = True
@@ -279,6 +284,15 @@ class _Watch:
         if self.kill_after is not None:
             delay = self.kill_after if kill_after is None else min(self.kill_after, kill_after)
             self.kill_at = now + delay
+
+    def suspend(self, signum: int, flags: int) -> None:
+        """A job-control stop sent to exitkit (``kill -TSTP %1``): the command's group gets it
+        too, and exitkit stops with it; when exitkit is continued, so is the command."""
+        self.signal_group(signum)
+        if flags & os.WUNTRACED:
+            return  # with a terminal: the command's stop report stops us (Terminal.child_stopped)
+        stop_self(signum)
+        self.signal_group(signal.SIGCONT)
 
     def insist(self, now: float) -> None:
         """A second stop signal: whoever sends it means it (a second Ctrl-C; the runner's TERM

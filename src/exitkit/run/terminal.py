@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from exitkit.run.relay import stop_self
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
@@ -95,14 +97,16 @@ class Terminal:
         """
         read_fd, write_fd = os.pipe()
         parent = os.getpid()
+        watched = {signal.SIGINT, signal.SIGQUIT, signal.SIGALRM}
+        # Blocked before the fork, so that the sentinel holds a Ctrl-C that comes before it ran a
+        # line of its own (on a busy machine it may not run for a while).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, watched)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the sentinel; tests check what it reports
             code = 0
             try:
                 os.close(read_fd)
                 signal.set_wakeup_fd(-1)
-                watched = {signal.SIGINT, signal.SIGQUIT, signal.SIGALRM}
-                signal.pthread_sigmask(signal.SIG_BLOCK, watched)
                 for signum in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
                     _quietly(signal.signal, signum, signal.SIG_DFL)
                 os.setpgid(0, group)
@@ -117,6 +121,7 @@ class Terminal:
             except BaseException:
                 code = 1
             os._exit(code)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write_fd)
         # It may have got there first, or the command's group may be gone already: both fine.
         _quietly(os.setpgid, pid, group)
@@ -168,7 +173,7 @@ class Terminal:
         if self.handed_over:
             self.child_modes = _tty_modes(self.fd)  # vim's raw mode, for when it resumes
             self.take_back()
-        _kill_group(self.own_pgrp, signum)  # returns when continued, at once if orphaned
+        stop_self(signum, self.own_pgrp)  # returns when continued, at once if orphaned
         self.resume_if_possible(signal_child, after_our_stop=True)
 
     def resume_if_possible(self, signal_child: Callable[[int], object], *,
