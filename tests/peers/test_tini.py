@@ -45,6 +45,11 @@ NOT_PORTED = {
 }
 
 PY = sys.executable
+#: signals/test.py: TERM, USR1 and USR2 at their defaults, then `sleep 100` through a shell.
+SIGNALS_TEST = ("import os, signal\n"
+                "for s in (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2):\n"
+                "    signal.signal(s, signal.SIG_DFL)\n"
+                "os.system('sleep 100')\n")
 
 
 # --- run_inner_tests.py -----------------------------------------------------------------------
@@ -86,11 +91,7 @@ def test_ti3_as_pid_1_every_orphan_is_reaped(tmp_path: Path) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2])
 def test_ti5_a_signal_to_exitkit_ends_command_and_grandchildren(signum: int) -> None:
     """TI5 (signals/test.py): TERM, USR1, USR2 reach the command (and its `sleep 100`)."""
-    code = ("import os, signal\n"
-            "for s in (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2):\n"
-            "    signal.signal(s, signal.SIG_DFL)\n"
-            "os.system('sleep 100')\n")
-    with start("--", PY, "-c", code) as proc:
+    with start("--", PY, "-c", SIGNALS_TEST) as proc:
         assert wait_for(lambda: len(descendants(proc.pid)) >= 2)
         family = descendants(proc.pid)
         proc.send_signal(signum)
@@ -190,11 +191,7 @@ def test_ts15_stdin_reaches_the_command() -> None:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2])
 def test_to2_as_pid_1_a_signal_death_is_128_plus_n(signum: int) -> None:
     """TO2 (outer tests, `docker kill -s`): PID 1 cannot die of its own signal: it exits 128+N."""
-    code = ("import os, signal\n"
-            "for s in (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2):\n"
-            "    signal.signal(s, signal.SIG_DFL)\n"
-            "os.system('sleep 100')\n")
-    with subprocess.Popen([*in_new_pid_namespace(), EXITKIT, "run", "--", PY, "-c", code],
+    with subprocess.Popen([*in_new_pid_namespace(), EXITKIT, "run", "--", PY, "-c", SIGNALS_TEST],
                           preexec_fn=defaults, stderr=subprocess.DEVNULL) as proc:
         # unshare → exitkit (PID 1 in there) → python → sh → sleep
         assert wait_for(lambda: len(descendants(proc.pid)) >= 4)
