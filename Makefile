@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # (the oldest with the lowest dependency versions allowed), besides $(PYTHON).
 OLDEST_PYTHON := 3.10
 NEWEST_PYTHON := 3.13
-export BATS_LIB_PATH := $(CURDIR)/.tools/node_modules:/usr/lib/bats:/usr/local/lib:/usr/lib:$(BATS_LIB_PATH)
+export BATS_LIB_PATH := $(CURDIR)/.tools/node_modules:/usr/lib/bats:/usr/local/lib:/opt/homebrew/lib:/usr/lib:$(BATS_LIB_PATH)
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 .PHONY: all test pytest bats lint generate generate-check bench deps clean test-pythons \
@@ -54,6 +54,8 @@ mutation: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools
 	$(BIN)/mypy
+	@# macOS is a first-class platform: what CPython lacks there must not be used unguarded
+	$(BIN)/mypy --platform darwin
 
 generate: $(STAMP)
 	$(BIN)/python tools/generate.py

@@ -42,10 +42,17 @@ def required_programs() -> set[str]:
     return set(_REQUIRED)
 
 
+#: Other names a program goes by (macOS ships ksh93 as /bin/ksh).
+ALSO_KNOWN_AS: dict[str, tuple[str, ...]] = {"ksh": ("ksh",)}
+
+
 @functools.cache
 def _find(name: str) -> tuple[str, ...] | None:
     argv = PROGRAMS.get(name, (name,))
     path = shutil.which(argv[0])
+    if path is None and name in ALSO_KNOWN_AS:
+        argv = ALSO_KNOWN_AS[name]
+        path = shutil.which(argv[0])
     if path is None:
         return None
     if argv[0] == "busybox":  # busybox may be built without the shell applet

@@ -13,6 +13,7 @@ import pytest
 from conftest import EXITKIT as EXITKIT_BIN
 from conftest import run_exitkit, unprivileged
 from exitkit.contracts.loader import load
+from procs import NEEDS_DEV_FULL
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -179,6 +180,7 @@ def test_markdown_escapes_html(tmp_path: Path) -> None:
     assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
 
 
+@NEEDS_DEV_FULL
 def test_a_full_disk_on_stdout_is_one_clean_line() -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run([EXITKIT_BIN, "list"], stdout=full, stderr=subprocess.PIPE,

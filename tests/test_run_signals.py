@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXITKIT, IN_CI, Tools, run_exitkit
+from procs import LINUX_ONLY, NEEDS_DEV_FULL
 
 STOPS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]
 
@@ -139,6 +140,7 @@ def test_term_at_any_moment_of_a_retry_loop_ends_it(tmp_path: Path) -> None:
     assert counts[-signal.SIGTERM] >= 100, counts
 
 
+@LINUX_ONLY
 def test_int_from_exitkits_first_line_on_is_never_lost_and_never_a_traceback() -> None:
     """INT at a random moment after exitkit holds its signals (its first line): the command never
     runs to completion, exitkit dies of INT, and nothing is printed."""
@@ -215,6 +217,7 @@ def pids_in_group(pgid: int) -> list[int]:
     return found
 
 
+@LINUX_ONLY
 @pytest.mark.parametrize(("first", "second"), [(signal.SIGINT, signal.SIGTERM),
                                                (signal.SIGINT, signal.SIGINT),
                                                (signal.SIGTERM, signal.SIGHUP)],
@@ -283,7 +286,8 @@ def test_a_sigpipe_death_is_silent_as_in_bash() -> None:
     assert (result.returncode, result.stdout, result.stderr) == (141, "y\n", "")
 
 
-@pytest.mark.parametrize("stderr", ["closed", "full", "broken pipe"])
+@pytest.mark.parametrize("stderr", ["closed", pytest.param("full", marks=NEEDS_DEV_FULL),
+                                    "broken pipe"])
 @pytest.mark.parametrize("args", [["--bogus", "--", "true"], ["-c", "nosuch", "--", "true"],
                                   ["--timeout", "x", "--", "true"]])
 def test_exitkits_own_errors_are_125_whatever_happens_to_stderr(stderr: str,
@@ -296,7 +300,7 @@ def test_exitkits_own_errors_are_125_whatever_happens_to_stderr(stderr: str,
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("stdout", [" >&-", " >/dev/full"])
+@pytest.mark.parametrize("stdout", [" >&-", pytest.param(" >/dev/full", marks=NEEDS_DEV_FULL)])
 def test_run_help_into_a_closed_or_full_stdout_is_125(stdout: str) -> None:
     result = subprocess.run(["bash", "-c", f"{EXITKIT} run --help{stdout}; echo status=$? >&2"],
                             capture_output=True, text=True, timeout=30)
@@ -364,6 +368,7 @@ def test_the_timeout_works_when_the_caller_ignored_the_timeout_signal() -> None:
     assert time.monotonic() - started < 10  # TERM worked; KILL at 20 s was not needed
 
 
+@LINUX_ONLY
 def test_the_command_starts_with_no_signal_ignored_that_exitkit_did_not_inherit() -> None:
     # What a command started without exitkit gets: nothing, or (under GNU make) glibc's own
     # signals 32 and 33, which no program can change back.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import run_exitkit
+from conftest import Tools, run_exitkit
 from exitkit.errors import ExitkitError
 from exitkit.shells.command import detect_shell, generate
 from shells_util import program
@@ -119,15 +120,39 @@ def test_contracts_that_would_define_the_same_name_are_refused(tmp_path: Path,
     assert twice.stdout == run_exitkit("shell", "bash", "proxxx").stdout
 
 
-def test_falls_back_to_dollar_shell_then_explains(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_shellingham(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on macOS in a CI step, cron or `ssh host cmd`: shellingham reads `ps`, which lists
+    only processes with a terminal, and finds nothing."""
     import shellingham
 
     def fail() -> tuple[str, str]:
         raise shellingham.ShellDetectionFailure()
 
     monkeypatch.setattr(shellingham, "detect_shell", fail)
+
+
+@pytest.mark.usefixtures("no_shellingham")
+@pytest.mark.parametrize(("comm", "shell"), [("bash", "bash"), ("-bash", "bash"),
+                                             ("/bin/zsh", "zsh"), ("-zsh", "zsh"),
+                                             ("fish", "fish"), ("dash", "sh"), ("ksh93", "sh")])
+def test_the_parent_process_names_the_shell(comm: str, shell: str, tools: Tools,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    tools("ps", f'[ "$*" = "-o comm= -p {os.getppid()}" ] && echo "{comm}"')
+    monkeypatch.setenv("SHELL", "/bin/tcsh")  # the login shell must not matter
+    assert detect_shell() == shell
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.usefixtures("no_shellingham")
+def test_falls_back_to_dollar_shell_and_says_so(tools: Tools, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    tools("ps", "exit 1")  # a ps that cannot tell either
     monkeypatch.setenv("SHELL", "/usr/local/bin/zsh")
     assert detect_shell() == "zsh"
+    assert capsys.readouterr().err == ("exitkit: cannot tell which shell runs this; assuming zsh "
+                                       "from $SHELL (name it: exitkit shell zsh …)\n")
     monkeypatch.setenv("SHELL", "/bin/dash")
     assert detect_shell() == "sh"
     monkeypatch.setenv("SHELL", "/bin/tcsh")
@@ -135,3 +160,16 @@ def test_falls_back_to_dollar_shell_then_explains(monkeypatch: pytest.MonkeyPatc
         detect_shell()
     assert info.value.exit == "usage"
     assert "bash,zsh,fish,sh" in (info.value.hint or "")
+
+
+def test_parent_name_with_the_real_ps() -> None:
+    import shutil
+
+    from exitkit.shells.command import parent_name
+
+    if shutil.which("ps") is None:
+        pytest.skip("no ps here")
+    expected = Path(f"/proc/{os.getppid()}/comm").read_text().strip() if Path(
+        "/proc").is_dir() else None
+    name = parent_name()
+    assert name and (expected is None or name == expected)

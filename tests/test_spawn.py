@@ -13,6 +13,7 @@ import pytest
 
 from exitkit.run import spawn as spawn_module
 from exitkit.run.spawn import SpawnError, Start, find_command, spawn
+from procs import LINUX_ONLY
 
 
 @pytest.fixture(params=["fork-exec", "posix_spawn"])
@@ -66,6 +67,7 @@ def test_a_file_that_is_not_executable_is_126(way: str, tmp_path: Path) -> None:
     assert info.value.status == 126
 
 
+@LINUX_ONLY
 def test_dispositions_and_mask_are_what_start_says(way: str, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "status"

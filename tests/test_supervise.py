@@ -23,16 +23,16 @@ from typing import Any
 
 import pytest
 
+import procs
 from conftest import Tools
 from exitkit.run.supervise import FORWARDED_SIGNALS, Outcome, SpawnError, supervise
 from exitkit.signals import signal_name
+from procs import processes_running
 
 HELPERS = Path(__file__).resolve().parent / "helpers"
 DRIVER = str(HELPERS / "supervise_driver.py")
 WITH_CTTY = str(HELPERS / "with_ctty.py")
 PY = sys.executable
-HAS_PROC = os.path.isdir("/proc/self")
-needs_proc = pytest.mark.skipif(not HAS_PROC, reason="needs /proc to look for processes")
 #: For drivers: no terminal and a session of their own, even when pytest runs in a terminal, so a
 #: driver never hands our terminal to its child nor passes a Ctrl-C on to our process group.
 DETACHED: dict[str, Any] = {"stdin": subprocess.DEVNULL, "start_new_session": True}
@@ -74,18 +74,7 @@ def unique_seconds() -> str:
 
 def sleepers(arg: str) -> list[int]:
     """Live (non-zombie) `sleep ARG` processes."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                words = cmdline.read().split(b"\0")
-        except OSError:
-            continue
-        if words[0].endswith(b"sleep") and arg.encode() in words[1:]:
-            found.append(int(entry))
-    return found
+    return processes_running("sleep", arg)
 
 
 @pytest.fixture
@@ -371,7 +360,6 @@ def test_a_stopped_child_is_continued_so_it_can_act_on_the_timeout_signal() -> N
     assert outcome.duration < 10
 
 
-@needs_proc
 def test_no_grandchild_survives_a_timeout(sleep_arg: str) -> None:
     # The grandchild ignores TERM and the child dies of it at once, so only the final KILL to the
     # group (sent after the child is reaped, not kill_after later) can end the grandchild.
@@ -382,7 +370,6 @@ def test_no_grandchild_survives_a_timeout(sleep_arg: str) -> None:
     assert wait_until(lambda: not sleepers(sleep_arg), timeout=5)
 
 
-@needs_proc
 def test_a_plain_background_grandchild_dies_with_the_group_on_timeout(sleep_arg: str) -> None:
     outcome = supervise(["sh", "-c", f"sleep {sleep_arg} & sleep {sleep_arg}"], timeout=0.5)
     assert outcome.status == 124
@@ -508,7 +495,6 @@ def test_supervise_works_outside_the_main_thread_without_touching_handlers() -> 
 # -- our parent dies (GitHub Actions cancelling a step) ---------------------------------------
 
 
-@needs_proc
 @pytest.mark.parametrize("child_ignores_term", [False, True], ids=["plain", "ignores-TERM"])
 def test_when_our_parent_dies_the_child_is_stopped(
     tmp_path: Path, sleep_arg: str, child_ignores_term: bool
@@ -589,11 +575,9 @@ class Terminal:
         leader = self.foreground()
         if leader <= 1:  # 0: no foreground group yet
             return False
-        try:
-            with open(f"/proc/{leader}/cmdline", "rb") as cmdline:
-                return cmdline.read().split(b"\0")[: len(argv)] == [a.encode() for a in argv]
-        except OSError:
-            return False
+        words = procs.argv(leader)
+        return words is not None and [os.path.basename(words[0]), *words[1:len(argv)]] == [
+            os.path.basename(argv[0]), *argv[1:]]
 
     def type(self, data: bytes) -> None:
         os.write(self.master, data)
@@ -620,7 +604,6 @@ def terminal() -> Iterator[Callable[..., Terminal]]:
         term.close()
 
 
-@needs_proc
 def test_the_child_gets_the_terminal_and_can_read_a_line_from_it(
     terminal: Callable[..., Terminal],
 ) -> None:
@@ -631,7 +614,6 @@ def test_the_child_gets_the_terminal_and_can_read_a_line_from_it(
     assert term.proc.wait(timeout=10) == 0
 
 
-@needs_proc
 def test_a_child_stopped_for_reading_the_terminal_too_early_is_continued(
     terminal: Callable[..., Terminal],
 ) -> None:
@@ -644,7 +626,6 @@ def test_a_child_stopped_for_reading_the_terminal_too_early_is_continued(
     assert term.proc.wait(timeout=10) == 0
 
 
-@needs_proc
 def test_ctrl_c_stops_the_script_that_ran_us(terminal: Callable[..., Terminal]) -> None:
     script_text = '"$0" "$1" -- sleep 30; echo after-exitkit'
     term = terminal(["bash", "-c", script_text, PY, DRIVER])
@@ -656,7 +637,6 @@ def test_ctrl_c_stops_the_script_that_ran_us(terminal: Callable[..., Terminal]) 
     assert b"after-exitkit" not in term.output
 
 
-@needs_proc
 def test_an_int_from_elsewhere_does_not_stop_the_script_that_ran_us(
     terminal: Callable[..., Terminal],
 ) -> None:
@@ -668,7 +648,6 @@ def test_an_int_from_elsewhere_does_not_stop_the_script_that_ran_us(
     assert term.proc.wait(timeout=10) == 0
 
 
-@needs_proc
 def test_ctrl_z_stops_the_job_and_fg_resumes_it(terminal: Callable[..., Terminal]) -> None:
     env = {**os.environ, "PS1": "prompt$ ", "TERM": "dumb", "HISTFILE": "/dev/null"}
     term = terminal(["bash", "--norc", "--noprofile", "-i"], env)

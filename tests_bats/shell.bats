@@ -94,7 +94,7 @@ setup() {
   strict_bash '
     eval "$(exitkit shell bash shell)"
     echo "$EXIT_TIMEOUT $EXIT_SIGKILL"
-    rc=0; timeout 0.1 sleep 5 || rc=$?
+    rc=0; exitkit run -q --timeout 0.1 -- sleep 5 || rc=$?
     shell_exit_name "$rc"'
   assert_success
   assert_line --index 0 "124 137"

@@ -38,7 +38,9 @@ exitkit_world() {
   mkdir -p "$HOME" "$BATS_TEST_TMPDIR/bin"
   export LC_ALL=C.UTF-8
   ln -s "$bin" "$BATS_TEST_TMPDIR/bin/exitkit"
-  export PATH="$BATS_TEST_TMPDIR/bin:/usr/local/bin:/usr/bin:/bin"
+  # Homebrew's bin directories too (Intel: /usr/local/bin, Apple silicon: /opt/homebrew/bin),
+  # where zsh, fish, dash and shellcheck live on macOS
+  export PATH="$BATS_TEST_TMPDIR/bin:/usr/local/bin:/opt/homebrew/bin:/usr/bin:/bin"
   cd "$BATS_TEST_TMPDIR" || return 1
 }
 
@@ -70,7 +72,13 @@ echo_tool() {
 }
 
 # Run a script in a strict, rc-free shell of the named kind, as CI steps and scripts run.
-strict_bash() { run --separate-stderr bash --noprofile --norc -euo pipefail -c "$1"; }
+# The bash under test: the system's own first (/bin/bash is 3.2 on macOS, which is what users
+# there have, even when a Homebrew bash 5 comes first on PATH); EXITKIT_TEST_BASH picks another.
+BASH_UNDER_TEST="${EXITKIT_TEST_BASH:-/bin/bash}"
+[ -x "$BASH_UNDER_TEST" ] || BASH_UNDER_TEST=bash
+strict_bash() {
+  run --separate-stderr "$BASH_UNDER_TEST" --noprofile --norc -euo pipefail -c "$1"
+}
 strict_zsh() { run --separate-stderr zsh -f -euo pipefail -c "$1"; }
 strict_dash() { run --separate-stderr dash -eu -c "$1"; }
 strict_ash() { run --separate-stderr busybox sh -eu -c "$1"; }

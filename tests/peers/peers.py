@@ -15,7 +15,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -55,37 +54,6 @@ def wait_for(condition: Callable[[], object], timeout: float = 10) -> bool:
             return False
         time.sleep(0.02)
     return True
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(word) for word in text.split()]
-
-
-def descendants(pid: int) -> list[int]:
-    found, todo = [], children(pid)
-    while todo:
-        child = todo.pop()
-        if state(child) not in (None, "Z"):
-            found.append(child)
-        todo += children(child)
-    return found
-
-
-def state(pid: int) -> str | None:
-    """The one-letter state of *pid* (R, S, T, Z …), None when it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat[stat.rindex(")") + 2]
-
-
-def alive(pid: int) -> bool:
-    return state(pid) not in (None, "Z")
 
 
 def in_new_pid_namespace() -> list[str]:

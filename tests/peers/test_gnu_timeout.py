@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXITKIT, Tools
-from peers import alive, defaults, descendants, in_new_pid_namespace, run, start, wait_for
+from peers import defaults, in_new_pid_namespace, run, start, wait_for
+from procs import alive, descendants
 
 #: Cases not ported, and why.
 NOT_PORTED = {

@@ -19,17 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXITKIT, Tools
-from peers import (
-    alive,
-    children,
-    defaults,
-    descendants,
-    in_new_pid_namespace,
-    in_pty,
-    run,
-    start,
-    wait_for,
-)
+from peers import defaults, in_new_pid_namespace, in_pty, run, start, wait_for
+from procs import LINUX_ONLY, alive, children, descendants
 
 NOT_PORTED = {
     "TI4, -w": "no option to announce each reaped zombie",
@@ -114,6 +105,7 @@ def test_ti6_the_whole_group_gets_the_signal() -> None:
         assert proc.wait(timeout=10) == 0
 
 
+@LINUX_ONLY
 def test_ti9_the_command_gets_the_ignored_and_blocked_signals_exitkit_got() -> None:
     """TI9 (sigconf/sigconf-test.c): TTOU, SEGV, INT ignored and TTIN, ILL, TERM blocked before
     exitkit starts: the command starts with the same."""

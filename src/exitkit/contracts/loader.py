@@ -489,8 +489,15 @@ def find(name: str) -> str | None:
     if not is_kebab(name):
         return None
     for directory in search_dirs():
+        # The file's own name must be the contract's: on a case-blind file system (macOS, Windows)
+        # Proxxx.toml would open for proxxx.toml, while `exitkit list` (which reads names) does
+        # not show it. One rule on every file system.
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
         candidate = os.path.join(directory, name + ".toml")
-        if os.path.isfile(candidate):
+        if name + ".toml" in entries and os.path.isfile(candidate):
             return candidate
     from exitkit.contracts._builtins import CONTRACTS
 

@@ -355,11 +355,32 @@ def _git(args: list[str], cwd: str) -> tuple[int, bytes]:
     try:
         done = subprocess.run(["git", "-C", cwd, *args], capture_output=True, check=False)
     except FileNotFoundError:
-        raise ExitkitError("not-found", "--git needs git, which is not installed",
-                           hint="install git, or give OLD and NEW as files") from None
+        raise _no_git("which is not installed") from None
     except OSError as exc:
         raise ExitkitError("not-found", f"cannot run git: {exc.strerror or exc}") from None
     return done.returncode, done.stdout
+
+
+def _check_git(cwd: str) -> None:
+    """git failed: is it git that does not work at all (macOS's stub /usr/bin/git without the
+    command-line tools prints "xcrun: error: invalid active developer path" for anything)?"""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "--version"], capture_output=True, check=False, cwd=cwd)
+    except OSError:
+        raise _no_git("which is not installed") from None
+    if done.returncode != 0 or not done.stdout.startswith(b"git version"):
+        from exitkit.text import escape
+
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise _no_git("which does not work here" + (f" ({escape(said[0])})" if said else ""))
+
+
+def _no_git(why: str) -> ExitkitError:
+    return ExitkitError("not-found", f"--git needs git, {why}",
+                        hint="install git (macOS: xcode-select --install), or give OLD and NEW "
+                             "as files")
 
 
 def load_at_revision(rev: str, file: str) -> Contract:
@@ -373,6 +394,7 @@ def load_at_revision(rev: str, file: str) -> Contract:
         raise ExitkitError("not-found", f"{file}: no such directory")
     rc, out = _git(["rev-parse", "--show-toplevel"], directory)
     if rc != 0:
+        _check_git(directory)
         raise ExitkitError("usage", f"--git: {file} is not in a git work tree",
                            hint="without --git, give OLD and NEW as files or contract names")
     top = out.decode("utf-8", "surrogateescape").strip()

@@ -49,26 +49,54 @@ def canonical(word: str) -> str | None:
 
 
 def detect_shell() -> str:
-    """The calling shell if exitkit supports it: shellingham first, then ``$SHELL``."""
+    """The calling shell if exitkit supports it: shellingham first, then the parent process as
+    ``ps`` names it, then ``$SHELL`` (the login shell, which may not be the caller: a note on
+    stderr says so)."""
     try:
         import shellingham  # type: ignore[import-untyped]  # ships no type information
 
         name = str(shellingham.detect_shell()[0])
     except Exception:  # shellingham raises its own ShellDetectionFailure, or OSError on odd systems
         name = ""
-    for candidate in (name, os.path.basename(os.environ.get("SHELL", ""))):
-        try:
-            found = canonical(candidate)
-        except ExitkitError:
-            found = None
-        if found is not None:
-            return found
+    found = _supported(name) or _supported(parent_name())
+    if found is not None:
+        return found
+    login = os.path.basename(os.environ.get("SHELL", ""))
+    found = _supported(login)
+    if found is not None:
+        from exitkit.errors import write_stderr
+
+        write_stderr(f"exitkit: cannot tell which shell runs this; assuming {found} from $SHELL "
+                     f"(name it: exitkit shell {found} …)\n")
+        return found
     raise ExitkitError(
         "usage",
         "cannot tell which shell to generate code for"
         + (f" (detected {quoted(name)}, not supported)" if name else ""),
         hint="name one: exitkit shell {" + ",".join(shell_names()) + "} [CONTRACT…]",
     )
+
+
+def _supported(name: str) -> str | None:
+    try:
+        return canonical(name) if name else None
+    except ExitkitError:
+        return None
+
+
+def parent_name() -> str:
+    """The command name of the process that started exitkit, as ``ps -o comm=`` gives it (which
+    needs no terminal, unlike the process list shellingham reads on macOS and the BSDs); a login
+    shell's leading ``-`` dropped. "" when there is no telling."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["ps", "-o", "comm=", "-p", str(os.getppid())],
+                              capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    words = done.stdout.split()
+    return os.path.basename(words[0]).lstrip("-") if done.returncode == 0 and words else ""
 
 
 def generate(

@@ -1,0 +1,111 @@
+"""Looking at processes from the tests, on Linux and macOS alike.
+
+Linux has ``/proc``; macOS and the BSDs have ``ps``, which answers the same questions (``ps -A``
+lists processes without a terminal too). The tests that inspect processes — the terminal and
+job-control tests, the peers' cases — use these, so they run on both.
+
+``LINUX_ONLY`` marks the tests that read what only Linux shows (a process's signal masks in
+``/proc/PID/status``, cgroups, PID namespaces) and skips them elsewhere with that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+HAS_PROC = os.path.isdir("/proc/self")
+#: A device whose writes fail with ENOSPC: Linux and the BSDs have one, macOS does not.
+NEEDS_DEV_FULL = pytest.mark.skipif(not os.path.exists("/dev/full"),
+                                    reason="no /dev/full here (macOS): no device whose writes fail")
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="reads what only Linux shows (/proc/PID/status, cgroups)")
+
+
+def _ps(*args: str) -> str:
+    done = subprocess.run(["ps", *args], capture_output=True, text=True, check=False)
+    return done.stdout if done.returncode == 0 else ""
+
+
+def state(pid: int) -> str | None:
+    """The one-letter state of *pid* (R, S, T, Z …), None when it is gone."""
+    if HAS_PROC:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            return None
+        return text[text.rindex(")") + 2]
+    found = _ps("-o", "stat=", "-p", str(pid)).strip()
+    return found[:1] or None
+
+
+def alive(pid: int) -> bool:
+    return state(pid) not in (None, "Z")
+
+
+def argv(pid: int) -> list[str] | None:
+    """The command line of *pid* (from ps: split on blanks), None when it is gone."""
+    if HAS_PROC:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                words = cmdline.read().split(b"\0")
+        except OSError:
+            return None
+        return [word.decode("utf-8", "surrogateescape") for word in words if word] or None
+    found = _ps("-o", "args=", "-p", str(pid)).strip()
+    return found.split() or None
+
+
+def table() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, state) of every process."""
+    if HAS_PROC:
+        rows = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        text = stat.read()
+                except OSError:
+                    continue
+                fields = text[text.rindex(")") + 2:].split()
+                rows.append((int(entry), int(fields[1]), fields[0]))
+        return rows
+    rows = []
+    for line in _ps("-A", "-o", "pid=,ppid=,stat=").splitlines():
+        words = line.split()
+        if len(words) >= 3:
+            rows.append((int(words[0]), int(words[1]), words[2][:1]))
+    return rows
+
+
+def children(pid: int) -> list[int]:
+    return [child for child, parent, _ in table() if parent == pid]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below *pid*."""
+    rows = table()
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for child, ppid, status in rows:
+            if ppid == parent:
+                todo.append(child)
+                if status != "Z":
+                    found.append(child)
+    return found
+
+
+def processes_running(*args: str) -> list[int]:
+    """Live processes whose command line starts with a program named like args[0] (any
+    directory) followed by the rest of *args*."""
+    found = []
+    for pid, _, status in table():
+        words = argv(pid) if status != "Z" else None
+        if words and os.path.basename(words[0]) == os.path.basename(args[0]) \
+                and words[1:len(args)] == list(args[1:]):
+            found.append(pid)
+    return found
