@@ -9,6 +9,7 @@ exits 128+N like them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ from collections.abc import Callable
 import pytest
 
 from conftest import EXITKIT, IN_CI
+from procs import descendants
 
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
@@ -31,6 +33,15 @@ def defaults() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
+def as_job() -> None:
+    """preexec: :func:`defaults`, in a process group of its own, as a job-control shell starts a
+    job. Job stops (TSTP, TTIN, TTOU) need it: the kernel discards them, rather than stopping,
+    in an *orphaned* group (one with no parent in another group of the session), and the group
+    the tests run in is orphaned when their runner was started in the background."""
+    defaults()
+    os.setpgid(0, 0)
+
+
 def run(*args: str, timeout: float = 60, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """``exitkit run ARGS``, finished, text output captured."""
     kwargs.setdefault("preexec_fn", defaults)
@@ -38,13 +49,25 @@ def run(*args: str, timeout: float = 60, **kwargs: object) -> subprocess.Complet
                           timeout=timeout, **kwargs)  # type: ignore[call-overload]
 
 
-def start(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+class Started(subprocess.Popen[str]):
+    """A started exitkit that a ``with`` block never waits for forever: if it is still running
+    when the block ends (a failed assertion), it and what it started are killed first."""
+
+    def __exit__(self, *exc: object) -> None:
+        if self.poll() is None:
+            for pid in descendants(self.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            self.kill()
+        super().__exit__(*exc)  # type: ignore[arg-type]
+
+
+def start(*args: str, **kwargs: object) -> Started:
     """``exitkit run ARGS`` started: stdout and stderr piped, text."""
     kwargs.setdefault("preexec_fn", defaults)
     kwargs.setdefault("stdout", subprocess.PIPE)
     kwargs.setdefault("stderr", subprocess.PIPE)
-    return subprocess.Popen([EXITKIT, "run", *args], text=True,
-                            **kwargs)  # type: ignore[call-overload]
+    return Started([EXITKIT, "run", *args], text=True, **kwargs)  # type: ignore[arg-type]
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 10) -> bool:

@@ -15,12 +15,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from conftest import EXITKIT
-from peers import defaults, in_new_pid_namespace, in_pty, run, start, wait_for
+from peers import as_job, defaults, in_new_pid_namespace, in_pty, run, start, wait_for
 from procs import alive, descendants, state
 
 NOT_PORTED = {
@@ -59,11 +61,15 @@ while True:
 """
 
 
-def print_signals(*options: str) -> subprocess.Popen[str]:
-    proc = start(*options, "--", PY, "-c", PRINT_SIGNALS)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().startswith("ready (pid: ")
-    return proc
+@contextmanager
+def print_signals(*options: str, job: bool = False) -> Iterator[subprocess.Popen[str]]:
+    """exitkit running PRINT_SIGNALS, ready (killed if still running afterwards). *job*: in a
+    process group of its own (:func:`peers.as_job`)."""
+    with start(*options, "--", PY, "-c", PRINT_SIGNALS,
+               preexec_fn=as_job if job else defaults) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("ready (pid: ")
+        yield proc
 
 
 # --- cli_test.py ------------------------------------------------------------------------------
@@ -199,7 +205,7 @@ def test_ds2_a_sequence_arrives_in_order() -> None:
 def test_db1_a_job_stop_stops_the_command_too_and_cont_continues_it(signum: int) -> None:
     """DB1: `kill -TSTP %1` reaches exitkit's group only; the command stops with exitkit, and
     continues with it."""
-    with print_signals() as proc:
+    with print_signals(job=True) as proc:
         assert proc.stdout is not None
         (child,) = descendants(proc.pid)
         proc.send_signal(signum)
@@ -212,13 +218,27 @@ def test_db1_a_job_stop_stops_the_command_too_and_cont_continues_it(signum: int)
 
 
 def test_db1_a_command_that_stops_stops_with_exitkit() -> None:
-    with start("--", "sleep", "30") as proc:
+    with start("--", "sleep", "30", preexec_fn=as_job) as proc:
         assert wait_for(lambda: len(descendants(proc.pid)) == 1)
         (child,) = descendants(proc.pid)
         proc.send_signal(signal.SIGTSTP)
         assert wait_for(lambda: state(proc.pid) == "T" and state(child) == "T", timeout=1.5)
         proc.send_signal(signal.SIGCONT)
         assert wait_for(lambda: state(proc.pid) != "T" and state(child) != "T")
+        proc.terminate()
+        assert proc.wait(timeout=5) == -signal.SIGTERM
+
+
+def test_db1_in_an_orphaned_group_a_job_stop_stops_nothing() -> None:
+    """Not from dumb-init: started where the kernel discards job stops (an orphaned process
+    group: here a session of its own), exitkit cannot stop, so neither may its command, whose
+    own group is not orphaned: it is continued at once."""
+    with start("--", "sleep", "30", start_new_session=True) as proc:
+        assert wait_for(lambda: len(descendants(proc.pid)) == 1)
+        (child,) = descendants(proc.pid)
+        proc.send_signal(signal.SIGTSTP)
+        time.sleep(0.5)
+        assert (state(proc.pid), state(child)) == ("S", "S")
         proc.terminate()
         assert proc.wait(timeout=5) == -signal.SIGTERM
 
