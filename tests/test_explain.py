@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -58,7 +59,8 @@ def test_string_error_code_with_hint_and_exit() -> None:
 
 
 def test_unknown_word_without_contract_is_an_error() -> None:
-    with pytest.raises(ExitkitError, match=r"^'bogus' is not an exit status or a shell convention"):
+    with pytest.raises(ExitkitError, match=r"^'bogus' is not an exit status, a shell convention "
+                       r"or a signal name$"):
         explain("bogus")
 
 
@@ -74,10 +76,52 @@ def test_cli_explain_with_contract_and_error_code() -> None:
     assert "Run `raid install`" in result.stdout
 
 
-def test_cli_explain_code_missing_from_contract_exits_not_found() -> None:
+def test_cli_explain_code_missing_from_contract_is_an_error_on_stderr() -> None:
     result = run_exitkit("explain", "-c", "proxxx", "99")
-    assert result.returncode == 3
-    assert "not defined by proxxx" in result.stdout
+    assert (result.returncode, result.stdout) == (3, "")
+    assert result.stderr == ("exitkit: '99' is not defined by proxxx's contract\n"
+                             "exitkit: hint: 'exitkit show proxxx' lists its codes\n")
+
+
+def test_cli_explain_missing_from_contract_hints_at_the_shell_reading() -> None:
+    result = run_exitkit("explain", "-c", "proxxx", "137")
+    assert (result.returncode, result.stdout) == (3, "")
+    assert result.stderr.splitlines()[1] == (
+        "exitkit: hint: the shell reads 137 as killed by signal 9 (SIGKILL); "
+        "'exitkit show proxxx' lists its codes")
+
+
+def test_cli_explain_missing_from_contract_with_json_is_one_error_object() -> None:
+    result = run_exitkit("explain", "--json", "-c", "proxxx", "not-a-name")
+    assert (result.returncode, result.stdout) == (3, "")
+    error = json.loads(result.stderr)["error"]
+    assert (error["code"], error["message"]) == (
+        "not-found", "'not-a-name' is not defined by proxxx's contract")
+
+
+@pytest.mark.parametrize("word", ["SIGKILL", "sigkill", "SigKill", "KILL", "kill"])
+def test_signal_names_in_any_case(word: str) -> None:
+    result = explain(word)
+    assert (result.code, result.signal, result.signal_name) == (137, 9, "SIGKILL")
+
+
+def test_a_number_is_a_status_not_a_signal() -> None:
+    assert explain("9").code == 9
+    assert explain("9").signal is None
+
+
+@pytest.mark.parametrize(("word", "code"), [("NOT-EXECUTABLE", 126), ("Command-Not-Found", 127),
+                                            ("usr1", 128 + int(signal.SIGUSR1)),
+                                            ("SIGRTMIN+2", 128 + int(signal.SIGRTMIN) + 2)])
+def test_convention_and_signal_names_in_any_case(word: str, code: int) -> None:
+    assert explain(word).code == code
+
+
+def test_a_contract_name_wins_over_a_signal_name(tmp_path: Path) -> None:
+    contract = tmp_path / "ktool.toml"
+    contract.write_text('name = "ktool"\nversion = "1.0.0"\nsummary = "k"\n'
+                        '[[exit]]\ncode = 3\nname = "kill"\nkind = "failure"\nmeaning = "m"\n')
+    assert explain("kill", str(contract)).code == 3
 
 
 def test_cli_explain_json() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from exitkit._status import CHECK_FAILED, NOT_FOUND, SUCCESS
+from exitkit._status import CHECK_FAILED, SUCCESS
 from exitkit.errors import ExitkitError, write_stdout
 from exitkit.text import quoted
 
@@ -66,11 +66,19 @@ def explain(args: Parsed) -> int:
     explicit, argv = args.text("contract"), args.words("argv")
     contract = contract_for(argv, explicit) if argv else explicit
     result = do_explain(str(args.text("code")), contract)
+    if not result.known and result.contract is not None:
+        name = result.contract.name
+        hints = [f"'exitkit show {name}' lists its codes"]
+        reading = result.shell_reading()
+        if reading is not None:
+            hints.insert(0, f"the shell reads {result.code} as {reading}")
+        raise ExitkitError("not-found", f"{quoted(result.query)} is not defined by {name}'s "
+                           "contract", hint="; ".join(hints))
     if args.flag("json"):
         _json(result.to_dict())
     else:
         write_stdout(str(result) + "\n")
-    return SUCCESS if result.known else NOT_FOUND
+    return SUCCESS
 
 
 def lint(args: Parsed) -> int:

@@ -134,8 +134,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "explain", "Say what an exit status, exit name or error code means",
         "Without -c: the shell's conventions and signal deaths (137 means killed by signal 9, "
-        "SIGKILL). With -c, or a command after --: the contract's entry, then the shell's reading "
-        "of the same number.",
+        "SIGKILL; KILL, sigkill or SIGKILL name the same status). With -c, or a command after "
+        "--: the contract's entry, then the shell's reading of the same number; a code the "
+        "contract does not define is an error (status 3).",
         options=(
             Option(("-c", "--contract"), "contract", "The contract whose table to use.",
                    value="contract", metavar="CONTRACT"),
@@ -147,7 +148,7 @@ COMMANDS: tuple[Command, ...] = (
             Argument("argv", "[-- CMD [ARG...]]", "A command line: its contract is the one "
                      "'exitkit run' would pick for it.", value="command", count="*"),
         ),
-        examples=("exitkit explain 137", "exitkit explain -c proxxx 5",
+        examples=("exitkit explain 137", "exitkit explain TERM", "exitkit explain -c proxxx 5",
                   "exitkit explain -c raid REPO_NOT_CLONED",
                   "exitkit explain 2 -- terraform plan -detailed-exitcode"),
     ),

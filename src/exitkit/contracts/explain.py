@@ -70,6 +70,15 @@ class Explanation:
             out.append(f"{self.code}: no shell convention; the program's own meaning")
         return out
 
+    def shell_reading(self) -> str | None:
+        """How a shell reads the number, in words (``killed by signal 9 (SIGKILL)``), if it
+        has a reading."""
+        if self.signal is not None:
+            return f"killed by signal {self.signal} ({self.signal_name or 'unknown here'})"
+        if self.shell is not None:
+            return f"{self.shell.name}: {self.shell.meaning}"
+        return None
+
     def __str__(self) -> str:
         """The lines for a terminal: contract text escaped onto one line each
         (:func:`exitkit.text.escape`)."""
@@ -104,6 +113,22 @@ def _as_status(text: str) -> int | None:
     return None
 
 
+def _conventional(word: str, shell: Contract) -> int | None:
+    """The status a shell convention name (``not-executable``, ``SIGKILL`` in any case) or a
+    signal name (``KILL``, ``usr1``: the status of a death by it, 128+N) stands for."""
+    named = shell.lookup(word) or shell.lookup(word.lower())
+    if named is not None:
+        return named.code
+    if word.strip().isdigit():
+        return None
+    from exitkit.signals import death_status, parse_signal
+
+    try:
+        return death_status(parse_signal(word))
+    except ValueError:
+        return None
+
+
 def explain(code: int | str, contract: Contract | str | None = None) -> Explanation:
     """Explain an exit status, exit name or (with a contract) string error code.
 
@@ -129,16 +154,16 @@ def explain(code: int | str, contract: Contract | str | None = None) -> Explanat
                 number = result.exit.code
     shell = load_builtin("shell")
     if number is None:
-        named = shell.lookup(query)
-        if named is None:
+        number = _conventional(query, shell)
+        if number is None:
             if contract is None:
                 raise ExitkitError(
                     "not-found",
-                    f"{quoted(query)} is not an exit status or a shell convention name",
-                    hint="give a number 0..255, a name such as 'sigkill', or -c CONTRACT",
+                    f"{quoted(query)} is not an exit status, a shell convention or a signal name",
+                    hint="give a number 0..255, a name such as 'not-executable', a signal such "
+                         "as KILL, or -c CONTRACT",
                 )
             return result
-        number = named.code
     result.code = number
     result.shell = shell.lookup(number)
     from exitkit.signals import signal_in_status, signal_name
