@@ -63,7 +63,7 @@ while True:
 
 @contextmanager
 def print_signals(*options: str, job: bool = False) -> Iterator[subprocess.Popen[str]]:
-    """exitkit running PRINT_SIGNALS, ready (killed if still running afterwards). *job*: in a
+    """exitkit running PRINT_SIGNALS, ready; killed afterwards, with the command. *job*: in a
     process group of its own (:func:`peers.as_job`)."""
     with start(*options, "--", PY, "-c", PRINT_SIGNALS,
                preexec_fn=as_job if job else defaults) as proc:
@@ -182,7 +182,6 @@ def test_ds1_signals_are_passed_on(signum: int) -> None:
         assert proc.stdout is not None
         proc.send_signal(signum)
         assert proc.stdout.readline() == f"{int(signum)}\n"
-        proc.kill()
 
 
 def test_ds2_a_sequence_arrives_in_order() -> None:
@@ -214,7 +213,6 @@ def test_db1_a_job_stop_stops_the_command_too_and_cont_continues_it(signum: int)
         proc.send_signal(signal.SIGCONT)
         assert proc.stdout.readline() == f"{int(signal.SIGCONT)}\n"
         assert wait_for(lambda: state(proc.pid) in ("S", "R") and state(child) in ("S", "R"))
-        proc.kill()
 
 
 def test_db1_a_command_that_stops_stops_with_exitkit() -> None:
