@@ -8,14 +8,16 @@ import pty
 import select
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run_exitkit
+from exitkit.cli.complete import INSTALLED
 from shells_util import program
 
-COMPLETIONS = ROOT / "completions"
+SCRIPTS = {shell: ROOT / path for shell, path in INSTALLED.items()}
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def bash_complete(line: str, env: dict[str, str], cword: int | None = None) -> l
     words = line.split(" ")
     index = len(words) - 1 if cword is None else cword
     script = (
-        f". {COMPLETIONS / 'exitkit.bash'}\n"
+        f". {SCRIPTS['bash']}\n"
         f'COMP_WORDS=("$@"); COMP_CWORD={index}; COMP_LINE="$*"; COMP_POINT=${{#COMP_LINE}}\n'
         "_exitkit\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
@@ -40,10 +42,10 @@ def bash_complete(line: str, env: dict[str, str], cword: int | None = None) -> l
     return [x for x in out.stdout.splitlines() if x]
 
 
-def fish_complete(line: str, env: dict[str, str]) -> list[str]:
-    script = f"source {COMPLETIONS / 'exitkit.fish'}; complete -C '{line}'"
+def fish_complete(line: str, env: dict[str, str], cwd: Path | None = None) -> list[str]:
+    script = f"source {SCRIPTS['fish']}; complete -C '{line}'"
     out = subprocess.run([*program("fish"), "--no-config", "-c", script], capture_output=True,
-                         text=True, env=env, timeout=30)
+                         text=True, env=env, timeout=30, cwd=cwd)
     assert out.stderr == ""
     return [x.split("\t")[0] for x in out.stdout.splitlines() if x]
 
@@ -51,13 +53,27 @@ def fish_complete(line: str, env: dict[str, str]) -> list[str]:
 def zsh_complete(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> str:
     """The command line after typing *line*, moving *back* characters left, and pressing TAB in
     an interactive zsh."""
-    zsh = program("zsh")
     fdir = tmp / "zfunc"
     fdir.mkdir(exist_ok=True)
-    (fdir / "_exitkit").write_text((COMPLETIONS / "_exitkit").read_text())
+    (fdir / "_exitkit").write_text(SCRIPTS["zsh"].read_text())
+    setup = (f"fpath=({fdir} $fpath); autoload -Uz compinit; compinit -u -D; "
+             "bindkey -e; unsetopt beep; PS1='READY> '\n")
+    return tab_complete([*program("zsh"), "-f", "-i"], setup, line, env, tmp, back)
+
+
+def bash_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> str:
+    """The same in an interactive bash, whose readline splits words at ``=`` as a user's does."""
+    setup = (f". {SCRIPTS['bash']}; bind 'set bell-style none'; PS1='READY> '\n")
+    return tab_complete([*program("bash"), "--norc", "--noprofile", "-i"], setup, line, env, tmp,
+                        back)
+
+
+def tab_complete(argv: list[str], setup: str, line: str, env: dict[str, str], tmp: Path,
+                 back: int) -> str:
     pid, fd = pty.fork()
-    if pid == 0:  # child: an interactive zsh with nothing of the user's
-        os.execvpe(zsh[0], [*zsh, "-f", "-i"], {**env, "TERM": "dumb", "HOME": str(tmp)})
+    if pid == 0:  # child: an interactive shell with nothing of the user's, in *tmp*
+        os.chdir(tmp)
+        os.execvpe(argv[0], argv, {**env, "TERM": "dumb", "HOME": str(tmp)})
     output = b""
 
     def read_until(marker: bytes, timeout: float = 20) -> None:
@@ -66,7 +82,7 @@ def zsh_complete(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> st
         while marker not in output:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"zsh never printed {marker!r}: {output[-600:]!r}")
+                raise AssertionError(f"{argv[0]} never printed {marker!r}: {output[-600:]!r}")
             ready, _, _ = select.select([fd], [], [], remaining)
             if ready:
                 try:
@@ -75,13 +91,12 @@ def zsh_complete(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> st
                     break
 
     try:
-        os.write(fd, (f"fpath=({fdir} $fpath); autoload -Uz compinit; compinit -u -D; "
-                      "bindkey -e; unsetopt beep; PS1='READY> '\n").encode())
+        os.write(fd, setup.encode())
         read_until(b"READY> ")
         output = b""
         os.write(fd, line.encode() + b"\x02" * back + b"\t")
         time.sleep(1.5)  # let the completion widget (which runs exitkit) finish
-        os.write(fd, b"\x01print -r -- COMPLETED:\n")  # Ctrl-A, then print the whole buffer
+        os.write(fd, b"\x01echo COMPLETED:\n")  # Ctrl-A, then print the whole buffer
         read_until(b"\nCOMPLETED:")
         read_until(b"READY> ")
     finally:
@@ -94,11 +109,11 @@ def zsh_complete(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> st
 
 
 def test_completion_command_prints_the_committed_scripts() -> None:
-    for shell, name in [("bash", "exitkit.bash"), ("zsh", "_exitkit"), ("fish", "exitkit.fish")]:
+    for shell, path in SCRIPTS.items():
         result = run_exitkit("completion", shell)
         assert result.returncode == 0
-        assert result.stdout == (COMPLETIONS / name).read_text()
-    assert (COMPLETIONS / "_exitkit").read_text().startswith("#compdef exitkit\n")
+        assert result.stdout == path.read_text()
+    assert SCRIPTS["zsh"].read_text().startswith("#compdef exitkit\n")
     assert run_exitkit("completion", "tcsh").returncode == 2
 
 
@@ -189,3 +204,53 @@ def test_completion_request_never_prints_a_traceback(env: dict[str, str]) -> Non
     result = run_exitkit("__complete", "bash", "4", "run", "-c", "no-such-contract", "--ok", "x")
     assert result.returncode == 0
     assert result.stderr == ""
+
+
+# --- --option=VALUE, as each shell splits it ---------------------------------------------------
+
+
+TabComplete = Callable[..., str]
+
+
+@pytest.mark.parametrize("tab", [bash_tab, zsh_complete], ids=["bash", "zsh"])
+@pytest.mark.parametrize(("typed", "after", "expected"), [
+    ("exitkit run -c proxxx --ok=not", "", "exitkit run -c proxxx --ok=not-found"),
+    ("exitkit run --contract=proxxx --retry-on=cluster-tr", "",
+     "exitkit run --contract=proxxx --retry-on=cluster-transient"),
+    ("exitkit run --ok=auth,not", " -- proxxx delete 1",
+     "exitkit run --ok=auth,not-found -- proxxx delete 1"),
+    ("exitkit show proxxx --format=mark", "", "exitkit show proxxx --format=markdown"),
+    ("exitkit run --contract=terraform-p", "", "exitkit run --contract=terraform-plan"),
+    ("exitkit run --report=rep", "", "exitkit run --report=report-out.json"),
+])
+def test_option_equals_value_completes_like_the_spaced_form(
+        tab: TabComplete, typed: str, after: str, expected: str, env: dict[str, str],
+        tmp_path: Path) -> None:
+    (tmp_path / "report-out.json").write_text("{}")
+    line = tab(typed + after, env, tmp_path, back=len(after))
+    assert " ".join(line.split()) == expected
+
+
+def test_fish_option_equals_value(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "report-out.json").write_text("{}")
+    assert fish_complete("exitkit run -c proxxx --ok=not", env) == ["--ok=not-found"]
+    assert fish_complete("exitkit run -c proxxx --ok=auth,not", env) == ["--ok=auth,not-found"]
+    assert fish_complete("exitkit show proxxx --format=mark", env) == ["--format=markdown"]
+    assert fish_complete("exitkit run --report=rep", env, cwd=tmp_path) == [
+        "--report=report-out.json"]
+
+
+def test_the_engine_rejoins_what_bash_split_at_the_equals_sign() -> None:
+    from exitkit.cli.complete import answer, rejoin
+
+    assert rejoin(["run", "--ok", "=", "not"], 3) == (["run", "--ok=not"], 1, "--ok=")
+    assert rejoin(["run", "--ok", "=", "--", "proxxx"], 2) == (
+        ["run", "--ok=", "--", "proxxx"], 1, "--ok=")
+    assert rejoin(["run", "-c", "=", "proxxx", "--ok", "n"], 5) == (
+        ["run", "-c=proxxx", "--ok", "n"], 3, "")
+    assert rejoin(["run", "--", "env", "=", "x"], 4) == (["run", "--", "env", "=", "x"], 4, "")
+    assert answer("bash", ["run", "-c", "proxxx", "--ok", "=", "not"], 5) == "not-found\n"
+    assert answer("bash", ["run", "--ok", "=", "--", "proxxx"], 2).splitlines()[:2] == [
+        "success", "failure"]
+    assert answer("zsh", ["run", "--ok=not", "--", "proxxx"], 1) == (
+        "--ok=not-found:5: Resource not found\n")

@@ -158,8 +158,6 @@ def bench_memory() -> None:
 
 
 def bench_completion() -> None:
-    if not (ROOT / "completions" / "exitkit.bash").exists():
-        return
     request = [EXITKIT, "__complete", "bash", "4", "run", "-c", "proxxx", "--ok", "n"]
     f, s, r = pairs(lambda: wall([PYTHON, "-c", "pass"]), lambda: wall(request))
     row("one completion request / python3 -c pass", f"{r:.2f}x ({ms(s)} vs {ms(f)})",

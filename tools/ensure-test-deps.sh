@@ -30,7 +30,7 @@ sudo=""
 if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; }; then
   $sudo apt-get update -qq >/dev/null 2>&1
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-    bats bats-assert bats-support zsh fish dash busybox ksh mksh yash posh shellcheck \
+    bats bats-assert bats-support zsh fish dash busybox ksh mksh yash posh shellcheck groff-base \
     >/dev/null 2>&1 \
     || echo "exitkit: apt-get could not install everything" >&2
 elif command -v brew >/dev/null 2>&1; then

@@ -22,6 +22,7 @@ else:  # Python 3.10: the same parser, as the tomli package
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "exitkit"
 CONTRACTS = PACKAGE / "contracts" / "builtin"
+MANPAGE = "share/man/man1/exitkit.1"
 
 
 def builtins_module() -> str:
@@ -107,10 +108,12 @@ def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
     yield PACKAGE / "_status.py", status_module
     for path in DOC_REGIONS:
         yield ROOT / path, (lambda p=path: with_regions(p))
-    from exitkit.cli import complete
+    from exitkit.cli import complete, manpage
 
-    for shell, filename in complete.FILENAMES.items():
-        yield ROOT / "completions" / filename, (lambda s=shell: complete.script(s))
+    # share/ is laid out as a prefix: the wheel installs it there, a packager copies it
+    for shell, path in complete.INSTALLED.items():
+        yield ROOT / path, (lambda s=shell: complete.script(s))
+    yield ROOT / MANPAGE, manpage.manpage
     from exitkit import shells
     from exitkit.contracts.loader import builtin_names, load_builtin
 

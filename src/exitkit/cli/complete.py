@@ -1,11 +1,12 @@
 """Tab completion: the scripts for bash, zsh and fish, and the engine they call.
 
-The scripts are static (``exitkit completion SHELL``, committed in ``completions/``); on every TAB
-they run ``exitkit __complete SHELL INDEX WORD…`` with all the words after ``exitkit`` and the index
-of the one under the cursor (words after the cursor matter: ``--ok n<TAB> -- proxxx``). The
-engine answers one candidate per line, filtered by the current word — or ``:files`` / ``:commands``
-to let the shell complete paths or command names itself. Which options take which values comes
-from the command table (:mod:`exitkit.cli.spec`), so nothing can be parsed but not completed.
+The scripts are static (``exitkit completion SHELL``, committed in ``share/`` laid out as an
+installation prefix, see :data:`INSTALLED`); on every TAB they run ``exitkit __complete SHELL
+INDEX WORD…`` with all the words after ``exitkit`` and the index of the one under the cursor
+(words after the cursor matter: ``--ok n<TAB> -- proxxx``). The engine answers one candidate per
+line, filtered by the current word — or ``:files`` / ``:commands`` to let the shell complete
+paths or command names itself. Which options take which values comes from the command table
+(:mod:`exitkit.cli.spec`), so nothing can be parsed but not completed.
 """
 
 from __future__ import annotations
@@ -154,6 +155,13 @@ def candidates(words: list[str], cword: int | None = None) -> list[tuple[str, st
         return [(COMMANDS, "")] if not after else [(FILES, "")]
     if before and before[-1] in cmd.options and cmd.options[before[-1]] is not None:
         return _values(str(cmd.options[before[-1]]), words, cword, current)
+    name, equals, value = current.partition("=")
+    if equals and name.startswith("-") and cmd.options.get(name) is not None:
+        # --ok=not<TAB> completes like --ok not<TAB>, keeping the option in each candidate
+        found = _values(str(cmd.options[name]), words, cword, value)
+        if found and found[0][0] in (FILES, COMMANDS):
+            return found  # the script completes the path after the "=" itself
+        return [(f"{name}={v}", description) for v, description in found]
     if current.startswith("-"):
         return [(name, "") for name in cmd.options]
     position = _positional_index(cmd, before)
@@ -180,10 +188,41 @@ def _positional_index(cmd: Slots, before: list[str]) -> int:
     return count
 
 
+def rejoin(words: list[str], cword: int) -> tuple[list[str], int, str]:
+    """Undo bash's split of ``--ok=not`` at ``=`` (it is in ``COMP_WORDBREAKS``: the words are
+    ``--ok``, ``=``, ``not``). Returns the joined words, the cursor's index among them, and the
+    part of the word under the cursor that readline keeps (``--ok=``), which replies leave out."""
+    joined: list[str] = []
+    position, kept = cword, ""
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "=" and joined and joined[-1].startswith("-") and i - 1 != cword:
+            if i == cword:  # --ok=<TAB>: the word after the cursor is not part of it
+                joined[-1] += "="
+                position, kept = len(joined) - 1, joined[-1]
+                i += 1
+                continue
+            if i + 1 < len(words):
+                if i + 1 == cword:
+                    position, kept = len(joined) - 1, joined[-1] + "="
+                joined[-1] += "=" + words[i + 1]
+                i += 2
+                continue
+        if i == cword:
+            position = len(joined)
+        joined.append(word)
+        i += 1
+    return joined, position, kept
+
+
 def answer(shell: str, words: list[str], cword: int | None = None) -> str:
     """The engine's reply for *shell*: matching candidates, one per line."""
     if cword is None or not 0 <= cword < len(words):
         cword = len(words) - 1
+    kept = ""
+    if shell == "bash":
+        words, cword, kept = rejoin(words, cword)
     current = words[cword] if words else ""
     lines = []
     for value, description in candidates(words, cword):
@@ -191,6 +230,7 @@ def answer(shell: str, words: list[str], cword: int | None = None) -> str:
             return value + "\n"
         if not value.startswith(current):
             continue
+        value = value[len(kept):]
         if shell == "zsh":
             lines.append(value.replace("\\", "\\\\").replace(":", "\\:") + ":" + description)
         elif shell == "fish":
@@ -224,6 +264,7 @@ _exitkit_add() {
 _exitkit() {
     local cur line
     cur="${COMP_WORDS[COMP_CWORD]}"
+    [[ $cur == = ]] && cur=""  # --report=<TAB>: readline completes what follows the "="
     COMPREPLY=()
     while IFS= read -r line; do
         case "$line" in
@@ -246,7 +287,7 @@ _exitkit() {
     replies=("${(@f)$(\command exitkit __complete zsh $((CURRENT - 2)) "${(@)words[2,-1]}" \
         2>/dev/null)}")
     case "${replies[1]:-}" in
-        :files) _files ;;
+        :files) [[ $PREFIX == -*=* ]] && compset -P '*='; _files ;;
         :commands) _command_names -e ;;
         *) (( ${#replies} )) && [[ -n "${replies[1]}" ]] && _describe -t values exitkit replies ;;
     esac
@@ -275,7 +316,11 @@ function __exitkit_complete
     set -l replies (command exitkit __complete fish $index $words $current $after 2>/dev/null)
     switch "$replies[1]"
         case :files
-            __fish_complete_path (commandline -ct)
+            # --report=FI<TAB>: complete the path after the "=", keeping the option
+            set -l token (commandline -ct)
+            set -l lead (string match -r -- '^-[^=]*=' $token); or set lead ''
+            set -l path (string sub -s (math (string length -- "$lead") + 1) -- $token)
+            printf '%s\n' $lead(__fish_complete_path $path)
         case :commands
             complete -C (commandline -ct)
         case '*'
@@ -286,7 +331,11 @@ complete -c exitkit -f -a '(__exitkit_complete)'
 """
 
 SCRIPTS = {"bash": BASH, "zsh": ZSH, "fish": FISH}
-FILENAMES = {"bash": "exitkit.bash", "zsh": "_exitkit", "fish": "exitkit.fish"}
+#: Where each shell looks for exitkit's script, under an installation prefix (``/usr``, a virtual
+#: environment): the wheel installs them there, and the repository keeps them in ``share/``.
+INSTALLED = {"bash": "share/bash-completion/completions/exitkit",
+             "zsh": "share/zsh/site-functions/_exitkit",
+             "fish": "share/fish/vendor_completions.d/exitkit.fish"}
 
 
 def script(shell: str) -> str:

@@ -15,7 +15,11 @@ function __exitkit_complete
     set -l replies (command exitkit __complete fish $index $words $current $after 2>/dev/null)
     switch "$replies[1]"
         case :files
-            __fish_complete_path (commandline -ct)
+            # --report=FI<TAB>: complete the path after the "=", keeping the option
+            set -l token (commandline -ct)
+            set -l lead (string match -r -- '^-[^=]*=' $token); or set lead ''
+            set -l path (string sub -s (math (string length -- "$lead") + 1) -- $token)
+            printf '%s\n' $lead(__fish_complete_path $path)
         case :commands
             complete -C (commandline -ct)
         case '*'
