@@ -1,4 +1,4 @@
-"""Constants that would be special or read-only in a shell are refused (shells/reserved.py).
+"""Constants that would be special or read-only in a shell are refused (contracts/reserved.py).
 
 The list is checked against the shells themselves: every variable an installed shell refuses to
 assign, whose name exitkit's ``PREFIX_NAME`` scheme could produce, must be on it.
@@ -14,7 +14,7 @@ import pytest
 from exitkit.contracts.loader import builtin_names, load_builtin, parse_contract
 from exitkit.contracts.model import Contract, ExitCode
 from exitkit.shells import SHELLS, render
-from exitkit.shells.reserved import reserved_names, why_reserved
+from exitkit.contracts.reserved import reserved_names, why_reserved
 from shells_util import program
 
 #: What exitkit can generate: PREFIX "_" IDENT, IDENT the upper-cased kebab exit name.

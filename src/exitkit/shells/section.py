@@ -7,8 +7,8 @@ module quotes the strings for its own shell and lays the section out as text.
 from __future__ import annotations
 
 from exitkit.contracts.model import MAX_CODE, is_code, is_kebab
+from exitkit.contracts.reserved import why_reserved
 from exitkit.shells.quote import identifier
-from exitkit.shells.reserved import why_reserved
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
