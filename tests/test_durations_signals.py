@@ -217,6 +217,25 @@ def test_signal_and_duration_modules_import_nothing_heavy() -> None:
     assert "signal" not in loaded  # its enum import costs milliseconds; _signal is enough
 
 
+def test_exitkit_run_imports_neither_ctypes_nor_the_shell_renderers() -> None:
+    """What `exitkit run -- true` loads: no ctypes package (prctl comes from _ctypes), no shell
+    renderers (the contract check of constant names lives with the contracts)."""
+    code = (
+        "import sys; sys.argv = ['exitkit', 'run', '--', 'true']; "
+        "from exitkit._entry import main; status = main(); "
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(status)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stderr.split())
+    assert "exitkit.run.supervise" in loaded  # it did run
+    assert not loaded & {"ctypes", "types", "struct", "exitkit.shells", "typing", "re", "enum"}, (
+        loaded & {"ctypes", "types", "struct", "exitkit.shells", "typing", "re", "enum"})
+    if sys.platform.startswith("linux"):
+        assert "_ctypes" in loaded  # the parent-death signal was set up
+
+
 def test_a_status_reads_as_a_signal_death_only_for_a_signal_of_this_platform() -> None:
     from exitkit.signals import STATUS_BASE, death_status, signal_in_status
 

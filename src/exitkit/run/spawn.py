@@ -212,13 +212,37 @@ def _prctl() -> Callable[..., int] | None:
         found: Callable[..., int] | None = None
         if sys.platform.startswith("linux"):
             try:
-                import ctypes
+                found = _libc_int_function("prctl")
+            except Exception:  # _ctypes is CPython's own: ctypes itself is the fallback
+                try:
+                    import ctypes
 
-                found = ctypes.CDLL(None, use_errno=True).prctl
-            except (ImportError, OSError, AttributeError):
-                found = None
+                    found = ctypes.CDLL(None, use_errno=True).prctl
+                except (ImportError, OSError, AttributeError):
+                    found = None
         _PRCTL.append(found)
     return _PRCTL[0]
+
+
+def _libc_int_function(name: str) -> Callable[..., int]:
+    """The C function *name* of the running process's libraries, returning int, with errno
+    kept (as ``ctypes.CDLL(None, use_errno=True).name``), built from ``_ctypes`` alone: the
+    ``ctypes`` package imports ``types`` and ``struct`` and costs more than a tenth of
+    ``exitkit run``'s start-up (`make bench`)."""
+    from _ctypes import FUNCFLAG_CDECL, FUNCFLAG_USE_ERRNO, CFuncPtr, _SimpleCData, dlopen
+
+    class CInt(_SimpleCData):  # type: ignore[type-arg]
+        _type_ = "i"
+
+    class Function(CFuncPtr):
+        _flags_ = FUNCFLAG_CDECL | FUNCFLAG_USE_ERRNO
+        _restype_ = CInt
+
+    class Library:
+        _handle = dlopen(None)  # type: ignore[arg-type]  # NULL: the process's own libraries
+
+    function: Callable[..., int] = Function((name, Library()))  # type: ignore[arg-type]
+    return function
 
 
 def _looks_binary(path: str) -> bool:

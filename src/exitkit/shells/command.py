@@ -6,7 +6,6 @@ the contracts it needs, and nothing else.
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from exitkit.errors import ExitkitError
@@ -134,5 +133,7 @@ def print_failing_code(words: list[str]) -> None:
         code = SHELLS[shell].fails
     except ExitkitError:
         code = "false"
+    import contextlib  # here, not at the top: it costs `exitkit shell` 3 ms of start-up
+
     with contextlib.suppress(OSError):  # nobody reads it: the message and the status still tell
         write_stdout(code + "\n")
