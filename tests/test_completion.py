@@ -68,6 +68,13 @@ def bash_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> str:
                         back)
 
 
+def fish_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> str:
+    """The same in an interactive fish (which completes with the cursor anywhere in the line)."""
+    setup = (f"source {SCRIPTS['fish']}; function fish_prompt; echo -n 'READY> '; end; "
+             "set -g fish_autosuggestion_enabled 0\n")
+    return tab_complete([*program("fish"), "--no-config", "-i"], setup, line, env, tmp, back)
+
+
 def tab_complete(argv: list[str], setup: str, line: str, env: dict[str, str], tmp: Path,
                  back: int) -> str:
     pid, fd = pty.fork()
@@ -212,20 +219,30 @@ def test_completion_request_never_prints_a_traceback(env: dict[str, str]) -> Non
 TabComplete = Callable[..., str]
 
 
-@pytest.mark.parametrize("tab", [bash_tab, zsh_complete], ids=["bash", "zsh"])
+#: fish hands a completion only the line up to the end of the word under the cursor (its
+#: `commandline` is cut there), so the command after the cursor cannot choose the contract.
+FISH_CUTS_THE_LINE = pytest.mark.xfail(
+    strict=True, reason="fish completes with the line cut after the word under the cursor")
+
+
+@pytest.mark.parametrize("tab", [bash_tab, zsh_complete, fish_tab], ids=["bash", "zsh", "fish"])
 @pytest.mark.parametrize(("typed", "after", "expected"), [
     ("exitkit run -c proxxx --ok=not", "", "exitkit run -c proxxx --ok=not-found"),
     ("exitkit run --contract=proxxx --retry-on=cluster-tr", "",
      "exitkit run --contract=proxxx --retry-on=cluster-transient"),
     ("exitkit run --ok=auth,not", " -- proxxx delete 1",
      "exitkit run --ok=auth,not-found -- proxxx delete 1"),
+    ("exitkit run --ok cluster-tr", " -- proxxx delete 1",
+     "exitkit run --ok cluster-transient -- proxxx delete 1"),
     ("exitkit show proxxx --format=mark", "", "exitkit show proxxx --format=markdown"),
     ("exitkit run --contract=terraform-p", "", "exitkit run --contract=terraform-plan"),
     ("exitkit run --report=rep", "", "exitkit run --report=report-out.json"),
 ])
-def test_option_equals_value_completes_like_the_spaced_form(
+def test_option_values_complete_in_every_form_and_place(
         tab: TabComplete, typed: str, after: str, expected: str, env: dict[str, str],
-        tmp_path: Path) -> None:
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if tab is fish_tab and after:
+        request.applymarker(FISH_CUTS_THE_LINE)
     (tmp_path / "report-out.json").write_text("{}")
     line = tab(typed + after, env, tmp_path, back=len(after))
     assert " ".join(line.split()) == expected

@@ -13,8 +13,8 @@ import pytest
 
 from exitkit.contracts.loader import builtin_names, load_builtin, parse_contract
 from exitkit.contracts.model import Contract, ExitCode
-from exitkit.shells import SHELLS, render
 from exitkit.contracts.reserved import reserved_names, why_reserved
+from exitkit.shells import SHELLS, render
 from shells_util import program
 
 #: What exitkit can generate: PREFIX "_" IDENT, IDENT the upper-cased kebab exit name.

@@ -4,7 +4,8 @@ function __exitkit_complete
     set -l before (commandline -opc)
     set -l current (commandline -ct)
     set -l all (commandline -o)
-    # the words after the cursor: all of them but those before it and the one under it
+    # the words after the cursor, should fish ever show them (fish 3 cuts the line after the
+    # word under the cursor while it completes)
     set -l skip (count $before)
     test -n "$current"; and set skip (math $skip + 1)
     set -l after
