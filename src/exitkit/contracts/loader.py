@@ -232,7 +232,7 @@ class _Checker:
         if version is not None and not is_semver(version):
             self.error("version", f"must be a semantic version like '1.0.0', got {version!r}")
             version = None
-        summary = self.text(data, "summary", "", required=True)
+        summary = self.text(data, "summary", "", required=False) or ""
         prefix = self.text(data, "prefix", "", required=False)
         if prefix is not None and not is_identifier(prefix):
             self.error("prefix", f"must be a shell identifier like 'MY_TOOL_EXIT', got {prefix!r}")

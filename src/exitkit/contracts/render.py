@@ -38,7 +38,8 @@ def columns(rows: list[list[str]]) -> str:
 
 
 def render_table(contract: Contract) -> str:
-    head = f"{contract.name} {contract.version} — {_flat(contract.summary)}\n"
+    head = f"{contract.name} {contract.version}"
+    head += f" — {_flat(contract.summary)}\n" if contract.summary else "\n"
     head += f"constants: {contract.prefix}_*    from: {_flat(contract.origin)}\n\n"
     rows = [["CODE", "NAME", "KIND", "RETRY", "MEANING"]]
     for e in contract.exits:
@@ -65,11 +66,10 @@ def _cell(text: str | None) -> str:
 
 def render_markdown(contract: Contract) -> str:
     """A documentation page section in the style of the tools' own exit-code pages."""
-    lines = [
-        f"## {contract.name} exit codes",
-        "",
-        _cell(contract.summary),
-        "",
+    lines = [f"## {contract.name} exit codes", ""]
+    if contract.summary:
+        lines += [_cell(contract.summary), ""]
+    lines += [
         "| Code | Name | Kind | Meaning | When | Recovery |",
         "|---:|---|---|---|---|---|",
     ]
