@@ -34,7 +34,7 @@ else:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-FAKE_TOOLS = ("proxxx", "rune", "runmark", "bcdock", "raid", "mytool")
+FAKE_TOOLS = ("proxxx", "rune", "runmark", "bcdock", "raid", "mytool", "terraform")
 RUNNABLE = {"sh", "bash", "zsh", "fish", "console", "python", "toml", "yaml", "json"}
 FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```$", re.M | re.S)
 ANNOTATION = re.compile(r"<!-- doc-test: (.*?) -->\s*$")

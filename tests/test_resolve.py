@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_exitkit
+from conftest import Tools, run_exitkit
 from exitkit.contracts.resolve import command_name, command_word, contract_for
 from exitkit.errors import ExitkitError
 
@@ -75,3 +75,100 @@ def test_explain_reads_a_code_with_the_contract_run_would_pick() -> None:
     # a command without a contract: the shell's reading only
     result = run_exitkit("explain", "5", "--", "no-such-tool-xyz")
     assert result.stdout == "5: no shell convention; the program's own meaning\n"
+
+
+# --- [match]: contracts for command lines, not only for command names -------------------------
+
+
+def contract_file(directory: Path, name: str, match: str, code: int = 3,
+                  meaning: str = "m") -> Path:
+    directory.mkdir(exist_ok=True)
+    path = directory / f"{name}.toml"
+    path.write_text(f'name = "{name}"\nversion = "1.0.0"\n{match}\n'
+                    f'[[exit]]\ncode = {code}\nname = "{name}-code"\nkind = "failure"\n'
+                    f'meaning = "{meaning}"\n')
+    return path
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["terraform", "plan", "-detailed-exitcode"], "terraform-plan"),
+    (["terraform", "plan", "-out=p", "-detailed-exitcode"], "terraform-plan"),
+    (["terraform", "-chdir=infra", "plan", "-detailed-exitcode"], "terraform-plan"),
+    (["terraform", "plan", "-detailed-exitcode=true"], "terraform-plan"),
+    (["env", "TF_IN_AUTOMATION=1", "/usr/bin/terraform", "plan", "-detailed-exitcode"],
+     "terraform-plan"),
+    (["terraform", "plan"], None),  # without the flag, 2 is not "changes present"
+    (["terraform", "apply", "-detailed-exitcode"], None),
+    (["terraform", "apply"], None),
+    (["terraform"], None),
+    (["tofu", "plan", "-detailed-exitcode"], None),
+])
+def test_terraform_plan_is_picked_for_the_lines_it_covers_only(argv: list[str],
+                                                               expected: str | None) -> None:
+    found = contract_for(argv)
+    assert (found.name if found else None) == expected
+
+
+def test_the_most_specific_match_wins_then_the_first_on_the_search_path(world: Path) -> None:
+    local = world / ".exitkit"
+    contract_file(local, "kube", '[match]\ncommand = "kubectl"')
+    contract_file(local, "kube-delete", '[match]\ncommand = "kubectl"\nargs = ["delete"]')
+    contract_file(local, "kube-delete-wait",
+                  '[match]\ncommand = "kubectl"\nargs = ["delete"]\nflags = ["--wait"]')
+    contract_file(local, "kube-delete-pod", '[match]\ncommand = "kubectl"\n'
+                  'args = ["delete", "pod"]')
+    assert contract_for(["kubectl", "get", "pods"]).name == "kube"  # type: ignore[union-attr]
+    assert contract_for(["kubectl", "delete", "svc", "x"]).name == "kube-delete"  # type: ignore[union-attr]
+    assert contract_for(["kubectl", "delete", "svc", "--wait=false"]).name == (  # type: ignore[union-attr]
+        "kube-delete-wait")
+    # more subcommand words beat more flags
+    assert contract_for(["kubectl", "delete", "pod", "x", "--wait"]).name == (  # type: ignore[union-attr]
+        "kube-delete-pod")
+    # -c always wins
+    assert contract_for(["kubectl", "delete", "pod"], "proxxx").name == "proxxx"  # type: ignore[union-attr]
+
+
+def test_a_contract_named_like_the_command_with_its_own_match_covers_only_that(
+        world: Path) -> None:
+    contract_file(world / ".exitkit", "mytool", '[match]\ncommand = "mytool"\nargs = ["sync"]')
+    assert contract_for(["mytool", "sync"]).name == "mytool"  # type: ignore[union-attr]
+    assert contract_for(["mytool", "push"]) is None
+
+
+def test_a_broken_file_that_could_only_have_matched_is_left_to_lint(world: Path) -> None:
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "other.toml").write_text("this is not toml")
+    assert contract_for(["terraform", "plan", "-detailed-exitcode"]).name == "terraform-plan"  # type: ignore[union-attr]
+
+
+def test_run_picks_terraform_plan_without_c_and_not_for_apply(tools: Tools) -> None:
+    tools.exits("terraform", 2)
+    plan = run_exitkit("run", "--ok", "changes-present", "--", "terraform", "plan",
+                       "-detailed-exitcode", "-out=p")
+    assert (plan.returncode, plan.stderr) == (  # the line names the contract that read it
+        0, "exitkit: terraform-plan exited 2 (changes-present); tolerated by --ok\n")
+    apply = run_exitkit("run", "--ok", "changes-present", "--", "terraform", "apply")
+    assert apply.returncode == 125
+    assert "changes-present" in apply.stderr
+    plain = run_exitkit("run", "--", "terraform", "apply")
+    assert (plain.returncode, plain.stderr) == (
+        2, "exitkit: terraform exited 2 (usage): Misuse of a shell builtin / usage error\n")
+
+
+@pytest.mark.parametrize(("match", "problem"), [
+    ('[match]\nargs = ["plan"]', "match.command: is required"),
+    ('[match]\ncommand = "/usr/bin/terraform"', "match.command: must be a command's basename"),
+    ('[match]\ncommand = "terraform"\nargs = ["-x"]', "match.args[0]: must be a subcommand word"),
+    ('[match]\ncommand = "terraform"\nargs = "plan"', "match.args: must be a list of words"),
+    ('[match]\ncommand = "terraform"\nflags = ["detailed"]', "match.flags[0]: must be an option"),
+    ('[match]\ncommand = "terraform"\nflags = ["-x=1"]', "match.flags[0]: must be an option"),
+    ('[match]\ncommand = "terraform"\nflags = ["-x", "-x"]', "match.flags: lists a word twice"),
+    ('[match]\ncommand = "terraform"\nargs = ["two words"]', "match.args[0]: must be one word"),
+    ('[match]\ncommand = "terraform"\nsubcommand = "plan"', "match.subcommand: unknown key"),
+    ('match = "terraform"', "match: must be a table"),
+])
+def test_lint_checks_the_match_table(tmp_path: Path, match: str, problem: str) -> None:
+    path = contract_file(tmp_path, "tf", match)
+    result = run_exitkit("lint", str(path))
+    assert result.returncode == 1
+    assert f"{path}: {problem}" in result.stdout, result.stdout

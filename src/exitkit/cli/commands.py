@@ -42,6 +42,12 @@ def list_cmd(args: Parsed) -> int:
             summary = f"INVALID: {escape(str(row['error']))}"
         else:
             summary = escape(str(row.get("summary") or ""))
+            match = row.get("match")
+            if isinstance(match, dict):
+                from exitkit.contracts.model import Match
+
+                covers = escape(Match(**match).describe())
+                summary = f"[for {covers}] {summary}".rstrip()
         table.append([str(row["name"]), escape(str(row.get("version", "-"))), where, summary])
     write_stdout(columns(table))
     return SUCCESS

@@ -16,6 +16,7 @@ from exitkit.contracts.model import (
     Contract,
     ErrorCode,
     ExitCode,
+    Match,
     default_prefix,
     is_code,
     is_identifier,
@@ -26,11 +27,13 @@ from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 BUILTIN = "built-in"
 
-_TOP_KEYS = ("name", "version", "summary", "prefix", "source", "exit", "error")
+_TOP_KEYS = ("name", "version", "summary", "prefix", "source", "match", "exit", "error")
+_MATCH_KEYS = ("command", "args", "flags")
 _EXIT_KEYS = ("code", "name", "kind", "meaning", "when", "recovery", "retryable")
 _ERROR_KEYS = ("code", "exit", "meaning", "hint")
 
@@ -238,6 +241,7 @@ class _Checker:
             self.error("prefix", f"must be a shell identifier like 'MY_TOOL_EXIT', got {prefix!r}")
             prefix = None
         source = self.text(data, "source", "", required=False)
+        match = self.match(data.get("match"))
 
         exits = self.exit_rows(data.get("exit"))
         if name is not None and origin != BUILTIN:  # the tests lint the built-in files
@@ -246,7 +250,50 @@ class _Checker:
         if any(p.severity == "error" for p in self.problems):
             return None
         assert name is not None and version is not None and summary is not None
-        return Contract(name, version, summary, exits, errors, prefix, source, origin)
+        return Contract(name, version, summary, exits, errors, prefix, source, origin, match)
+
+    def match(self, table: Any) -> Match | None:
+        """The ``[match]`` table: a command basename, subcommand words, flags."""
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            self.error("match", "must be a table: [match] with command, args and flags")
+            return None
+        self.unknown_keys(table, _MATCH_KEYS, "match")
+        command = self.text(table, "command", "match", required=True)
+        if command is not None and (not command or "/" in command or command != command.strip()
+                                    or any(ch.isspace() for ch in command)):
+            self.error("match.command", f"must be a command's basename like 'terraform', got "
+                       f"{command!r}")
+            command = None
+        args = self.words(table, "args", lambda w: not w.startswith("-"),
+                          "a subcommand word, not an option")
+        flags = self.words(table, "flags", lambda w: w.startswith("-") and "=" not in w and
+                           len(w) > 1, "an option like '-detailed-exitcode' (without =value)")
+        if command is None or args is None or flags is None:
+            return None
+        return Match(command, args, flags)
+
+    def words(self, table: dict[str, Any], key: str, good: Callable[[str], bool],
+              expected: str) -> list[str] | None:
+        """A list of single words (``match.args``, ``match.flags``); None after an error."""
+        value = table.get(key, [])
+        path = f"match.{key}"
+        if not isinstance(value, list):
+            self.error(path, f"must be a list of words, got {_type_name(value)}")
+            return None
+        ok = True
+        for i, word in enumerate(value):
+            if not isinstance(word, str) or not word or any(ch.isspace() for ch in word):
+                self.error(f"{path}[{i}]", f"must be one word, got {word!r}")
+                ok = False
+            elif not good(word):
+                self.error(f"{path}[{i}]", f"must be {expected}, got {word!r}")
+                ok = False
+        if len(set(value)) != len(value) and ok:
+            self.error(path, "lists a word twice")
+            ok = False
+        return list(value) if ok else None
 
     def exit_rows(self, rows: Any) -> list[ExitCode]:
         if rows is None:
@@ -545,7 +592,8 @@ def available() -> list[tuple[str, str]]:
 
 def catalog() -> list[dict[str, object]]:
     """Every contract on the search path, for ``exitkit list``: name, where, whether an earlier
-    one shadows it, and its version, summary and sizes, or the first error of an unusable file."""
+    one shadows it, and its version, summary, sizes and ``[match]``, or the first error of an
+    unusable file."""
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
     for name, where in available():
@@ -560,6 +608,7 @@ def catalog() -> list[dict[str, object]]:
                 entry["error"] = str(next(p for p in problems if p.severity == "error"))
         if contract is not None:
             entry.update(version=contract.version, summary=contract.summary,
-                         exits=len(contract.exits), errors=len(contract.errors))
+                         exits=len(contract.exits), errors=len(contract.errors),
+                         match=contract.match.to_dict() if contract.match else None)
         rows.append(entry)
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at start-up; annotations are strings here
     import enum
+    from collections.abc import Sequence
     from typing import Any
 
 #: The kinds vocabulary (docs/contracts.md, "Kinds"): makes different tools' codes comparable.
@@ -163,6 +164,60 @@ class ErrorCode:
     __hash__ = None  # type: ignore[assignment]
 
 
+class Match:
+    """The command lines a contract covers (its ``[match]`` table): the command's basename, the
+    leading subcommand words in order (``args``), and flags that must all be among the arguments
+    (``flags``, also as ``-flag=value``).
+
+    The subcommand words are the first words after the command that do not start with ``-``:
+    ``terraform -chdir=infra plan`` has ``plan``. An option's separate value would count as a
+    word, so a tool whose global options take values is matched with ``--option=value`` lines.
+    """
+
+    __slots__ = ("args", "command", "flags")
+
+    def __init__(self, command: str, args: Sequence[str] = (), flags: Sequence[str] = ()) -> None:
+        self.command = command
+        self.args = tuple(args)
+        self.flags = tuple(flags)
+
+    def matches(self, command: str, words: Sequence[str]) -> bool:
+        """Whether a command named *command* (a basename) with arguments *words* is covered."""
+        if command != self.command:
+            return False
+        positional = [w for w in words if not w.startswith("-")]
+        if positional[: len(self.args)] != list(self.args):
+            return False
+        return all(any(w == flag or w.startswith(flag + "=") for w in words)
+                   for flag in self.flags)
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        """More subcommand words first, then more flags: the most specific match wins."""
+        return len(self.args), len(self.flags)
+
+    def describe(self) -> str:
+        """``terraform plan … -detailed-exitcode``: the covered command lines in one phrase."""
+        words = [self.command, *self.args]
+        if self.flags:
+            words += ["…", *self.flags]
+        return " ".join(words)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"command": self.command}
+        if self.args:
+            data["args"] = list(self.args)
+        if self.flags:
+            data["flags"] = list(self.flags)
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Match) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.command, self.args, self.flags))
+
+
 class Contract:
     """The exit-code contract of one tool.
 
@@ -177,6 +232,7 @@ class Contract:
         "_errors",
         "errors",
         "exits",
+        "match",
         "name",
         "origin",
         "prefix",
@@ -195,8 +251,11 @@ class Contract:
         prefix: str | None = None,
         source: str | None = None,
         origin: str = "built-in",
+        match: Match | None = None,
     ) -> None:
         self.name = name
+        #: The command lines this contract covers, or None (then: a command named like it).
+        self.match = match
         self.version = version
         self.summary = summary
         self.prefix = prefix or default_prefix(name)
@@ -266,6 +325,8 @@ class Contract:
         }
         if self.source is not None:
             data["source"] = self.source
+        if self.match is not None:
+            data["match"] = self.match.to_dict()
         data["exit"] = [e.to_dict() for e in self.exits]
         if self.errors:
             data["error"] = [e.to_dict() for e in self.errors]

@@ -40,7 +40,10 @@ def columns(rows: list[list[str]]) -> str:
 def render_table(contract: Contract) -> str:
     head = f"{contract.name} {contract.version}"
     head += f" — {_flat(contract.summary)}\n" if contract.summary else "\n"
-    head += f"constants: {contract.prefix}_*    from: {_flat(contract.origin)}\n\n"
+    head += f"constants: {contract.prefix}_*    from: {_flat(contract.origin)}\n"
+    if contract.match is not None:
+        head += f"for: {_flat(contract.match.describe())}\n"
+    head += "\n"
     rows = [["CODE", "NAME", "KIND", "RETRY", "MEANING"]]
     for e in contract.exits:
         rows.append([str(e.code), e.name, e.kind, "yes" if e.retryable else "", _flat(e.meaning)])
@@ -64,11 +67,24 @@ def _cell(text: str | None) -> str:
     ).replace("\r", "<br>")
 
 
+def _code_span(text: str) -> str:
+    """*text* as a Markdown code span: fenced by more backticks than it holds in a row."""
+    run, longest = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def render_markdown(contract: Contract) -> str:
     """A documentation page section in the style of the tools' own exit-code pages."""
     lines = [f"## {contract.name} exit codes", ""]
     if contract.summary:
         lines += [_cell(contract.summary), ""]
+    if contract.match is not None:
+        lines += [f"For {_code_span(contract.match.describe())}.", ""]
     lines += [
         "| Code | Name | Kind | Meaning | When | Recovery |",
         "|---:|---|---|---|---|---|",
@@ -139,6 +155,12 @@ def render_toml(contract: Contract) -> str:
     for key in ("name", "version", "summary", "prefix", "source"):
         if key in data:
             lines.append(f"{key} = {toml_string(data[key])}")
+    if "match" in data:
+        lines += ["", "[match]"]
+        for key, value in data["match"].items():
+            value = toml_string(value) if isinstance(value, str) else (
+                "[" + ", ".join(toml_string(v) for v in value) + "]")
+            lines.append(f"{key} = {value}")
     for table in ("exit", "error"):
         for row in data.get(table, ()):
             lines += ["", f"[[{table}]]"]

@@ -2,7 +2,8 @@
 
 ``exitkit run``, tab completion, ``exitkit explain`` and the GitHub Action (which calls ``exitkit
 run``) all ask :func:`contract_for`. The answer is the explicit contract when there is one;
-otherwise the contract named like the command — where the command is the first word after any
+otherwise the most specific contract whose ``[match]`` covers the command line, then the contract
+named like the command — where the command is the first word after any
 ``VAR=value`` assignments and the transparent wrappers people put in front of a tool
 (``env FOO=1 proxxx``, ``sudo -u deploy proxxx``, ``nice -n 5 proxxx``, ``timeout 30 proxxx``).
 """
@@ -81,27 +82,70 @@ def command_name(argv: Sequence[str]) -> str | None:
 
 
 def contract_for(argv: Sequence[str], explicit: str | None = None) -> Contract | None:
-    """The contract for the command line *argv*: *explicit* (a name or file) when given, else the
-    contract named like the real command, else ``None``.
+    """The contract for the command line *argv*: *explicit* (a name or file) when given; else the
+    most specific contract on the search path whose ``[match]`` covers the line (more subcommand
+    words, then more flags; the first found on the search path among equals); else the contract
+    named like the real command, unless its own ``[match]`` leaves this line out; else ``None``.
 
     Raises :class:`~exitkit.errors.ExitkitError` when the explicit contract cannot be loaded, or
     when the one named like the command exists but is broken (``invalid-contract``, saying so).
+    A broken file that could only have matched is left to ``exitkit lint``.
     """
     from exitkit.contracts.loader import find, load
 
     if explicit is not None:
         return load(explicit)
-    name = command_name(argv)
+    index = command_word(argv)
+    if index is None:
+        return None
+    name = os.path.basename(argv[index])
+    words = argv[index + 1:]
+    matched = _best_match(name, words)
+    if matched is not None:
+        return matched
     if not name or find(name) is None:
         return None
     try:
-        return load(name)
+        contract = load(name)
     except ExitkitError as err:
         raise ExitkitError(
             "invalid-contract",
             f"contract {quoted(name)}, picked by the command's name: {err.message}",
             hint=f"fix it ({err.hint or 'exitkit lint'}), or name another contract with -c",
         ) from None
+    if contract.match is not None and not contract.match.matches(name, words):
+        return None
+    return contract
+
+
+def _best_match(command: str, words: Sequence[str]) -> Contract | None:
+    """The most specific contract on the search path whose ``[match]`` covers the line."""
+    from exitkit.contracts._builtins import CONTRACTS
+    from exitkit.contracts.loader import BUILTIN, available, load_builtin, load_file
+
+    best: Contract | None = None
+    best_specificity = (-1, -1)
+    seen: set[str] = set()
+    for name, where in available():
+        if name in seen:
+            continue  # shadowed by an earlier one of the same name
+        seen.add(name)
+        if where == BUILTIN:
+            raw = CONTRACTS[name].get("match")  # cheap: no validation for the many without
+            if not isinstance(raw, dict) or raw.get("command") != command:
+                continue
+            contract = load_builtin(name)
+        else:
+            try:
+                contract = load_file(where)
+            except ExitkitError:
+                continue
+        match = contract.match
+        if match is None or not match.matches(command, words):
+            continue
+        if match.specificity > best_specificity:
+            best, best_specificity = contract, match.specificity
+    return best
 
 
 def _is_assignment(word: str) -> bool:

@@ -196,6 +196,13 @@ def _contract_changes(old: Contract, new: Contract) -> list[Change]:
         changes.append(Change("major", "contract", None, new.name, "prefix-changed",
                               f"prefix changed {old.prefix} → {new.prefix}: "
                               "every shell constant is renamed"))
+    if old.match != new.match:
+        def covers(contract: Contract) -> str:
+            return contract.match.describe() if contract.match else "the command named like it"
+
+        changes.append(Change("major", "contract", None, new.name, "match-changed",
+                              f"[match] changed: {covers(old)} → {covers(new)}; other command "
+                              "lines are read with this table"))
     if old.summary != new.summary:
         changes.append(Change("patch", "contract", None, new.name, "summary-reworded",
                               "summary reworded"))
