@@ -95,6 +95,14 @@ def report() -> int:
     known = equivalents()
     # "not checked": another module's mutants, when --module ran one only
     statuses = {n: s for n, s in statuses.items() if s != "not checked"}
+    if not any(module_of(n) for n in statuses):
+        # mutmut exits 0 or 1 even when the suite failed before any mutant ran (its "stats" run):
+        # a report of nothing would read as a pass
+        log = ROOT / "mutants" / "mutmut-run.log"
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        print(f"{tail}\nno mutant was checked: the suite must pass unmutated in mutants/ first "
+              f"(see {log.relative_to(ROOT)})", file=sys.stderr)
+        return 2
     survivors = [n for n, s in statuses.items() if module_of(n) and s not in ("killed", "timeout")]
     with ThreadPoolExecutor(max_workers=8) as pool:
         changes = dict(zip(survivors, pool.map(change, survivors), strict=True))
