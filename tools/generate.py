@@ -12,6 +12,7 @@ import pprint
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,6 +104,12 @@ def with_regions(path: str) -> str:
     return text
 
 
+def _builtin(name: str) -> Any:
+    from exitkit.contracts.loader import load_builtin
+
+    return load_builtin(name)
+
+
 def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
     yield PACKAGE / "contracts" / "_builtins.py", builtins_module
     yield PACKAGE / "_status.py", status_module
@@ -114,6 +121,10 @@ def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
     for shell, path in complete.INSTALLED.items():
         yield ROOT / path, (lambda s=shell: complete.script(s))
     yield ROOT / MANPAGE, manpage.manpage
+    from exitkit.contracts.render import render_python
+
+    # the typed module a Python CLI author commits (`exitkit show NAME --format python`)
+    yield ROOT / "examples" / "proxxx_exit.py", lambda: render_python(_builtin("proxxx"))
     from exitkit import shells
     from exitkit.contracts.loader import builtin_names, load_builtin
 

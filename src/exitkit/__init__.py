@@ -2,9 +2,10 @@
 
 >>> import exitkit
 >>> proxxx = exitkit.load("proxxx")
->>> proxxx.lookup(5).name
+>>> proxxx[5].name               # proxxx.lookup(5) is the form that gives None instead
 'not-found'
->>> Exit = proxxx.as_enum()      # an IntEnum a Python CLI can sys.exit() with
+>>> proxxx["not-found"].code
+5
 >>> print(exitkit.explain(137))
 137: killed by signal 9 (SIGKILL)
 
@@ -22,6 +23,7 @@ __all__ = [
     "ErrorCode",
     "ExitCode",
     "ExitkitError",
+    "UnknownExit",
     "__version__",
     "explain",
     "load",
@@ -30,13 +32,13 @@ __all__ = [
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from exitkit.contracts.explain import Explanation
-    from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode
+    from exitkit.contracts.model import KINDS, Contract, ErrorCode, ExitCode, UnknownExit
     from exitkit.errors import ExitkitError
 
 
 def __getattr__(name: str) -> object:
     """The public classes, imported when first asked for."""
-    if name in ("KINDS", "Contract", "ErrorCode", "ExitCode"):
+    if name in ("KINDS", "Contract", "ErrorCode", "ExitCode", "UnknownExit"):
         from exitkit.contracts import model
 
         return getattr(model, name)

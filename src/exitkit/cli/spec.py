@@ -119,17 +119,20 @@ COMMANDS: tuple[Command, ...] = (
         examples=("exitkit list", "exitkit list --json"),
     ),
     Command(
-        "show", "Show one contract as a table, Markdown, JSON or TOML",
+        "show", "Show one contract as a table, Markdown, JSON, TOML or a Python enum",
         "Render CONTRACT for the terminal (table), as a documentation section like the tools' own "
-        "exit-code pages (markdown), or as data (json, toml).",
+        "exit-code pages (markdown), as data (json, toml), or as a typed Python module with an "
+        "IntEnum of its codes for a CLI to exit with (python).",
         options=(
-            Option(("-f", "--format"), "format", "table, markdown, json or toml (default: table).",
+            Option(("-f", "--format"), "format",
+                   "table, markdown, json, toml or python (default: table).",
                    value="format"),
             JSON,
         ),
         arguments=(Argument("contract", "CONTRACT", "A contract name or a TOML file.",
                             value="contract"),),
-        examples=("exitkit show proxxx", "exitkit show proxxx --format markdown >> docs/exit.md"),
+        examples=("exitkit show proxxx", "exitkit show proxxx --format markdown >> docs/exit.md",
+                  "exitkit show proxxx --format python > proxxx_exit.py"),
     ),
     Command(
         "explain", "Say what an exit status, exit name or error code means",

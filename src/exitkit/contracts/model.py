@@ -164,6 +164,20 @@ class ErrorCode:
     __hash__ = None  # type: ignore[assignment]
 
 
+class UnknownExit(KeyError):
+    """``contract[key]`` for a code or name the contract does not define."""
+
+    def __init__(self, contract: Contract, key: int | str) -> None:
+        super().__init__(key)
+        self.contract = contract
+        self.key = key
+
+    def __str__(self) -> str:
+        codes = ", ".join(str(e.code) for e in self.contract.exits)
+        what = f"exit {self.key}" if isinstance(self.key, int) else f"exit named {self.key!r}"
+        return f"{self.contract.name} has no {what} (its codes: {codes})"
+
+
 class Match:
     """The command lines a contract covers (its ``[match]`` table): the command's basename, the
     leading subcommand words in order (``args``), and flags that must all be among the arguments
@@ -285,6 +299,14 @@ class Contract:
         if code is not None:
             return self._by_code.get(code)
         return self._by_name.get(code_or_name)
+
+    def __getitem__(self, code_or_name: int | str) -> ExitCode:
+        """``contract[5]``, ``contract["not-found"]``: the exit, or :class:`UnknownExit` (a
+        ``KeyError``) saying what the contract has instead. :meth:`lookup` is the Optional form."""
+        found = self.lookup(code_or_name)
+        if found is None:
+            raise UnknownExit(self, code_or_name)
+        return found
 
     def lookup_error(self, code: str) -> ErrorCode | None:
         """The string error code *code* (exact match, else case-insensitive), or ``None``."""
