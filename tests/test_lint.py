@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_exitkit
 from exitkit.contracts.loader import lint_file
@@ -115,3 +118,77 @@ def test_a_file_named_unlike_its_contract_gets_a_warning(tmp_path: Path) -> None
     _, problems = lint_file(str(path))
     assert [p.severity for p in problems] == ["warning"]
     assert "differs from the file name 'true'" in str(problems[0])
+
+
+# --- one pass, control characters, one version rule -------------------------------------------
+
+
+ROW = 'code = {code}\nname = "{name}"\nkind = "{kind}"\nmeaning = "{meaning}"\n'
+
+
+def write_contract(tmp_path: Path, *rows: dict[str, object], version: str = "1.0.0") -> Path:
+    path = tmp_path / "t.toml"
+    body = "".join("\n[[exit]]\n" + ROW.format(**row) for row in rows)
+    path.write_text(f'name = "t"\nversion = {json.dumps(version)}\n{body}')
+    return path
+
+
+def test_a_duplicate_is_reported_in_the_same_pass_as_the_rows_other_problems(
+        tmp_path: Path) -> None:
+    path = write_contract(
+        tmp_path, {"code": 0, "name": "ok", "kind": "success", "meaning": "m"},
+        {"code": 0, "name": "ok", "kind": "bogus", "meaning": "m"},
+        {"code": 300, "name": "ok", "kind": "failure", "meaning": "m"})
+    result = run_exitkit("lint", str(path))
+    assert result.stdout.splitlines() == [
+        f"{path}: exit[1].kind: unknown kind 'bogus'",
+        f"{path}: exit[1].code: duplicate code 0 (also exit[0])",
+        f"{path}: exit[1].name: duplicate name 'ok' (also exit[0])",
+        f"{path}: exit[2].code: must be 0..255, got 300",
+        f"{path}: exit[2].name: duplicate name 'ok' (also exit[0])",
+    ]
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("\\u001b[31mred", "\\x1b"),
+    ("bell\\u0007", "\\x07"),
+    ("carriage\\rreturn", "\\r"),
+    ("c1 \\u009b control", "\\x9b"),
+    ("del\\u007f", "\\x7f"),
+])
+def test_control_characters_are_a_warning_and_an_error_with_strict(
+        tmp_path: Path, text: str, shown: str) -> None:
+    path = write_contract(tmp_path, {"code": 0, "name": "ok", "kind": "success", "meaning": text})
+    lax = run_exitkit("lint", str(path))
+    assert lax.returncode == 0
+    assert lax.stdout == (f"{path}: exit[0].meaning: warning: contains control characters "
+                          f"({shown}) that a terminal would act on; exitkit shows them escaped, "
+                          "other programs may not\n")
+    assert run_exitkit("lint", "--strict", str(path)).returncode == 1
+
+
+def test_tabs_and_line_feeds_are_text(tmp_path: Path) -> None:
+    path = write_contract(tmp_path, {"code": 0, "name": "ok", "kind": "success",
+                                     "meaning": "two\\nlines\\tand a tab"})
+    assert run_exitkit("lint", "--strict", str(path)).returncode == 0
+
+
+@pytest.mark.parametrize("version", ["1.0.0-\nx", "1.0.0-rc..1", "1.0.0+", "1.0.0-", "1.0.0-a b",
+                                     "1.0.0+build$(id)", "1.0.0-é"])
+def test_a_version_lint_accepts_is_one_exitkit_shell_prints(tmp_path: Path,
+                                                            version: str) -> None:
+    path = write_contract(tmp_path, {"code": 0, "name": "ok", "kind": "success", "meaning": "m"},
+                          version=version)
+    result = run_exitkit("lint", "--strict", str(path))
+    assert result.returncode == 1
+    assert "version: must be a semantic version like '1.0.0'" in result.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20).map(lambda t: "1.2.3" + t))
+def test_every_version_lint_accepts_is_printable_by_the_shell_code(version: str) -> None:
+    from exitkit.contracts.loader import is_semver
+    from exitkit.shells.section import _word
+
+    if is_semver(version):
+        assert _word("version", version) == version

@@ -100,15 +100,34 @@ def is_semver(text: str) -> bool:
     return parse_version(text) is not None
 
 
+_SEMVER_IDENTIFIER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _identifiers(text: str) -> bool:
+    """semver's pre-release or build part: dot-separated non-empty ``[0-9A-Za-z-]`` words."""
+    return all(part and set(part) <= _SEMVER_IDENTIFIER for part in text.split("."))
+
+
 def parse_version(text: str) -> tuple[int, int, int] | None:
-    """``"1.2.3-rc.1"`` → ``(1, 2, 3)``; ``None`` when *text* is not semver."""
-    core = text.split("+", 1)[0].split("-", 1)[0]
+    """``"1.2.3-rc.1"`` → ``(1, 2, 3)``; ``None`` when *text* is not semver (the whole of it: a
+    pre-release or build part holding anything but ``[0-9A-Za-z-.]`` is not a version)."""
+    rest, plus, build = text.partition("+")
+    core, dash, pre = rest.partition("-")
+    if (plus and not _identifiers(build)) or (dash and not _identifiers(pre)):
+        return None
     parts = core.split(".")
     if len(parts) != 3 or not all(p.isdigit() and p.isascii() for p in parts):
         return None
     if any(len(p) > 1 and p.startswith("0") for p in parts):
         return None
     return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def _is_control(ch: str) -> bool:
+    """A C0 or C1 control character or DEL, but tab and line feed (a multi-line text is fine):
+    ESC starts the terminal escape sequences that recolour or retitle a terminal."""
+    code = ord(ch)
+    return (code < 0x20 and ch not in "\t\n") or 0x7F <= code <= 0x9F
 
 
 class _Checker:
@@ -150,6 +169,11 @@ class _Checker:
         if required and not value.strip():
             self.error(where, "must not be empty")
             return None
+        controls = sorted({ch for ch in value if _is_control(ch)})
+        if controls:
+            shown = ", ".join(repr(ch)[1:-1] for ch in controls)
+            self.warn(where, f"contains control characters ({shown}) that a terminal would act "
+                      "on; exitkit shows them escaped, other programs may not")
         return value
 
     def exit_row(self, row: Any, path: str) -> ExitCode | None:
@@ -307,17 +331,24 @@ class _Checker:
         names: dict[str, int] = {}
         for i, row in enumerate(rows):
             exit = self.exit_row(row, f"exit[{i}]")
+            # duplicates are found from the row's own code and name, so that they are reported
+            # in the same pass as the row's other problems
+            code = row.get("code") if isinstance(row, dict) else None
+            name = row.get("name") if isinstance(row, dict) else None
+            if is_code(code) and not isinstance(code, bool):
+                assert isinstance(code, int)
+                if code in codes:
+                    self.error(f"exit[{i}].code",
+                               f"duplicate code {code} (also exit[{codes[code]}])")
+                codes.setdefault(code, i)
+            if isinstance(name, str) and is_kebab(name):
+                if name in names:
+                    self.error(f"exit[{i}].name",
+                               f"duplicate name {name!r} (also exit[{names[name]}])")
+                names.setdefault(name, i)
             if exit is None:
                 continue
             self.exit_paths.append(f"exit[{i}].name")
-            if exit.code in codes:
-                first = codes[exit.code]
-                self.error(f"exit[{i}].code", f"duplicate code {exit.code} (also exit[{first}])")
-            if exit.name in names:
-                first = names[exit.name]
-                self.error(f"exit[{i}].name", f"duplicate name {exit.name!r} (also exit[{first}])")
-            codes.setdefault(exit.code, i)
-            names.setdefault(exit.name, i)
             exits.append(exit)
         return exits
 
