@@ -16,7 +16,7 @@
   BCDOCK_EXIT_WAIT_TIMEOUT=124
 }
 
-# _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _bcdock_exit_row() {
@@ -33,19 +33,19 @@ _bcdock_exit_row() {
   esac
 }
 
-# bcdock_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: bcdock_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 bcdock_exit_name() {
   _bcdock_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_bcdock_exit_n"
 }
 
-# bcdock_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: bcdock_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 bcdock_exit_kind() {
   _bcdock_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_bcdock_exit_k"
 }
 
-# bcdock_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: bcdock_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 bcdock_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -59,7 +59,7 @@ bcdock_exit_is() {
   \builtin return 1
 }
 
-# bcdock_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: bcdock_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 bcdock_exit_describe() {
   if _bcdock_exit_row "${1:-}"; then
     \builtin printf '%s %s: %s\n' "$1" "$_bcdock_exit_n" "$_bcdock_exit_d"

@@ -11,7 +11,7 @@
   GREP_EXIT_ERROR=2
 }
 
-# _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _grep_exit_row() {
@@ -23,19 +23,19 @@ _grep_exit_row() {
   esac
 }
 
-# grep_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: grep_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 grep_exit_name() {
   _grep_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_grep_exit_n"
 }
 
-# grep_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: grep_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 grep_exit_kind() {
   _grep_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_grep_exit_k"
 }
 
-# grep_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: grep_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 grep_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -49,7 +49,7 @@ grep_exit_is() {
   \builtin return 1
 }
 
-# grep_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: grep_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 grep_exit_describe() {
   if _grep_exit_row "${1:-}"; then
     \builtin printf '%s %s: %s\n' "$1" "$_grep_exit_n" "$_grep_exit_d"

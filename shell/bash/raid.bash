@@ -14,7 +14,7 @@
   RAID_EXIT_NOT_FOUND=5
 }
 
-# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
 _raid_exit_row() {
   case "${1:-}" in
     0) _raid_exit_n=success _raid_exit_k=success _raid_exit_d='The command completed successfully' ;;
@@ -27,19 +27,19 @@ _raid_exit_row() {
   esac
 }
 
-# raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 raid_exit_name() {
   _raid_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_raid_exit_n"
 }
 
-# raid_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: raid_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 raid_exit_kind() {
   _raid_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_raid_exit_k"
 }
 
-# raid_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: raid_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 raid_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -53,7 +53,7 @@ raid_exit_is() {
   \builtin return 1
 }
 
-# raid_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: raid_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 raid_exit_describe() {
   if _raid_exit_row "${1:-}"; then
     \builtin printf '%s %s: %s\n' "$1" "$_raid_exit_n" "$_raid_exit_d"
@@ -65,7 +65,7 @@ raid_exit_describe() {
   esac
 }
 
-# raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 raid_error_exit() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch

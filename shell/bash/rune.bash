@@ -17,7 +17,7 @@
   RUNE_EXIT_INNER_TIMEOUT=124
 }
 
-# _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _rune_exit_row() {
@@ -35,19 +35,19 @@ _rune_exit_row() {
   esac
 }
 
-# rune_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: rune_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 rune_exit_name() {
   _rune_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_rune_exit_n"
 }
 
-# rune_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: rune_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 rune_exit_kind() {
   _rune_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_rune_exit_k"
 }
 
-# rune_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: rune_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 rune_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -61,7 +61,7 @@ rune_exit_is() {
   \builtin return 1
 }
 
-# rune_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: rune_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 rune_exit_describe() {
   if _rune_exit_row "${1:-}"; then
     \builtin printf '%s %s: %s\n' "$1" "$_rune_exit_n" "$_rune_exit_d"
@@ -73,7 +73,7 @@ rune_exit_describe() {
   esac
 }
 
-# rune_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: rune_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 rune_error_exit() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch

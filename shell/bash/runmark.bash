@@ -13,7 +13,7 @@
   RUNMARK_EXIT_INTERNAL=4
 }
 
-# _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d from exit code CODE; status 1 if unknown.
 _runmark_exit_row() {
   case "${1:-}" in
     0) _runmark_exit_n=success _runmark_exit_k=success _runmark_exit_d=Success ;;
@@ -25,19 +25,19 @@ _runmark_exit_row() {
   esac
 }
 
-# runmark_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: runmark_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 runmark_exit_name() {
   _runmark_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_runmark_exit_n"
 }
 
-# runmark_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: runmark_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 runmark_exit_kind() {
   _runmark_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_runmark_exit_k"
 }
 
-# runmark_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: runmark_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 runmark_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -51,7 +51,7 @@ runmark_exit_is() {
   \builtin return 1
 }
 
-# runmark_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: runmark_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 runmark_exit_describe() {
   if _runmark_exit_row "${1:-}"; then
     \builtin printf '%s %s: %s\n' "$1" "$_runmark_exit_n" "$_runmark_exit_d"
@@ -63,7 +63,7 @@ runmark_exit_describe() {
   esac
 }
 
-# runmark_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: runmark_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 runmark_error_exit() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch

@@ -28,7 +28,7 @@
   EXIT_OUT_OF_RANGE=255
 }
 
-# _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d from exit code CODE; status 1 if unknown.
 _shell_exit_row() {
   case "${1:-}" in
     0) _shell_exit_n=success _shell_exit_k=success _shell_exit_d=Success ;;
@@ -55,19 +55,19 @@ _shell_exit_row() {
   esac
 }
 
-# shell_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: shell_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 shell_exit_name() {
   _shell_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_shell_exit_n"
 }
 
-# shell_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: shell_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 shell_exit_kind() {
   _shell_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_shell_exit_k"
 }
 
-# shell_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: shell_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 shell_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -81,7 +81,7 @@ shell_exit_is() {
   \builtin return 1
 }
 
-# shell_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: shell_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 shell_exit_describe() {
   if _shell_exit_row "${1:-}"; then
     \builtin printf '%s %s: %s\n' "$1" "$_shell_exit_n" "$_shell_exit_d"

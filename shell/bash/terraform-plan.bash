@@ -11,7 +11,7 @@
   TERRAFORM_PLAN_EXIT_CHANGES_PRESENT=2
 }
 
-# _terraform_plan_exit_row CODE: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _terraform_plan_exit_row CODE: set _terraform_plan_exit_n, _terraform_plan_exit_k and _terraform_plan_exit_d from exit code CODE; status 1 if unknown.
 _terraform_plan_exit_row() {
   case "${1:-}" in
     0) _terraform_plan_exit_n=no-changes _terraform_plan_exit_k=success _terraform_plan_exit_d='Succeeded with an empty diff (no changes)' ;;
@@ -21,19 +21,19 @@ _terraform_plan_exit_row() {
   esac
 }
 
-# terraform_plan_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: terraform_plan_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 terraform_plan_exit_name() {
   _terraform_plan_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_terraform_plan_exit_n"
 }
 
-# terraform_plan_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: terraform_plan_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 terraform_plan_exit_kind() {
   _terraform_plan_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_terraform_plan_exit_k"
 }
 
-# terraform_plan_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: terraform_plan_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 terraform_plan_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -47,7 +47,7 @@ terraform_plan_exit_is() {
   \builtin return 1
 }
 
-# terraform_plan_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: terraform_plan_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 terraform_plan_exit_describe() {
   if _terraform_plan_exit_row "${1:-}"; then
     \builtin printf '%s %s: %s\n' "$1" "$_terraform_plan_exit_n" "$_terraform_plan_exit_d"

@@ -94,7 +94,7 @@
   CURL_EXIT_TOO_LARGE=100
 }
 
-# _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _curl_exit_row() {
@@ -190,26 +190,26 @@ _curl_exit_row() {
   esac
 }
 
-# curl_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: curl_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 curl_exit_name() {
   _curl_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_curl_exit_n"
 }
 
-# curl_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: curl_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 curl_exit_kind() {
   _curl_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_curl_exit_k"
 }
 
-# curl_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: curl_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 curl_exit_is() {
   _curl_exit_row "${2:-}" || \return 1
   case "${1:-}" in "$_curl_exit_n" | "$_curl_exit_k") \return 0 ;; esac
   \return 1
 }
 
-# curl_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: curl_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 curl_exit_describe() {
   if _curl_exit_row "${1:-}"; then
     \command printf '%s %s: %s\n' "$1" "$_curl_exit_n" "$_curl_exit_d"

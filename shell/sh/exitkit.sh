@@ -17,7 +17,7 @@
   EXITKIT_EXIT_COMMAND_NOT_FOUND=127
 }
 
-# _exitkit_exit_row CODE: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _exitkit_exit_row CODE: set _exitkit_exit_n, _exitkit_exit_k and _exitkit_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _exitkit_exit_row() {
@@ -36,26 +36,26 @@ _exitkit_exit_row() {
   esac
 }
 
-# exitkit_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: exitkit_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 exitkit_exit_name() {
   _exitkit_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_exitkit_exit_n"
 }
 
-# exitkit_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: exitkit_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 exitkit_exit_kind() {
   _exitkit_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_exitkit_exit_k"
 }
 
-# exitkit_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: exitkit_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 exitkit_exit_is() {
   _exitkit_exit_row "${2:-}" || \return 1
   case "${1:-}" in "$_exitkit_exit_n" | "$_exitkit_exit_k") \return 0 ;; esac
   \return 1
 }
 
-# exitkit_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: exitkit_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 exitkit_exit_describe() {
   if _exitkit_exit_row "${1:-}"; then
     \command printf '%s %s: %s\n' "$1" "$_exitkit_exit_n" "$_exitkit_exit_d"

@@ -15,7 +15,7 @@
   PROXXX_EXIT_CLUSTER_TRANSIENT=7
 }
 
-# _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _proxxx_exit_row() {
@@ -32,26 +32,26 @@ _proxxx_exit_row() {
   esac
 }
 
-# proxxx_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: proxxx_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 proxxx_exit_name() {
   _proxxx_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_proxxx_exit_n"
 }
 
-# proxxx_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: proxxx_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 proxxx_exit_kind() {
   _proxxx_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_proxxx_exit_k"
 }
 
-# proxxx_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: proxxx_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 proxxx_exit_is() {
   _proxxx_exit_row "${2:-}" || \return 1
   case "${1:-}" in "$_proxxx_exit_n" | "$_proxxx_exit_k") \return 0 ;; esac
   \return 1
 }
 
-# proxxx_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: proxxx_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 proxxx_exit_describe() {
   if _proxxx_exit_row "${1:-}"; then
     \command printf '%s %s: %s\n' "$1" "$_proxxx_exit_n" "$_proxxx_exit_d"
@@ -63,7 +63,7 @@ proxxx_exit_describe() {
   esac
 }
 
-# proxxx_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: proxxx_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 proxxx_error_exit() {
   case "${1:-}" in
     'Unauthorized') \command printf '%s\n' 4 ;;

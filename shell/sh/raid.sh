@@ -13,7 +13,7 @@
   RAID_EXIT_NOT_FOUND=5
 }
 
-# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
 _raid_exit_row() {
   case "${1:-}" in
     0) _raid_exit_n=success _raid_exit_k=success _raid_exit_d='The command completed successfully' ;;
@@ -26,26 +26,26 @@ _raid_exit_row() {
   esac
 }
 
-# raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 raid_exit_name() {
   _raid_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_raid_exit_n"
 }
 
-# raid_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: raid_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 raid_exit_kind() {
   _raid_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_raid_exit_k"
 }
 
-# raid_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: raid_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 raid_exit_is() {
   _raid_exit_row "${2:-}" || \return 1
   case "${1:-}" in "$_raid_exit_n" | "$_raid_exit_k") \return 0 ;; esac
   \return 1
 }
 
-# raid_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: raid_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 raid_exit_describe() {
   if _raid_exit_row "${1:-}"; then
     \command printf '%s %s: %s\n' "$1" "$_raid_exit_n" "$_raid_exit_d"
@@ -57,7 +57,7 @@ raid_exit_describe() {
   esac
 }
 
-# raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 raid_error_exit() {
   case "${1:-}" in
     'UNKNOWN') \command printf '%s\n' 1 ;;

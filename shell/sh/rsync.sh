@@ -30,7 +30,7 @@
   RSYNC_EXIT_DAEMON_TIMEOUT=35
 }
 
-# _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE; status 1 if unknown.
 # Contract text is meant literally: nothing in single quotes expands.
 # shellcheck disable=SC1003,SC1004,SC2016
 _rsync_exit_row() {
@@ -62,26 +62,26 @@ _rsync_exit_row() {
   esac
 }
 
-# rsync_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: rsync_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 rsync_exit_name() {
   _rsync_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_rsync_exit_n"
 }
 
-# rsync_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: rsync_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 rsync_exit_kind() {
   _rsync_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_rsync_exit_k"
 }
 
-# rsync_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: rsync_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 rsync_exit_is() {
   _rsync_exit_row "${2:-}" || \return 1
   case "${1:-}" in "$_rsync_exit_n" | "$_rsync_exit_k") \return 0 ;; esac
   \return 1
 }
 
-# rsync_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: rsync_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 rsync_exit_describe() {
   if _rsync_exit_row "${1:-}"; then
     \command printf '%s %s: %s\n' "$1" "$_rsync_exit_n" "$_rsync_exit_d"

@@ -23,7 +23,7 @@
   EX_CONFIG=78
 }
 
-# _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d from exit code CODE; status 1 if unknown.
 _sysexits_exit_row() {
   case "${1:-}" in
     0) _sysexits_exit_n=ok _sysexits_exit_k=success _sysexits_exit_d='Successful termination' ;;
@@ -46,26 +46,26 @@ _sysexits_exit_row() {
   esac
 }
 
-# sysexits_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: sysexits_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 sysexits_exit_name() {
   _sysexits_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_sysexits_exit_n"
 }
 
-# sysexits_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: sysexits_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 sysexits_exit_kind() {
   _sysexits_exit_row "${1:-}" || \return 1
   \command printf '%s\n' "$_sysexits_exit_k"
 }
 
-# sysexits_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: sysexits_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 sysexits_exit_is() {
   _sysexits_exit_row "${2:-}" || \return 1
   case "${1:-}" in "$_sysexits_exit_n" | "$_sysexits_exit_k") \return 0 ;; esac
   \return 1
 }
 
-# sysexits_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: sysexits_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 sysexits_exit_describe() {
   if _sysexits_exit_row "${1:-}"; then
     \command printf '%s %s: %s\n' "$1" "$_sysexits_exit_n" "$_sysexits_exit_d"

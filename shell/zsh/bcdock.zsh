@@ -10,7 +10,7 @@
 \builtin typeset -g BCDOCK_EXIT_PROVISIONING_FAILED=10
 \builtin typeset -g BCDOCK_EXIT_WAIT_TIMEOUT=124
 
-# _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _bcdock_exit_row CODE: set _bcdock_exit_n, _bcdock_exit_k and _bcdock_exit_d from exit code CODE; status 1 if unknown.
 _bcdock_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -26,21 +26,21 @@ _bcdock_exit_row() {
   esac
 }
 
-# bcdock_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: bcdock_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 bcdock_exit_name() {
   \builtin emulate -L zsh
   _bcdock_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_bcdock_exit_n"
 }
 
-# bcdock_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: bcdock_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 bcdock_exit_kind() {
   \builtin emulate -L zsh
   _bcdock_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_bcdock_exit_k"
 }
 
-# bcdock_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: bcdock_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 bcdock_exit_is() {
   \builtin emulate -L zsh
   _bcdock_exit_row "${2:-}" || \builtin return 1
@@ -48,7 +48,7 @@ bcdock_exit_is() {
   \builtin return 1
 }
 
-# bcdock_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: bcdock_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 bcdock_exit_describe() {
   \builtin emulate -L zsh
   if _bcdock_exit_row "${1:-}"; then

@@ -89,7 +89,7 @@
 \builtin typeset -g CURL_EXIT_UNRECOVERABLE_POLL=99
 \builtin typeset -g CURL_EXIT_TOO_LARGE=100
 
-# _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _curl_exit_row CODE: set _curl_exit_n, _curl_exit_k and _curl_exit_d from exit code CODE; status 1 if unknown.
 _curl_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -184,21 +184,21 @@ _curl_exit_row() {
   esac
 }
 
-# curl_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: curl_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 curl_exit_name() {
   \builtin emulate -L zsh
   _curl_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_curl_exit_n"
 }
 
-# curl_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: curl_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 curl_exit_kind() {
   \builtin emulate -L zsh
   _curl_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_curl_exit_k"
 }
 
-# curl_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: curl_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 curl_exit_is() {
   \builtin emulate -L zsh
   _curl_exit_row "${2:-}" || \builtin return 1
@@ -206,7 +206,7 @@ curl_exit_is() {
   \builtin return 1
 }
 
-# curl_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: curl_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 curl_exit_describe() {
   \builtin emulate -L zsh
   if _curl_exit_row "${1:-}"; then

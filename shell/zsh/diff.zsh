@@ -5,7 +5,7 @@
 \builtin typeset -g DIFF_EXIT_DIFFERENT=1
 \builtin typeset -g DIFF_EXIT_TROUBLE=2
 
-# _diff_exit_row CODE: set _diff_exit_n, _diff_exit_k and _diff_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _diff_exit_row CODE: set _diff_exit_n, _diff_exit_k and _diff_exit_d from exit code CODE; status 1 if unknown.
 _diff_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -16,21 +16,21 @@ _diff_exit_row() {
   esac
 }
 
-# diff_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: diff_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 diff_exit_name() {
   \builtin emulate -L zsh
   _diff_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_diff_exit_n"
 }
 
-# diff_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: diff_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 diff_exit_kind() {
   \builtin emulate -L zsh
   _diff_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_diff_exit_k"
 }
 
-# diff_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: diff_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 diff_exit_is() {
   \builtin emulate -L zsh
   _diff_exit_row "${2:-}" || \builtin return 1
@@ -38,7 +38,7 @@ diff_exit_is() {
   \builtin return 1
 }
 
-# diff_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: diff_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 diff_exit_describe() {
   \builtin emulate -L zsh
   if _diff_exit_row "${1:-}"; then

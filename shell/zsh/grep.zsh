@@ -5,7 +5,7 @@
 \builtin typeset -g GREP_EXIT_NO_MATCH=1
 \builtin typeset -g GREP_EXIT_ERROR=2
 
-# _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _grep_exit_row CODE: set _grep_exit_n, _grep_exit_k and _grep_exit_d from exit code CODE; status 1 if unknown.
 _grep_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -16,21 +16,21 @@ _grep_exit_row() {
   esac
 }
 
-# grep_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: grep_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 grep_exit_name() {
   \builtin emulate -L zsh
   _grep_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_grep_exit_n"
 }
 
-# grep_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: grep_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 grep_exit_kind() {
   \builtin emulate -L zsh
   _grep_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_grep_exit_k"
 }
 
-# grep_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: grep_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 grep_exit_is() {
   \builtin emulate -L zsh
   _grep_exit_row "${2:-}" || \builtin return 1
@@ -38,7 +38,7 @@ grep_exit_is() {
   \builtin return 1
 }
 
-# grep_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: grep_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 grep_exit_describe() {
   \builtin emulate -L zsh
   if _grep_exit_row "${1:-}"; then

@@ -10,7 +10,7 @@
 \builtin typeset -g PROXXX_EXIT_RISK_REFUSED=6
 \builtin typeset -g PROXXX_EXIT_CLUSTER_TRANSIENT=7
 
-# _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _proxxx_exit_row CODE: set _proxxx_exit_n, _proxxx_exit_k and _proxxx_exit_d from exit code CODE; status 1 if unknown.
 _proxxx_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -26,21 +26,21 @@ _proxxx_exit_row() {
   esac
 }
 
-# proxxx_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: proxxx_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 proxxx_exit_name() {
   \builtin emulate -L zsh
   _proxxx_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_proxxx_exit_n"
 }
 
-# proxxx_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: proxxx_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 proxxx_exit_kind() {
   \builtin emulate -L zsh
   _proxxx_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_proxxx_exit_k"
 }
 
-# proxxx_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: proxxx_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 proxxx_exit_is() {
   \builtin emulate -L zsh
   _proxxx_exit_row "${2:-}" || \builtin return 1
@@ -48,7 +48,7 @@ proxxx_exit_is() {
   \builtin return 1
 }
 
-# proxxx_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: proxxx_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 proxxx_exit_describe() {
   \builtin emulate -L zsh
   if _proxxx_exit_row "${1:-}"; then
@@ -61,7 +61,7 @@ proxxx_exit_describe() {
   esac
 }
 
-# proxxx_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: proxxx_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 proxxx_error_exit() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -8,7 +8,7 @@
 \builtin typeset -g RAID_EXIT_NETWORK=4
 \builtin typeset -g RAID_EXIT_NOT_FOUND=5
 
-# _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _raid_exit_row CODE: set _raid_exit_n, _raid_exit_k and _raid_exit_d from exit code CODE; status 1 if unknown.
 _raid_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -22,21 +22,21 @@ _raid_exit_row() {
   esac
 }
 
-# raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: raid_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 raid_exit_name() {
   \builtin emulate -L zsh
   _raid_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_raid_exit_n"
 }
 
-# raid_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: raid_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 raid_exit_kind() {
   \builtin emulate -L zsh
   _raid_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_raid_exit_k"
 }
 
-# raid_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: raid_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 raid_exit_is() {
   \builtin emulate -L zsh
   _raid_exit_row "${2:-}" || \builtin return 1
@@ -44,7 +44,7 @@ raid_exit_is() {
   \builtin return 1
 }
 
-# raid_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: raid_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 raid_exit_describe() {
   \builtin emulate -L zsh
   if _raid_exit_row "${1:-}"; then
@@ -57,7 +57,7 @@ raid_exit_describe() {
   esac
 }
 
-# raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: raid_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 raid_error_exit() {
   \builtin emulate -L zsh
   case "${1:-}" in

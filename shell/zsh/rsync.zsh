@@ -25,7 +25,7 @@
 \builtin typeset -g RSYNC_EXIT_IO_TIMEOUT=30
 \builtin typeset -g RSYNC_EXIT_DAEMON_TIMEOUT=35
 
-# _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _rsync_exit_row CODE: set _rsync_exit_n, _rsync_exit_k and _rsync_exit_d from exit code CODE; status 1 if unknown.
 _rsync_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -56,21 +56,21 @@ _rsync_exit_row() {
   esac
 }
 
-# rsync_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: rsync_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 rsync_exit_name() {
   \builtin emulate -L zsh
   _rsync_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_rsync_exit_n"
 }
 
-# rsync_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: rsync_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 rsync_exit_kind() {
   \builtin emulate -L zsh
   _rsync_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_rsync_exit_k"
 }
 
-# rsync_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: rsync_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 rsync_exit_is() {
   \builtin emulate -L zsh
   _rsync_exit_row "${2:-}" || \builtin return 1
@@ -78,7 +78,7 @@ rsync_exit_is() {
   \builtin return 1
 }
 
-# rsync_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: rsync_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 rsync_exit_describe() {
   \builtin emulate -L zsh
   if _rsync_exit_row "${1:-}"; then

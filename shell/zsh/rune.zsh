@@ -11,7 +11,7 @@
 \builtin typeset -g RUNE_EXIT_TIMEOUT=7
 \builtin typeset -g RUNE_EXIT_INNER_TIMEOUT=124
 
-# _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _rune_exit_row CODE: set _rune_exit_n, _rune_exit_k and _rune_exit_d from exit code CODE; status 1 if unknown.
 _rune_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -28,21 +28,21 @@ _rune_exit_row() {
   esac
 }
 
-# rune_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: rune_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 rune_exit_name() {
   \builtin emulate -L zsh
   _rune_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_rune_exit_n"
 }
 
-# rune_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: rune_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 rune_exit_kind() {
   \builtin emulate -L zsh
   _rune_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_rune_exit_k"
 }
 
-# rune_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: rune_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 rune_exit_is() {
   \builtin emulate -L zsh
   _rune_exit_row "${2:-}" || \builtin return 1
@@ -50,7 +50,7 @@ rune_exit_is() {
   \builtin return 1
 }
 
-# rune_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: rune_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 rune_exit_describe() {
   \builtin emulate -L zsh
   if _rune_exit_row "${1:-}"; then
@@ -63,7 +63,7 @@ rune_exit_describe() {
   esac
 }
 
-# rune_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: rune_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 rune_error_exit() {
   \builtin emulate -L zsh
   case "${1:-}" in

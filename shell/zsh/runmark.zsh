@@ -7,7 +7,7 @@
 \builtin typeset -g RUNMARK_EXIT_UNSAFE_RESUME=3
 \builtin typeset -g RUNMARK_EXIT_INTERNAL=4
 
-# _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _runmark_exit_row CODE: set _runmark_exit_n, _runmark_exit_k and _runmark_exit_d from exit code CODE; status 1 if unknown.
 _runmark_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -20,21 +20,21 @@ _runmark_exit_row() {
   esac
 }
 
-# runmark_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: runmark_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 runmark_exit_name() {
   \builtin emulate -L zsh
   _runmark_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_runmark_exit_n"
 }
 
-# runmark_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: runmark_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 runmark_exit_kind() {
   \builtin emulate -L zsh
   _runmark_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_runmark_exit_k"
 }
 
-# runmark_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: runmark_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 runmark_exit_is() {
   \builtin emulate -L zsh
   _runmark_exit_row "${2:-}" || \builtin return 1
@@ -42,7 +42,7 @@ runmark_exit_is() {
   \builtin return 1
 }
 
-# runmark_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: runmark_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 runmark_exit_describe() {
   \builtin emulate -L zsh
   if _runmark_exit_row "${1:-}"; then
@@ -55,7 +55,7 @@ runmark_exit_describe() {
   esac
 }
 
-# runmark_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
+# Usage: runmark_error_exit ERROR: print the exit code of string error code ERROR; status 1 if unknown.
 runmark_error_exit() {
   \builtin emulate -L zsh
   case "${1:-}" in

@@ -22,7 +22,7 @@
 \builtin typeset -g EXIT_SIGTERM=143
 \builtin typeset -g EXIT_OUT_OF_RANGE=255
 
-# _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _shell_exit_row CODE: set _shell_exit_n, _shell_exit_k and _shell_exit_d from exit code CODE; status 1 if unknown.
 _shell_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -50,21 +50,21 @@ _shell_exit_row() {
   esac
 }
 
-# shell_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: shell_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 shell_exit_name() {
   \builtin emulate -L zsh
   _shell_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_shell_exit_n"
 }
 
-# shell_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: shell_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 shell_exit_kind() {
   \builtin emulate -L zsh
   _shell_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_shell_exit_k"
 }
 
-# shell_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: shell_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 shell_exit_is() {
   \builtin emulate -L zsh
   _shell_exit_row "${2:-}" || \builtin return 1
@@ -72,7 +72,7 @@ shell_exit_is() {
   \builtin return 1
 }
 
-# shell_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: shell_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 shell_exit_describe() {
   \builtin emulate -L zsh
   if _shell_exit_row "${1:-}"; then

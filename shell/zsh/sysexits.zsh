@@ -18,7 +18,7 @@
 \builtin typeset -g EX_NOPERM=77
 \builtin typeset -g EX_CONFIG=78
 
-# _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d from exit code CODE; status 1 if unknown.
+# Usage: _sysexits_exit_row CODE: set _sysexits_exit_n, _sysexits_exit_k and _sysexits_exit_d from exit code CODE; status 1 if unknown.
 _sysexits_exit_row() {
   \builtin emulate -L zsh
   case "${1:-}" in
@@ -42,21 +42,21 @@ _sysexits_exit_row() {
   esac
 }
 
-# sysexits_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
+# Usage: sysexits_exit_name CODE: print the name of exit code CODE; status 1 if unknown.
 sysexits_exit_name() {
   \builtin emulate -L zsh
   _sysexits_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_sysexits_exit_n"
 }
 
-# sysexits_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
+# Usage: sysexits_exit_kind CODE: print the kind of exit code CODE; status 1 if unknown.
 sysexits_exit_kind() {
   \builtin emulate -L zsh
   _sysexits_exit_row "${1:-}" || \builtin return 1
   \builtin printf '%s\n' "$_sysexits_exit_k"
 }
 
-# sysexits_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
+# Usage: sysexits_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind.
 sysexits_exit_is() {
   \builtin emulate -L zsh
   _sysexits_exit_row "${2:-}" || \builtin return 1
@@ -64,7 +64,7 @@ sysexits_exit_is() {
   \builtin return 1
 }
 
-# sysexits_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
+# Usage: sysexits_exit_describe CODE: print one line: code, name, meaning, recovery (for a code the contract lacks, that it lacks it); status 1 if CODE is not 0..255.
 sysexits_exit_describe() {
   \builtin emulate -L zsh
   if _sysexits_exit_row "${1:-}"; then

@@ -127,7 +127,9 @@ def render_posix(section: Section, dialect: Dialect, *, export: bool) -> str:
 
     def function(comment: str, name: str, body: list[str], texts: Iterable[str] = (),
                  matches_text: bool = False) -> None:
-        lines.append(f"# {comment}")
+        # "Usage:" first: a comment starting with "shellcheck" (a contract named so) would be
+        # read by shellcheck as a directive
+        lines.append(f"# Usage: {comment}")
         if dialect.shellcheck:
             found = set().union(*(set(text) for text in texts))
             codes = [codes for bait, codes in _LINT_BAIT if found & bait]
