@@ -126,8 +126,7 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
 def _is_control(ch: str) -> bool:
     """A C0 or C1 control character or DEL, but tab and line feed (a multi-line text is fine):
     ESC starts the terminal escape sequences that recolour or retitle a terminal."""
-    code = ord(ch)
-    return (code < 0x20 and ch not in "\t\n") or 0x7F <= code <= 0x9F
+    return (ch < " " and ch not in "\t\n") or "\x7f" <= ch <= "\x9f"
 
 
 class _Checker:
