@@ -152,6 +152,32 @@ def diff(args: Parsed) -> int:
     return SUCCESS if result.ok else CHECK_FAILED
 
 
+def import_cmd(args: Parsed) -> int:
+    from exitkit.contracts.importer import import_page
+    from exitkit.errors import write_stderr
+
+    source = str(args.text("source"))
+    toml, exits, errors = import_page(source, args.text("name"))
+    output = args.text("output")
+    if output is None:
+        write_stdout(toml)
+    else:
+        try:
+            with open(output, "x", encoding="utf-8") as fh:
+                fh.write(toml)
+        except FileExistsError:
+            raise ExitkitError("usage", f"{quoted(output)} exists; exitkit import never "
+                               "overwrites a file", hint="choose another -o FILE, or remove it"
+                               ) from None
+        except OSError as exc:
+            raise ExitkitError("usage", f"cannot write {quoted(output)}: {exc.strerror}") \
+                from None
+    guessed = toml.count("  # check")
+    write_stderr(f"exitkit: {exits} exit code(s) and {errors} error code(s) from "
+                 f"{quoted(source)}; {guessed} kind(s) guessed, marked '# check': review them\n")
+    return SUCCESS
+
+
 def completion(args: Parsed) -> int:
     from exitkit.cli.complete import COMPLETION_SHELLS, script
 
@@ -171,5 +197,6 @@ HANDLERS: dict[str, Callable[[Parsed], int]] = {
     "lint": lint,
     "shell": shell,
     "diff": diff,
+    "import": import_cmd,
     "completion": completion,
 }

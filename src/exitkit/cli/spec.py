@@ -255,6 +255,26 @@ COMMANDS: tuple[Command, ...] = (
                   "exitkit diff --git origin/main exitkit/mytool.toml"),
     ),
     Command(
+        "import", "Draft a contract from a tool's man page or exit-code docs",
+        "Read SOURCE — a man page (roff, plain or gzipped; man:NAME for the installed one) or a "
+        "Markdown or text page — and print a contract: the codes of its EXIT STATUS section, or "
+        "of the table or list under a heading about exit codes, with names made from the "
+        "meanings, guessed kinds (each marked '# check'), string error codes where the page "
+        "maps them to exits, and the source. Review it, then lint it. Exits 3 when the page has "
+        "no exit codes.",
+        options=(
+            Option(("--name",), "name", "The contract's name (default: the man page's or the "
+                   "file's name).", value="value", metavar="NAME"),
+            Option(("-o", "--output"), "output", "Write the contract to FILE instead of "
+                   "standard output (never over an existing file).", value="file",
+                   metavar="FILE"),
+        ),
+        arguments=(Argument("source", "SOURCE", "A man page or Markdown/text file, or "
+                            "man:NAME.", value="file"),),
+        examples=("exitkit import man:grep",
+                  "exitkit import docs/exit-codes.md --name mytool -o .exitkit/mytool.toml"),
+    ),
+    Command(
         "completion", "Print the tab-completion script for bash, zsh or fish",
         "Print the script that completes exitkit's commands, options, contract names, shells, "
         "and the exit names and kinds of --ok and --retry-on.",

@@ -1,0 +1,185 @@
+"""`exitkit import`: a contract from a page that already documents a tool's exit codes.
+
+Inputs are real: the five seed pages this project started from (read from ../shared/seeds/ as
+input, skipped where that folder is absent, as in a user's clone) and real man pages
+(tests/fixtures/man/, sources in SOURCES.md). The built-in contracts were written by hand from
+the same pages, so an import must find the same codes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, Tools, run_exitkit
+from exitkit.contracts.importer import guess_kind, import_page, kebab_name
+from exitkit.contracts.loader import load_builtin, parse_contract
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+MAN = ROOT / "tests" / "fixtures" / "man"
+
+#: seed page → the built-in written from it
+SEED_CONTRACTS = {"000": "rune", "001": "runmark", "002": "proxxx", "003": "bcdock",
+                  "004": "raid"}
+
+
+def seed(prefix: str) -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"the seed pages are read from {SEEDS}, which this checkout does not have")
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path
+
+
+def imported(source: str | Path, name: str) -> tuple[dict[int, str], dict[str, str]]:
+    """codes → kind and error codes → exit name of the contract `exitkit import` makes."""
+    import sys
+
+    toml, _, _ = import_page(str(source), name)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    contract, problems = parse_contract(tomllib.loads(toml), "imported.toml")
+    assert contract is not None, problems
+    assert not [p for p in problems if p.severity == "error"]
+    return ({e.code: e.kind for e in contract.exits},
+            {err.code: err.exit for err in contract.errors})
+
+
+@pytest.mark.parametrize(("prefix", "builtin"), sorted(SEED_CONTRACTS.items()))
+def test_each_seed_page_gives_the_codes_of_its_builtin(prefix: str, builtin: str) -> None:
+    codes, errors = imported(seed(prefix), builtin)
+    contract = load_builtin(builtin)
+    assert sorted(codes) == sorted(e.code for e in contract.exits)
+    if builtin in ("runmark", "raid"):  # the pages that say which exit each error code has
+        assert sorted(errors) == sorted(err.code for err in contract.errors)
+        for err in contract.errors:  # the same exit number as the built-in
+            exit_code = contract.exit_of(err).code
+            toml, _, _ = import_page(str(seed(prefix)), builtin)
+            assert f'code = "{err.code}"' in toml
+            assert exit_code in codes
+
+
+def test_raid_categories_become_names_and_kinds_without_a_guess() -> None:
+    toml, _, _ = import_page(str(seed("004")), "raid")
+    assert 'name = "not-found"\nkind = "not-found"\n' in toml
+    assert 'name = "network"\nkind = "network"\n' in toml
+    assert 'code = "CLONE_FAILED"\nexit = "network"' in toml
+
+
+@pytest.mark.parametrize(("page", "builtin", "exact"), [
+    ("grep", "grep", True), ("diff", "diff", True), ("timeout", "timeout", True),
+    ("shellcheck", "shellcheck", True),
+    ("curl", "curl", False),  # 7.88's page lists fewer codes than today's curl
+])
+def test_real_man_pages_give_the_codes_of_the_builtin(page: str, builtin: str,
+                                                      exact: bool) -> None:
+    codes, _ = imported(MAN / f"{page}.1.gz", builtin)
+    expected = {e.code for e in load_builtin(builtin).exits}
+    if exact:
+        assert set(codes) == expected
+    else:
+        assert set(codes) <= expected and len(codes) >= 80
+
+
+def test_a_sentence_in_the_description_is_read_when_there_is_no_section() -> None:
+    """diff's page says it in DESCRIPTION: 'Exit status is 0 if inputs are the same, 1 if
+    different, 2 if trouble.'"""
+    toml, exits, _ = import_page(str(MAN / "diff.1.gz"), "diff")
+    assert exits == 3
+    assert 'meaning = "Inputs are the same"' in toml
+    assert 'meaning = "Trouble"' in toml
+
+
+def test_the_cli_writes_a_contract_that_lints(tmp_path: Path) -> None:
+    out = tmp_path / "grep.toml"
+    result = run_exitkit("import", str(MAN / "grep.1.gz"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == (f"exitkit: 3 exit code(s) and 0 error code(s) from "
+                             f"'{MAN / 'grep.1.gz'}'; 2 kind(s) guessed, marked '# check': "
+                             "review them\n")
+    assert run_exitkit("lint", str(out)).returncode == 0
+    text = out.read_text()
+    assert text.startswith("# Imported by `exitkit import` from ")
+    assert 'name = "grep"' in text  # from the page's .TH
+    assert f'source = "{MAN / "grep.1.gz"}"' in text
+    again = run_exitkit("import", str(MAN / "grep.1.gz"), "-o", str(out))
+    assert (again.returncode, again.stderr.splitlines()[0]) == (
+        2, f"exitkit: '{out}' exists; exitkit import never overwrites a file")
+
+
+def test_man_name_asks_man_for_the_page(tools: Tools) -> None:
+    tools("man", f'[ "$1" = -w ] && [ "$2" = shellcheck ] && echo "{MAN / "shellcheck.1.gz"}" '
+                 "&& exit 0\nexit 16")
+    result = run_exitkit("import", "man:shellcheck")
+    assert result.returncode == 0, result.stderr
+    assert 'source = "man:shellcheck"' in result.stdout
+    missing = run_exitkit("import", "man:no-such-page")
+    assert (missing.returncode, missing.stderr.splitlines()[0]) == (
+        3, "exitkit: no installed man page for 'no-such-page'")
+
+
+def test_plain_and_gzipped_pages_read_the_same(tmp_path: Path) -> None:
+    plain = tmp_path / "grep.1"
+    plain.write_bytes(gzip.decompress((MAN / "grep.1.gz").read_bytes()))
+    assert import_page(str(plain))[0].replace(str(plain), "X") == import_page(
+        str(MAN / "grep.1.gz"))[0].replace(str(MAN / "grep.1.gz"), "X")
+
+
+def test_a_page_without_exit_codes_is_a_clear_error(tmp_path: Path) -> None:
+    page = tmp_path / "notes.md"
+    page.write_text("# Notes\n\nNothing about statuses here.\n| a | b |\n|---|---|\n| 1 | x |\n")
+    result = run_exitkit("import", str(page))
+    assert result.returncode == 3
+    assert result.stderr.splitlines() == [
+        f"exitkit: no exit codes found in '{page}': looked for a heading about exit codes or "
+        "exit status followed by a table or a list of codes",
+        "exitkit: hint: write the contract by hand (docs/contracts.md)",
+    ]
+    roff = tmp_path / "tool.1"
+    roff.write_text('.TH TOOL 1\n.SH NAME\ntool \\- does things\n.SH DESCRIPTION\nIt runs.\n')
+    result = run_exitkit("import", str(roff))
+    assert result.returncode == 3
+    assert "a man page section named EXIT STATUS, EXIT CODES" in result.stderr
+
+
+def test_markdown_pages_with_hostile_text_import_as_text(tmp_path: Path) -> None:
+    page = tmp_path / "evil.md"
+    page.write_text('## Exit codes\n\n| Code | Meaning |\n|---|---|\n'
+                    '| 0 | Fine "quoted" \\\\ back |\n'
+                    '| 3 | $(touch CANARY) `rm -rf /` \x1b[31m |\n')
+    result = run_exitkit("import", str(page))
+    assert result.returncode == 0, result.stderr
+    toml = tmp_path / "evil.toml"
+    toml.write_text(result.stdout)
+    assert run_exitkit("lint", str(toml)).returncode == 0
+    shown = json.loads(run_exitkit("show", str(toml), "--format", "json").stdout)
+    assert [e["meaning"] for e in shown["exit"]] == [
+        'Fine "quoted" \\\\ back', "$(touch CANARY) `rm -rf /` \x1b[31m"]
+    assert not (tmp_path / "CANARY").exists()
+
+
+@pytest.mark.parametrize(("meaning", "name"), [
+    ("Success.", "success"), ("Generic failure (network, parse, validation).", "generic-failure"),
+    ("Usage error — bad flag, missing argument.", "usage-error"),
+    ("if COMMAND times out, and --preserve-status is not specified", "command-times-out"),
+    ("Conflict / already exists.", "conflict"), ("404 page", "page"),
+])
+def test_names_come_from_the_first_words_of_the_meaning(meaning: str, name: str) -> None:
+    assert kebab_name(meaning) == name
+
+
+@pytest.mark.parametrize(("code", "text", "kind"), [
+    (0, "anything", "success"), (5, "Resource not found", "not-found"),
+    (3, "Authentication failure (expired token)", "auth"), (7, "Timeout (rollout)", "timeout"),
+    (4, "Rate limited (HTTP 429)", "rate-limited"), (2, "Usage error: bad flag", "usage"),
+    (126, "COMMAND is found but cannot be invoked", "not-executable"),
+    (127, "COMMAND cannot be found", "command-not-found"), (137, "sent the KILL signal", "signal"),
+    (9, "Something else went wrong", "failure"),
+])
+def test_kinds_are_guessed_from_the_words(code: int, text: str, kind: str) -> None:
+    assert guess_kind(code, text) == kind
