@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -244,3 +245,32 @@ def test_a_status_reads_as_a_signal_death_only_for_a_signal_of_this_platform() -
     assert death_status(1) == 129
     assert [signal_in_status(s) for s in (0, 1, 127, 128, 129, 137, 143, 255)] == [
         None, None, None, None, 1, 9, 15, None]
+
+
+#: Durations in GNU timeout's grammar (strtod: hexadecimal with binary exponents, decimal
+#: exponents, leading white space) and their values in seconds; None: refused.
+GNU_GRAMMAR = {
+    "0x1p3": 8.0, "0X1P-1": 0.5, "0x.8": 0.5, "0x1p+2": 4.0, "0x1P2": 4.0, "0x1.8p1s": 3.0,
+    "0x1e": 30.0, "0x0": 0.0, "0x0.0p0": 0.0, "1e1": 10.0, "1E-1": 0.1, "1e1m": 600.0,
+    ".5e1": 5.0, "1.": 1.0, "00": 0.0, "0.0e5": 0.0, "+1": 1.0, " 1": 1.0, "\t2": 2.0,
+    "\n3": 3.0,
+    "0x": None, "0x1p": None, "1e": None, "1e+": None, "0xg": None, "\u00a01": None, "1 ": None,
+}
+
+
+@pytest.mark.parametrize(("text", "seconds"), sorted(GNU_GRAMMAR.items()))
+def test_durations_in_gnu_timeouts_grammar(text: str, seconds: float | None) -> None:
+    if seconds is None:
+        with pytest.raises(ValueError):
+            parse_duration(text)
+    else:
+        assert parse_duration(text) == seconds
+
+
+@pytest.mark.skipif(shutil.which("timeout") is None, reason="needs GNU timeout to compare with")
+def test_gnu_timeout_accepts_and_refuses_the_same_durations() -> None:
+    """The table above, held against the GNU timeout on this machine (125: a bad duration)."""
+    for text, seconds in GNU_GRAMMAR.items():
+        status = subprocess.run(["timeout", text, "true"], capture_output=True,
+                                timeout=30).returncode
+        assert (status == 0) == (seconds is not None), (text, status)

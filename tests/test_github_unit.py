@@ -302,6 +302,20 @@ def test_an_unwritable_file_is_one_message_and_no_command(
     assert message.count("\n") == 1  # one line: no "::" at a line start (##[: see below)
 
 
+def test_an_error_without_an_errno_is_named_by_its_text(
+    monkeypatch: pytest.MonkeyPatch, stderr: Stderr, tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("the runner's file system went away")
+
+    monkeypatch.setattr("builtins.open", refuse)
+    github.publish(result())
+    assert stderr.getvalue() == (f"exitkit: cannot write $GITHUB_OUTPUT ({tmp_path}/out): "
+                                 "the runner's file system went away\n")
+
+
 def test_a_text_that_is_not_utf_8_is_shown_in_the_files(files: dict[str, Path]) -> None:
     github.publish(result(command="proxxx \udcff"))
     assert "`proxxx \\udcff`" in files["GITHUB_STEP_SUMMARY"].read_text(encoding="utf-8")

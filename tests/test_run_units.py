@@ -112,6 +112,24 @@ def test_ci_mode(env: dict[str, str], args: list[str], mode: str,
     assert o.github is (mode == "github")
 
 
+@pytest.mark.parametrize(("env", "args", "mode"), [
+    ({}, [], "none"),
+    ({"GITHUB_ACTIONS": "true"}, [], "github"),
+    ({"GITHUB_ACTIONS": "true"}, ["--no-github"], "none"),
+    ({}, ["--ci", "github", "--timeout", "nonsense"], "github"),  # before the rest is checked
+    ({"GITHUB_ACTIONS": "true"}, ["--ci", "bogus"], "none"),  # even --ci is malformed
+])
+def test_ci_mode_for_reporting_an_error(env: dict[str, str], args: list[str], mode: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from exitkit.cli.parse import parse
+    from exitkit.cli.spec import BY_NAME
+    from exitkit.run.options import ci_mode
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert ci_mode(parse(BY_NAME["run"], [*args, "--", "tool"])) == mode
+
+
 @pytest.mark.parametrize(("args", "message"), [
     ([], "no command to run"),
     (["--backoff", "inf", "--", "x"], "--backoff: 'inf' is no finite duration"),
@@ -344,6 +362,22 @@ SHELL = load_builtin("shell")
     ({"outcome": "signal", "status": 143, "exit_code": 143, "entry": None}, ""),
     ({"error": "proxxx: command not found", "status": 127, "outcome": "failure"},
      "proxxx: command not found"),
+    ({"cause": "stopped", "signal": 15, "attempts": 0, "status": 143, "exit_code": 143},
+     "SIGTERM received; proxxx: not started; exiting 143"),
+    ({"cause": "stopped", "signal": 2, "attempts": 1, "status": 130, "exit_code": 130},
+     "SIGINT received; proxxx: no further attempt; exiting 130"),
+    ({"cause": "stopped", "signal": 1, "attempts": 3, "status": 129, "exit_code": 129},
+     "SIGHUP received; proxxx: no further attempt; exiting 129"),
+    ({"outcome": "timeout", "status": 124, "exit_code": 124, "cause": "max-time",
+      "timeout": 90.0, "attempts": 2}, "proxxx stopped: --max-time 90s ran out; exiting 124"),
+    ({"outcome": "timeout", "status": 124, "exit_code": 124, "cause": "max-time",
+      "timeout": None, "attempts": 2}, "proxxx stopped: timed out; exiting 124"),
+    ({"outcome": "timeout", "status": 124, "exit_code": 124, "timeout": 2.5, "attempts": 0},
+     "proxxx stopped: timed out; exiting 124"),
+    ({"outcome": "failure", "status": 137, "exit_code": 137, "cause": "oom", "signal": 9},
+     "proxxx was killed by the kernel's out-of-memory killer (exit 137, SIGKILL)"),
+    ({"outcome": "signal", "status": 141, "exit_code": 141, "signal": 13,
+      "entry": SHELL.lookup(141)}, ""),
 ])
 def test_the_line_that_says_how_a_run_ended(changes: dict[str, object], line: str) -> None:
     assert message(result(**changes)) == line
