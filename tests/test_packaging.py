@@ -170,6 +170,8 @@ def test_the_man_page_says_what_help_says() -> None:
     (".TH EVIL 1", "\\&.TH EVIL 1"),
     ("'br", "\\&'br"),
     ("a .B b", "a .B b"),
+    ("Read SOURCE \u2014 a page", "Read SOURCE \\[u2014] a page"),
+    ("caf\u00e9 \U0001f600", "caf\\[u00E9] \\[u1F600]"),
 ])
 def test_roff_keeps_text_literal(text: str, expected: str) -> None:
     from exitkit.cli.manpage import roff

@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 def roff(text: str) -> str:
     """*text* as one line of roff: backslashes and hyphens literal (``\\e``, ``\\-``, so that a
-    copied option is still an ASCII hyphen-minus), and never read as a request (a line that
-    starts with ``.`` or ``'``)."""
+    copied option is still an ASCII hyphen-minus), other characters than ASCII as escapes, and
+    never read as a request (a line that starts with ``.`` or ``'``)."""
     text = text.replace("\\", "\\e").replace("-", "\\-")
+    # roff input is ASCII: anything else is written as its Unicode escape (an em dash: \[u2014])
+    text = "".join(ch if ch.isascii() else f"\\[u{ord(ch):04X}]" for ch in text)
     if text.startswith((".", "'")):
         text = "\\&" + text
     return text
