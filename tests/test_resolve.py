@@ -97,10 +97,11 @@ def contract_file(directory: Path, name: str, match: str, code: int = 3,
     (["terraform", "plan", "-detailed-exitcode=true"], "terraform-plan"),
     (["env", "TF_IN_AUTOMATION=1", "/usr/bin/terraform", "plan", "-detailed-exitcode"],
      "terraform-plan"),
-    (["terraform", "plan"], None),  # without the flag, 2 is not "changes present"
-    (["terraform", "apply", "-detailed-exitcode"], None),
-    (["terraform", "apply"], None),
-    (["terraform"], None),
+    # anything else is read with terraform's general table (0 ok, 1 error)
+    (["terraform", "plan"], "terraform"),  # without the flag, 2 is not "changes present"
+    (["terraform", "apply", "-detailed-exitcode"], "terraform"),
+    (["terraform", "apply"], "terraform"),
+    (["terraform"], "terraform"),
     (["tofu", "plan", "-detailed-exitcode"], None),
 ])
 def test_terraform_plan_is_picked_for_the_lines_it_covers_only(argv: list[str],
