@@ -78,6 +78,12 @@ def test_a_terminal_interrupt_goes_to_the_whole_group(calls: list[tuple[Any, ...
     assert calls[-1] == ("killpg", 4200, signum)
 
 
+def test_by_default_only_exitkit_dies(calls: list[tuple[Any, ...]]) -> None:
+    with pytest.raises(Exited):
+        outcome.die_of(signal.SIGINT)
+    assert calls[-1] == ("kill", 4242, signal.SIGINT)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_only_int_and_quit_from_the_terminal_reach_the_group(calls: list[tuple[Any, ...]],
                                                              signum: int) -> None:

@@ -114,8 +114,10 @@ def test_contract_indexing_returns_the_exit_or_a_clear_key_error() -> None:
     assert proxxx[5].name == "not-found"
     assert proxxx["not-found"].code == 5
     assert proxxx.lookup(99) is None
-    with pytest.raises(exitkit.UnknownExit, match=r"^proxxx has no exit 99 \(its codes: 0, 1, "):
+    with pytest.raises(exitkit.UnknownExit, match=r"^proxxx has no exit 99 \(its codes: 0, 1, ") \
+            as unknown:
         proxxx[99]
+    assert (unknown.value.args, unknown.value.key, unknown.value.contract) == ((99,), 99, proxxx)
     with pytest.raises(KeyError) as info:
         proxxx["gone"]
     assert str(info.value) == "proxxx has no exit named 'gone' (its codes: 0, 1, 2, 3, 4, 5, 6, 7)"

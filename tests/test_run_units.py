@@ -112,6 +112,14 @@ def test_ci_mode(env: dict[str, str], args: list[str], mode: str,
     assert o.github is (mode == "github")
 
 
+@pytest.mark.parametrize(("args", "max_time"), [
+    ([], None), (["--max-time", "90s"], 90.0), (["--max-time", "1m30s"], 90.0),
+    (["--max-time", "0"], None), (["--max-time", "inf"], None),
+])
+def test_max_time(args: list[str], max_time: float | None) -> None:
+    assert opts(*args).max_time == max_time
+
+
 @pytest.mark.parametrize(("env", "args", "mode"), [
     ({}, [], "none"),
     ({"GITHUB_ACTIONS": "true"}, [], "github"),
@@ -287,7 +295,8 @@ def test_outcome_keeps_what_the_supervisor_saw() -> None:
     assert repr(o) == ("Outcome(returncode=-2, signal=2, timed_out=False, parent_died=False, "
                        "duration=1.500, pid=42, interrupted=2)")
     bare = Outcome(0)
-    assert (bare.forwarded, bare.pid, bare.interrupted, bare.oom_killed) == ((), 0, None, False)
+    assert (bare.forwarded, bare.pid, bare.interrupted, bare.oom_killed, bare.duration) == (
+        (), 0, None, False, 0.0)
 
 
 def test_exit_like_exits_with_the_status_when_no_signal_is_to_be_mirrored() -> None:
