@@ -183,3 +183,17 @@ def test_names_come_from_the_first_words_of_the_meaning(meaning: str, name: str)
 ])
 def test_kinds_are_guessed_from_the_words(code: int, text: str, kind: str) -> None:
     assert guess_kind(code, text) == kind
+
+
+def test_names_given_or_derived(tmp_path: Path) -> None:
+    bad = run_exitkit("import", str(MAN / "grep.1.gz"), "--name", "My Tool")
+    assert (bad.returncode, bad.stderr.splitlines()[0]) == (
+        2, "exitkit: --name: 'My Tool' is not a kebab-case name")
+    page = tmp_path / "42.md"
+    page.write_text("## Exit codes\n\n0 ok\n1 failed\n")
+    nameless = run_exitkit("import", str(page))
+    assert (nameless.returncode, nameless.stderr.splitlines()[0]) == (
+        2, f"exitkit: cannot make a contract name from '{page}'")
+    named = run_exitkit("import", str(page), "--name", "mytool")
+    assert named.returncode == 0 and 'name = "mytool"' in named.stdout
+    assert 'name = "grep"' in run_exitkit("import", str(MAN / "grep.1.gz")).stdout

@@ -497,13 +497,15 @@ def import_page(source: str, name: str | None = None) -> tuple[str, int, int]:
     if not rows:
         raise ExitkitError("not-found", f"no exit codes found in {quoted(source)}: looked for "
                            f"{searched}", hint="write the contract by hand (docs/contracts.md)")
+    if name is not None and not is_kebab(name):
+        raise ExitkitError("usage", f"--name: {quoted(name)} is not a kebab-case name",
+                           hint="like 'mytool' or 'my-tool'")
     if name is None:
         stem = os.path.basename(path).split(".")[0].lower()
-        name = page_name or stem
-        name = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
-    if not is_kebab(name):
-        raise ExitkitError("usage", f"cannot make a contract name from {quoted(source)}",
-                           hint="name it: exitkit import SOURCE --name mytool")
+        name = re.sub(r"[^a-z0-9]+", "-", page_name or stem).strip("-")
+        if not is_kebab(name):
+            raise ExitkitError("usage", f"cannot make a contract name from {quoted(source)}",
+                               hint="name it: exitkit import SOURCE --name mytool")
     toml = build(rows, errors, name, source)
     exits = len({row.code for row in rows})
     return toml, exits, toml.count("[[error]]")
