@@ -74,6 +74,7 @@ def test_raid_categories_become_names_and_kinds_without_a_guess() -> None:
     ("grep", "grep", True), ("diff", "diff", True), ("timeout", "timeout", True),
     ("shellcheck", "shellcheck", True),
     ("curl", "curl", False),  # 7.88's page lists fewer codes than today's curl
+    ("rsync", "rsync", False),  # the page leaves out 6 (daemon log), which errcode.h has
 ])
 def test_real_man_pages_give_the_codes_of_the_builtin(page: str, builtin: str,
                                                       exact: bool) -> None:
@@ -81,6 +82,8 @@ def test_real_man_pages_give_the_codes_of_the_builtin(page: str, builtin: str,
     expected = {e.code for e in load_builtin(builtin).exits}
     if exact:
         assert set(codes) == expected
+    elif page == "rsync":
+        assert set(codes) == expected - {6}
     else:
         assert set(codes) <= expected and len(codes) >= 80
 

@@ -118,6 +118,10 @@ def _man_path(name: str) -> str:
     return path
 
 
+#: ``.IP`` tags that only draw a bullet (rsync's page uses a letter o).
+_BULLETS = frozenset(("•", "-", "*", "o", "+"))
+
+
 def is_roff(text: str) -> bool:
     return bool(re.search(r"^\.(TH|SH|Dt|Sh)\b", text, re.MULTILINE))
 
@@ -167,7 +171,7 @@ def man_items(text: str) -> tuple[str, list[tuple[str, list[tuple[str, str]]]]]:
                 close()
                 first = re.match(r'"([^"]*)"|(\S+)', rest)
                 label = _unroff((first.group(1) or first.group(2)) if first else "")
-                tag = "" if label in ("•", "-", "*") else label
+                tag = "" if label in _BULLETS else label
             elif request in ("PP", "P", "LP", "sp", "br", "Pp", ""):
                 close()
             elif request in ("B", "I", "BR", "IR", "RB", "RI", "BI", "IB", "SM", "It", "Em"):
