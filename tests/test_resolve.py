@@ -173,3 +173,21 @@ def test_lint_checks_the_match_table(tmp_path: Path, match: str, problem: str) -
     result = run_exitkit("lint", str(path))
     assert result.returncode == 1
     assert f"{path}: {problem}" in result.stdout, result.stdout
+
+
+def test_a_run_reads_only_the_project_files_that_may_hold_a_match(
+        world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding [match] blocks must not parse every project contract on every run: files without
+    one are screened by their bytes; spellings TOML allows are still found."""
+    import exitkit.contracts.loader as loader
+
+    contract_file(world / ".exitkit", "plain", "")
+    contract_file(world / ".exitkit", "spaced", '[ match ]\ncommand = "kubectl"')
+    contract_file(world / ".exitkit", "inline", 'match = { command = "helm" }')
+    parsed: list[str] = []
+    real = loader.load_file
+    monkeypatch.setattr(loader, "load_file", lambda path: parsed.append(Path(path).name)
+                        or real(path))
+    assert contract_for(["kubectl", "get"]).name == "spaced"  # type: ignore[union-attr]
+    assert contract_for(["helm", "list"]).name == "inline"  # type: ignore[union-attr]
+    assert "plain.toml" not in parsed

@@ -136,6 +136,8 @@ def _best_match(command: str, words: Sequence[str]) -> Contract | None:
                 continue
             contract = load_builtin(name)
         else:
+            if not _may_match(where):
+                continue  # no [match] table: not worth importing tomllib on every run
             try:
                 contract = load_file(where)
             except ExitkitError:
@@ -146,6 +148,21 @@ def _best_match(command: str, words: Sequence[str]) -> Contract | None:
         if match.specificity > best_specificity:
             best, best_specificity = contract, match.specificity
     return best
+
+
+def _may_match(path: str) -> bool:
+    """Whether the contract file *path* may have a ``[match]`` table (``[match]`` or ``match =
+    {…}`` at a line start), by a look at its bytes: the file is parsed only when it may."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(1 << 20)
+    except OSError:
+        return False
+    for line in raw.splitlines():
+        stripped = line.strip().replace(b" ", b"").replace(b"\t", b"")
+        if stripped.startswith((b"[match]", b"match=")):
+            return True
+    return False
 
 
 def _is_assignment(word: str) -> bool:
