@@ -25,7 +25,9 @@ def test_ps_answers_as_proc_does(monkeypatch: pytest.MonkeyPatch) -> None:
     with subprocess.Popen(["sh", "-c", "sleep 30.5 & sleep 31.5; wait"]) as shell:
         try:
             deadline = time.monotonic() + 10
-            while len(procs.descendants(shell.pid)) < 2 and time.monotonic() < deadline:
+            # Both sleeps started and the shell asleep in `wait`: until then its state may be R.
+            while ((len(procs.descendants(shell.pid)) < 2 or procs.state(shell.pid) != "S")
+                   and time.monotonic() < deadline):
                 time.sleep(0.02)
             with_proc = answers(shell.pid)
             monkeypatch.setattr(procs, "HAS_PROC", False)
