@@ -17,6 +17,8 @@ from exitkit.contracts.model import (
     ErrorCode,
     ExitCode,
     Match,
+    OutcomeRow,
+    StderrRules,
     default_prefix,
     is_code,
     is_identifier,
@@ -32,7 +34,12 @@ if TYPE_CHECKING:
 
 BUILTIN = "built-in"
 
-_TOP_KEYS = ("name", "version", "summary", "prefix", "source", "match", "exit", "error")
+_TOP_KEYS = ("name", "version", "summary", "prefix", "source", "match", "stderr", "exit",
+             "outcome", "error")
+_STDERR_KEYS = ("errors", "locale")
+_OUTCOME_KEYS = ("name", "kind", "codes", "pattern", "meaning", "when", "recovery", "retryable")
+#: The message languages a contract can pin for its tool: "C" is the one every system has.
+LOCALES = ("C",)
 _MATCH_KEYS = ("command", "args", "flags")
 _EXIT_KEYS = ("code", "name", "kind", "meaning", "when", "recovery", "retryable")
 _ERROR_KEYS = ("code", "exit", "meaning", "hint")
@@ -270,10 +277,146 @@ class _Checker:
         if name is not None and origin != BUILTIN:  # the tests lint the built-in files
             self.constants(prefix or default_prefix(name), exits, "prefix" if prefix else None)
         errors = self.error_rows(data.get("error"), exits)
+        stderr = self.stderr(data.get("stderr"))
+        outcomes = self.outcome_rows(data.get("outcome"), exits)
         if any(p.severity == "error" for p in self.problems):
             return None
         assert name is not None and version is not None and summary is not None
-        return Contract(name, version, summary, exits, errors, prefix, source, origin, match)
+        contract = Contract(name, version, summary, exits, errors, prefix, source, origin, match,
+                            outcomes, stderr)
+        if outcomes:
+            from exitkit.contracts.known_tools import advice
+
+            for path, message in advice(contract):
+                self.warn(path, message)
+        return contract
+
+    def pattern(self, value: Any, path: str) -> str | None:
+        """A regular expression matched against one line of stderr."""
+        if not isinstance(value, str) or not value:
+            self.error(path, f"must be a regular expression, got {_type_name(value)}"
+                       if not isinstance(value, str) else "must not be empty")
+            return None
+        import re
+
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            self.error(path, f"is not a regular expression: {exc}")
+            return None
+        if compiled.search(""):
+            self.error(path, "matches an empty line, so it would match every line")
+            return None
+        return value
+
+    def stderr(self, table: Any) -> StderrRules | None:
+        """The ``[stderr]`` table: which lines are error lines, and the message language."""
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            self.error("stderr", "must be a table: [stderr] with errors and locale")
+            return None
+        self.unknown_keys(table, _STDERR_KEYS, "stderr")
+        errors = table.get("errors", [])
+        patterns: list[str] = []
+        if not isinstance(errors, list):
+            self.error("stderr.errors", f"must be a list of regular expressions, got "
+                       f"{_type_name(errors)}")
+        else:
+            for i, value in enumerate(errors):
+                found = self.pattern(value, f"stderr.errors[{i}]")
+                if found is not None:
+                    patterns.append(found)
+        locale = self.text(table, "locale", "stderr", required=False)
+        if locale is not None and locale not in LOCALES:
+            self.error("stderr.locale", f"must be \"C\" (English messages, in every locale's "
+                       f"character set), got {locale!r}")
+            locale = None
+        return StderrRules(patterns, locale)
+
+    def outcome_rows(self, rows: Any, exits: list[ExitCode]) -> list[OutcomeRow]:
+        """The ``[[outcome]]`` rows: names free among the exits' and each other's, codes that
+        are the contract's non-zero exits."""
+        if rows is None:
+            return []
+        if not isinstance(rows, list):
+            self.error("outcome", "must be [[outcome]] tables")
+            return []
+        exit_names = {e.name for e in exits}
+        known = {e.code for e in exits}
+        outcomes: list[OutcomeRow] = []
+        seen: dict[str, int] = {}
+        for i, row in enumerate(rows):
+            path = f"outcome[{i}]"
+            if not isinstance(row, dict):
+                self.error(path, f"must be a table, got {_type_name(row)}")
+                continue
+            self.unknown_keys(row, _OUTCOME_KEYS, path)
+            name = self.text(row, "name", path, required=True)
+            if name is not None and not is_kebab(name):
+                self.error(f"{path}.name", f"must be kebab-case like 'not-found', got "
+                           f"{quoted(name)}")
+                name = None
+            if name is not None and name in exit_names:
+                self.error(f"{path}.name", f"{name!r} is already an [[exit]] name; outcomes "
+                           "and exits share one name space")
+                name = None
+            if name is not None and name in seen:
+                self.error(f"{path}.name", f"duplicate outcome {name!r} (also "
+                           f"outcome[{seen[name]}])")
+                name = None
+            if name is not None:
+                seen[name] = i
+            kind = self.text(row, "kind", path, required=True)
+            if kind is not None and kind not in KINDS:
+                self.error(f"{path}.kind", f"unknown kind {kind!r}{_close(kind, KINDS)}")
+                kind = None
+            meaning = self.text(row, "meaning", path, required=True)
+            when = self.text(row, "when", path, required=False)
+            recovery = self.text(row, "recovery", path, required=False)
+            retryable = row.get("retryable")
+            if retryable is not None and not isinstance(retryable, bool):
+                self.error(f"{path}.retryable",
+                           f"must be true or false, got {_type_name(retryable)}")
+                retryable = None
+            codes = self.outcome_codes(row.get("codes"), f"{path}.codes", known)
+            pattern = None
+            if "pattern" not in row:
+                self.error(f"{path}.pattern", "is required")
+            else:
+                pattern = self.pattern(row["pattern"], f"{path}.pattern")
+            if None in (name, kind, meaning, codes, pattern):
+                continue
+            assert name is not None and kind is not None and meaning is not None
+            assert codes is not None and pattern is not None
+            outcomes.append(OutcomeRow(name, kind, meaning, codes, pattern, when, recovery,
+                                       retryable))
+        return outcomes
+
+    def outcome_codes(self, value: Any, path: str, known: set[int]) -> list[int] | None:
+        """The exit codes an outcome refines: non-zero, each one an [[exit]] row's."""
+        if value is None:
+            self.error(path, "is required: the exit codes this outcome refines, like [1]")
+            return None
+        if not isinstance(value, list) or not value:
+            self.error(path, f"must be a list of exit codes like [1], got {_type_name(value)}")
+            return None
+        ok = True
+        for j, code in enumerate(value):
+            if not is_code(code):
+                self.error(f"{path}[{j}]", f"must be an exit code 1..{MAX_CODE}, got {code!r}")
+                ok = False
+            elif code == 0:
+                self.error(f"{path}[{j}]", "0 is success: what a tool says never turns it into "
+                           "another outcome")
+                ok = False
+            elif code not in known:
+                self.error(f"{path}[{j}]", f"{code} is not one of the contract's [[exit]] codes")
+                ok = False
+        if ok and len(set(value)) != len(value):
+            self.error(path, "lists a code twice")
+            ok = False
+        return list(value) if ok else None
 
     def match(self, table: Any) -> Match | None:
         """The ``[match]`` table: a command basename, subcommand words, flags."""

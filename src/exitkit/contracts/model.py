@@ -164,6 +164,88 @@ class ErrorCode:
     __hash__ = None  # type: ignore[assignment]
 
 
+class OutcomeRow:
+    """An outcome that refines a non-zero exit code by what the tool says on stderr: kubectl's
+    exit 1 with a line ``Error from server (NotFound): …`` is ``not-found``.
+
+    It holds only for an exit in *codes*, when a line of stderr matches *pattern* (a Python
+    regular expression, searched in each line after ANSI escapes are removed), and when every
+    error line is explained by an outcome the caller accepts (see
+    :mod:`exitkit.contracts.classify`).
+    Its name shares the exit names' space; it has no number, so no shell constant.
+    """
+
+    __slots__ = ("codes", "kind", "meaning", "name", "pattern", "recovery", "retryable", "when")
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        meaning: str,
+        codes: Sequence[int],
+        pattern: str,
+        when: str | None = None,
+        recovery: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.meaning = meaning
+        self.codes = tuple(codes)
+        self.pattern = pattern
+        self.when = when
+        self.recovery = recovery
+        self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "meaning": self.meaning,
+            "codes": list(self.codes),
+            "pattern": self.pattern,
+        }
+        if self.when is not None:
+            data["when"] = self.when
+        if self.recovery is not None:
+            data["recovery"] = self.recovery
+        data["retryable"] = self.retryable
+        return data
+
+    def __repr__(self) -> str:
+        return f"OutcomeRow({self.name!r}, codes={self.codes}, pattern={self.pattern!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OutcomeRow) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class StderrRules:
+    """How a contract reads the tool's stderr (its ``[stderr]`` table): which lines report an
+    error (*errors*, regular expressions), and the message language the tool runs with
+    (*locale*: ``"C"`` pins English messages for tools whose words are translated)."""
+
+    __slots__ = ("errors", "locale")
+
+    def __init__(self, errors: Sequence[str] = (), locale: str | None = None) -> None:
+        self.errors = tuple(errors)
+        self.locale = locale
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.errors:
+            data["errors"] = list(self.errors)
+        if self.locale is not None:
+            data["locale"] = self.locale
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StderrRules) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class UnknownExit(KeyError):
     """``contract[key]`` for a code or name the contract does not define."""
 
@@ -249,8 +331,10 @@ class Contract:
         "match",
         "name",
         "origin",
+        "outcomes",
         "prefix",
         "source",
+        "stderr",
         "summary",
         "version",
     )
@@ -266,6 +350,8 @@ class Contract:
         source: str | None = None,
         origin: str = "built-in",
         match: Match | None = None,
+        outcomes: Sequence[OutcomeRow] = (),
+        stderr: StderrRules | None = None,
     ) -> None:
         self.name = name
         #: The command lines this contract covers, or None (then: a command named like it).
@@ -280,6 +366,10 @@ class Contract:
         self._by_code = {e.code: e for e in self.exits}
         self._by_name = {e.name: e for e in self.exits}
         self._errors = {e.code: e for e in self.errors}
+        #: Outcomes told apart by stderr (``[[outcome]]``), in file order.
+        self.outcomes: tuple[OutcomeRow, ...] = tuple(outcomes)
+        #: The ``[stderr]`` table: error lines and locale (empty when the file has none).
+        self.stderr = stderr if stderr is not None else StderrRules()
 
     @property
     def ident(self) -> str:
@@ -329,6 +419,17 @@ class Contract:
             return [exit]
         return [e for e in self.exits if e.kind == key]
 
+    def outcome(self, name: str) -> OutcomeRow | None:
+        """The outcome row named *name*, or ``None``."""
+        return next((o for o in self.outcomes if o.name == name), None)
+
+    def select_outcomes(self, key: str) -> list[OutcomeRow]:
+        """Outcome rows named *key*, or of kind *key*; empty when none."""
+        found = self.outcome(key)
+        if found is not None:
+            return [found]
+        return [o for o in self.outcomes if o.kind == key]
+
     def as_enum(self) -> type[enum.IntEnum]:
         """An ``IntEnum`` of the exits, members named like the constants: ``NOT_FOUND = 5``."""
         import enum
@@ -349,7 +450,12 @@ class Contract:
             data["source"] = self.source
         if self.match is not None:
             data["match"] = self.match.to_dict()
+        stderr = self.stderr.to_dict()
+        if stderr:
+            data["stderr"] = stderr
         data["exit"] = [e.to_dict() for e in self.exits]
+        if self.outcomes:
+            data["outcome"] = [o.to_dict() for o in self.outcomes]
         if self.errors:
             data["error"] = [e.to_dict() for e in self.errors]
         return data
