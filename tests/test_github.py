@@ -544,3 +544,33 @@ def test_the_docs_list_the_actions_inputs_and_outputs_and_nothing_else() -> None
     from exitkit.run.report.github import OUTCOMES
 
     assert all(outcome in outcomes for outcome in OUTCOMES)
+
+
+def test_an_outcome_read_from_stderr_is_named_and_quoted_untouched(
+    tools: Tools, workspace: Path, runner_temp: Path,
+) -> None:
+    """The outcome's name is the step's exit-name; the line it was told apart by is quoted in
+    the annotation, byte for byte even where it holds the runner's own escapes and markers."""
+    from exitkit.text import neutralize
+    from test_capture import TALKER
+
+    (workspace / ".exitkit").mkdir()
+    (workspace / ".exitkit" / "talker.toml").write_text(TALKER)
+    said = "Error: %0A::error::x ##[warning]y not found"
+    tools("talker", f"echo '{said}' >&2; exit 1")
+    result = job(workspace, runner_temp, [action("talker delete x", ok="gone")])
+    step = result.step("act")
+    assert step.outcome == "success", step.errors
+    assert step.outputs == outputs(exit_code="0", raw="1", name="gone", outcome="tolerated")
+    # the tool's own "##[warning]" is the runner's to read, as without exitkit; exitkit's quote
+    # of the line is inert
+    assert annotations(result) == [("warning", "", "y not found"),
+                                   ("notice", "talker: gone tolerated",
+                                    "talker delete x exited 1 (gone); tolerated by --ok\n"
+                                    "stderr: " + neutralize(said))]
+    tools("talker", "echo 'Error: x forbidden' >&2; exit 1")
+    result = job(workspace, runner_temp, [action("talker delete x", ok="gone")])
+    step = result.step("act")
+    assert step.outcome == "failure"
+    assert step.outputs == outputs(exit_code="1", name="forbidden", outcome="failure")
+    assert annotations(result)[0][2].endswith("\nstderr: Error: x forbidden")

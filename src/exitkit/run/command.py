@@ -33,6 +33,7 @@ def main(parsed: Parsed) -> int:
         contract = resolve_contract(opts.shown, opts.contract)
         ok = policy.codes("--ok", opts.ok, contract)
         retry_on = policy.retry_codes(opts, contract)
+        retry_outcomes = policy.retry_outcomes(opts, contract)
     except ExitkitError as err:
         return fail(err, parsed)
     if opts.github:
@@ -40,7 +41,7 @@ def main(parsed: Parsed) -> int:
 
         guard_workflow_commands()
     sinks = reporters(opts)
-    runner = Runner(opts, contract, ok, retry_on, sinks, relay)
+    runner = Runner(opts, contract, ok, retry_on, sinks, relay, retry_outcomes)
     result = runner.run()
     tell(sinks, "finished", result)
     if result.cause == "stopped" and result.signal is not None:

@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal as _signal
 
-    from exitkit.contracts.model import Contract, ExitCode
+    from exitkit.contracts.model import Contract, ExitCode, OutcomeRow
     from exitkit.run.options import Options
 else:
     try:
@@ -36,13 +36,15 @@ OUTCOMES = ("success", "tolerated", "failure", "timeout", "signal")
 
 
 class CodeSet:
-    """Exit codes chosen on the command line, and which of them were given as numbers."""
+    """Exit codes chosen on the command line, which of them were given as numbers, and the
+    contract's outcomes (``[[outcome]]``, told apart by stderr) chosen by name or kind."""
 
-    __slots__ = ("by_number", "codes")
+    __slots__ = ("by_number", "codes", "outcomes")
 
     def __init__(self) -> None:
         self.codes: set[int] = set()
         self.by_number: set[int] = set()
+        self.outcomes: set[str] = set()
 
     def __contains__(self, code: int) -> bool:
         return code in self.codes
@@ -66,12 +68,21 @@ def codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
             continue
         table = contract if contract is not None else load_builtin("shell")
         found = table.select(item)
-        if not found:
+        heard = table.select_outcomes(item)
+        if not found and not heard:
             whose = f"{table.name}'s contract" if contract is not None else (
                 "the shell conventions (no contract for this command; pass -c)")
             raise usage(f"{option}: {quoted(item)} is neither a code, a name nor a kind in {whose}")
         chosen.codes.update(e.code for e in found)
+        chosen.outcomes.update(o.name for o in heard)
     return chosen
+
+
+def retry_outcomes(opts: Options, contract: Contract | None) -> set[str]:
+    """The contract's outcomes (told apart by stderr) that --retry-on names by name or kind."""
+    if not opts.retry_on or contract is None or not contract.outcomes:
+        return set()
+    return codes("--retry-on", opts.retry_on, contract).outcomes
 
 
 def _digits(text: str) -> bool:
@@ -92,9 +103,12 @@ def retry_codes(opts: Options, contract: Contract | None) -> set[int]:
     return set(range(1, MAX_CODE + 1)) - BY_NUMBER_ONLY
 
 
-def verdict(status: int, *, timed_out: bool, signal: int | None, ok: CodeSet) -> str:
+def verdict(status: int, *, timed_out: bool, signal: int | None, ok: CodeSet,
+            heard: OutcomeRow | None = None) -> str:
     """One of :data:`OUTCOMES` for an attempt that ended with *status*. --ok by name or kind never
-    covers exitkit's own timeout: 124 is tolerated then only when given by number."""
+    covers exitkit's own timeout: 124 is tolerated then only when given by number. *heard* is an
+    outcome --ok accepts that holds by what the command said on stderr: it tolerates a failure,
+    never a timeout or a signal."""
     if status == 0:
         return "success"
     if status in ok and (not timed_out or status in ok.by_number):
@@ -103,6 +117,8 @@ def verdict(status: int, *, timed_out: bool, signal: int | None, ok: CodeSet) ->
         return "timeout"
     if signal is not None:
         return "signal"
+    if heard is not None:
+        return "tolerated"
     return "failure"
 
 

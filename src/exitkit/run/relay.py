@@ -117,7 +117,7 @@ class SignalRelay:
     def install(self) -> bool:
         """Install the handlers and the wake-up fd; False (and nothing installed) outside the main
         thread. Signals held since start-up are delivered to the new handlers."""
-        r, w = os.pipe()
+        r, w = pipe()
         os.set_blocking(r, False)
         os.set_blocking(w, False)
         try:
@@ -158,17 +158,21 @@ class SignalRelay:
         """The first pending stop signal (INT, TERM, HUP, QUIT), if any, left pending."""
         return next((s for s in self.pending if s in STOP_SIGNALS), None)
 
-    def wait(self, seconds: float) -> None:
-        """Sleep up to *seconds*, less if a signal arrives (SIGCHLD included)."""
+    def wait(self, seconds: float, fds: Iterable[tuple[int, int]] = ()) -> None:
+        """Sleep up to *seconds*, less if a signal arrives (SIGCHLD included) or one of *fds*
+        (``(fd, poll events)`` pairs) is ready."""
         seconds = max(seconds, 0.0)
-        if self.wakeup_r < 0:
+        fds = list(fds)
+        if self.pending:
+            return
+        if fds:
+            readable = self._wait_with(seconds, fds)
+        elif self.wakeup_r < 0:
             import time
 
             time.sleep(seconds)
             return
-        if self.pending:
-            return
-        if self.poller is not None:
+        elif self.poller is not None:
             readable = bool(self.poller.poll(seconds * 1000.0))
         else:
             readable = bool(select.select([self.wakeup_r], [], [], seconds)[0])
@@ -178,6 +182,16 @@ class SignalRelay:
                     pass
             except BlockingIOError:
                 pass
+
+    def _wait_with(self, seconds: float, fds: list[tuple[int, int]]) -> bool:
+        """Poll *fds* and the wake-up fd; True when the wake-up fd has bytes to drain."""
+        poller = select.poll()
+        for fd, events in fds:
+            poller.register(fd, events)
+        if self.wakeup_r >= 0:
+            poller.register(self.wakeup_r, select.POLLIN)
+        ready = poller.poll(seconds * 1000.0)
+        return self.wakeup_r >= 0 and any(fd == self.wakeup_r for fd, _ in ready)
 
     def uninstall(self) -> None:
         """Put back every handler, the previous wake-up fd and the start-up mask."""
@@ -195,6 +209,29 @@ class SignalRelay:
         self.wakeup_r = self.wakeup_w = -1
         self.poller = None
         signal.pthread_sigmask(signal.SIG_SETMASK, inherited_mask())
+
+
+def pipe() -> tuple[int, int]:
+    """``os.pipe()``, both ends above fd 2: when exitkit was started with stdin, stdout or
+    stderr closed, a pipe of its own must not take their place (its bytes would go to the
+    command, or the command's to it)."""
+    return above_std(os.pipe())
+
+
+def above_std(fds: tuple[int, int]) -> tuple[int, int]:
+    """*fds* moved to numbers above 2 where they are not already (close-on-exec kept)."""
+    if min(fds) > 2:
+        return fds
+    import fcntl
+
+    moved = []
+    for fd in fds:
+        if fd <= 2:
+            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+            os.close(fd)
+            fd = high
+        moved.append(fd)
+    return moved[0], moved[1]
 
 
 def stop_self(signum: int, group: int | None = None) -> None:

@@ -6,7 +6,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from exitkit.contracts.model import ExitCode
+    from exitkit.contracts.model import ExitCode, OutcomeRow
 
 
 class RunResult:
@@ -20,8 +20,8 @@ class RunResult:
     """
 
     __slots__ = ("argv", "attempts", "cancelled", "cause", "command", "contract", "duration",
-                 "entry", "error", "exit_code", "outcome", "parent_died", "signal", "status",
-                 "timed_out", "timeout", "tool")
+                 "entry", "error", "exit_code", "line", "outcome", "parent_died", "signal",
+                 "status", "stderr_tail", "timed_out", "timeout", "tool")
 
     def __init__(
         self,
@@ -32,7 +32,9 @@ class RunResult:
         status: int,
         exit_code: int,
         outcome: str,
-        entry: ExitCode | None = None,
+        entry: ExitCode | OutcomeRow | None = None,
+        line: str | None = None,
+        stderr_tail: str | None = None,
         signal: int | None = None,
         timed_out: bool = False,
         parent_died: bool = False,
@@ -54,6 +56,11 @@ class RunResult:
         self.exit_code = exit_code
         self.outcome = outcome
         self.entry = entry
+        #: The stderr line behind ``entry`` when outcomes were read from stderr: the line that
+        #: matched, or the error line that kept --ok from tolerating the run.
+        self.line = line
+        #: The last lines the command wrote on stderr, when outcomes were read from there.
+        self.stderr_tail = stderr_tail
         #: N when the child was killed by signal N (also by exitkit's own timeout signal).
         self.signal = signal
         self.timed_out = timed_out
@@ -112,7 +119,18 @@ class RunResult:
             "duration": round(self.duration, 3),
             "outcome": self.outcome,
             "error": escape(self.error) if self.error is not None else None,
+            "stderr_line": self.quoted_line,
+            "stderr_tail": self.stderr_tail,
         }
+
+    @property
+    def quoted_line(self) -> str | None:
+        """:attr:`line`, shortened for a message."""
+        if self.line is None:
+            return None
+        from exitkit.contracts.classify import quote
+
+        return quote(self.line)
 
 
 def _printable(arg: str) -> str:

@@ -24,7 +24,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from exitkit.contracts.model import Contract
+    from exitkit.contracts.classify import Lines
+    from exitkit.contracts.model import Contract, ExitCode, OutcomeRow
     from exitkit.run.options import Options
     from exitkit.run.relay import SignalRelay
     from exitkit.run.report import Reporter
@@ -35,15 +36,26 @@ class Attempt:
     """What one run of the command ended with: a status, and the supervisor's account of it (or
     why it could not start)."""
 
-    __slots__ = ("error", "max_time", "outcome", "status")
+    __slots__ = ("error", "lines", "max_time", "outcome", "status")
 
     def __init__(self, status: int, outcome: Outcome | None, error: str | None,
-                 max_time: bool = False) -> None:
+                 max_time: bool = False, lines: Lines | None = None) -> None:
         self.status = status
         self.outcome = outcome
         self.error = error
         #: It was stopped because --max-time ran out (not its own --timeout).
         self.max_time = max_time
+        #: What it said on stderr, when outcomes are read from there.
+        self.lines = lines
+
+    def heard(self, accepted: set[str]) -> OutcomeRow | None:
+        """The first of the *accepted* outcomes that holds by what the command said: only for a
+        command that ended by itself (never after a timeout, a signal or a failure to start)."""
+        outcome = self.outcome
+        if (self.lines is None or not accepted or outcome is None or outcome.timed_out
+                or outcome.signal is not None):
+            return None
+        return self.lines.holds(self.status, accepted)
 
 
 class Stopped(Exception):
@@ -60,11 +72,17 @@ class Runner:
 
     def __init__(self, opts: Options, contract: Contract | None, ok: policy.CodeSet,
                  retry_on: set[int], reporters: Sequence[Reporter] = (),
-                 relay: SignalRelay | None = None) -> None:
+                 relay: SignalRelay | None = None, retry_outcomes: set[str] | None = None,
+                 ) -> None:
         self.opts = opts
         self.contract = contract
         self.ok = ok
         self.retry_on = retry_on
+        #: Outcomes told apart by stderr that --retry-on names.
+        self.retry_outcomes = retry_outcomes or set()
+        #: The command's stderr is read only when --ok or --retry-on names such an outcome:
+        #: otherwise it inherits exitkit's, untouched.
+        self.listen = bool(contract is not None and (ok.outcomes or self.retry_outcomes))
         self.reporters = list(reporters)
         self.relay = relay
         if contract is not None:
@@ -137,13 +155,24 @@ class Runner:
                 timeout, max_time = left, True
         env = dict(os.environ, EXITKIT_ATTEMPT=str(number),
                    EXITKIT_MAX_ATTEMPTS=str(self.max_attempts))
+        lines = capture = None
+        if self.listen:
+            from exitkit.contracts.classify import Lines
+            from exitkit.run.capture import Capture
+
+            assert self.contract is not None
+            lines = Lines(self.contract)  # a new one each attempt: nothing carries over
+            capture = Capture(lines)
+            if self.contract.stderr.locale is not None:
+                pin_locale(env, self.contract.stderr.locale)
         try:
             outcome = supervise(opts.argv, timeout=timeout, timeout_signal=opts.signal,
                                 kill_after=opts.kill_after, env=env, parent=self.parent,
-                                relay=self.relay, on_stop=lambda why: self.stopping(why, number))
+                                relay=self.relay, on_stop=lambda why: self.stopping(why, number),
+                                capture=capture)
         except SpawnError as err:
             return Attempt(err.status, None, err.message)
-        return Attempt(outcome.status, outcome, None, max_time and outcome.timed_out)
+        return Attempt(outcome.status, outcome, None, max_time and outcome.timed_out, lines)
 
     def stopping(self, signum: int | None, attempt: int) -> None:
         """The supervisor forwarded a stop signal (*signum*) or saw our shell die (None) while
@@ -177,7 +206,7 @@ class Runner:
             return False  # someone asked us to stop: forwarding it is all we do
         if self.parent_gone():
             return False
-        return attempt.status in self.retry_on
+        return attempt.status in self.retry_on or attempt.heard(self.retry_outcomes) is not None
 
     def sleep(self, delay: float) -> bool:
         """Sleep *delay* seconds; False as soon as the calling shell is gone. A stop signal or
@@ -231,8 +260,10 @@ class Runner:
         outcome = attempt.outcome
         timed_out = outcome is not None and outcome.timed_out
         signal = outcome.signal if outcome is not None else None
+        heard = attempt.heard(self.ok.outcomes)
         verdict = policy.verdict(attempt.status, timed_out=timed_out,
-                                 signal=None if timed_out else signal, ok=self.ok)
+                                 signal=None if timed_out else signal, ok=self.ok, heard=heard)
+        entry, line = self.explain(attempt, verdict, heard)
         parent_died = outcome is not None and outcome.parent_died
         if parent_died or self.abandoned:
             cause = "cancelled"
@@ -253,7 +284,9 @@ class Runner:
             status=attempt.status,
             exit_code=0 if verdict in ("success", "tolerated") else attempt.status,
             outcome=verdict,
-            entry=policy.label(self.contract, attempt.status),
+            entry=entry,
+            line=line,
+            stderr_tail=attempt.lines.tail if attempt.lines is not None else None,
             signal=signal,
             timed_out=timed_out,
             parent_died=parent_died,
@@ -264,3 +297,34 @@ class Runner:
             cause=cause,
             cancelled=parent_died or self.abandoned or (stopped and self.opts.github),
         )
+
+    def explain(self, attempt: Attempt, verdict: str, heard: OutcomeRow | None,
+                ) -> tuple[ExitCode | OutcomeRow | None, str | None]:
+        """The row that names how *attempt* ended — the outcome --ok accepted, else one the
+        command's stderr shows alone (``forbidden`` rather than ``error``), else the exit's — and
+        the stderr line behind it: the one that matched, or the one that kept --ok from holding."""
+        status = attempt.status
+        lines = attempt.lines
+        if heard is not None and lines is not None:
+            return heard, lines.matched.get(heard.name)
+        entry: ExitCode | OutcomeRow | None = policy.label(self.contract, status)
+        if lines is None or verdict != "failure":
+            return entry, None
+        said = lines.recognised(status)
+        if said is not None:
+            entry = said
+        blocking = lines.unexplained(status, self.ok.outcomes) if self.ok.outcomes else None
+        if blocking is not None:
+            return entry, blocking
+        return entry, lines.matched.get(said.name) if said is not None else None
+
+
+def pin_locale(env: dict[str, str], locale: str) -> None:
+    """Messages in *locale* (``C``: English) for a tool whose words are translated, keeping the
+    character type: ``LC_MESSAGES`` set, ``LANGUAGE`` (which outranks it) removed, and an
+    ``LC_ALL`` (which outranks both) moved to ``LANG``."""
+    env.pop("LANGUAGE", None)
+    all_ = env.pop("LC_ALL", None)
+    if all_:
+        env["LANG"] = all_
+    env["LC_MESSAGES"] = locale

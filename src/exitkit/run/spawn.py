@@ -90,18 +90,22 @@ def find_command(name: str, env: Mapping[str, str] | None = None) -> str:
 
 
 class Start:
-    """How the command starts: its signal dispositions, mask and parent-death signal."""
+    """How the command starts: its signal dispositions, mask and parent-death signal, and the
+    fd that becomes its stderr."""
 
-    __slots__ = ("default", "mask", "pdeathsig")
+    __slots__ = ("default", "mask", "pdeathsig", "stderr")
 
     def __init__(self, default: Iterable[int] = (), mask: Iterable[int] = (),
-                 pdeathsig: int | None = None) -> None:
+                 pdeathsig: int | None = None, stderr: int | None = None) -> None:
         #: Signals set back to their default action in the command.
         self.default = frozenset(default)
         #: The command's signal mask (blocked signals).
         self.mask = frozenset(mask)
         #: Sent to the command when exitkit dies (Linux), or None.
         self.pdeathsig = pdeathsig
+        #: An fd of ours that becomes the command's fd 2 (a capture pipe), or None: it inherits
+        #: exitkit's.
+        self.stderr = stderr
 
 
 def spawn(path: str, argv: Sequence[str], env: Mapping[str, str], start: Start | None = None,
@@ -124,14 +128,15 @@ def spawn(path: str, argv: Sequence[str], env: Mapping[str, str], start: Start |
 def _posix_spawn(path: str, argv: Sequence[str], env: Mapping[str, str], start: Start) -> int:
     default = sorted(start.default & signal.valid_signals())
     mask = sorted(start.mask)
+    actions = [] if start.stderr is None else [(os.POSIX_SPAWN_DUP2, start.stderr, 2)]
     try:
         return os.posix_spawn(path, list(argv), env, setpgroup=0, setsigdef=default,
-                              setsigmask=mask)
+                              setsigmask=mask, file_actions=actions)
     except OSError as exc:
         if exc.errno != errno.ENOEXEC or _looks_binary(path):
             raise
     return os.posix_spawn(SHELL, [SHELL, path, *argv[1:]], env, setpgroup=0,
-                          setsigdef=default, setsigmask=mask)
+                          setsigdef=default, setsigmask=mask, file_actions=actions)
 
 
 def _fork_exec(path: str, argv: Sequence[str], env: Mapping[str, str], start: Start) -> int:
@@ -150,6 +155,8 @@ def _fork_exec(path: str, argv: Sequence[str], env: Mapping[str, str], start: St
             for signum in start.default:
                 signal.signal(signum, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_SETMASK, start.mask)
+            if start.stderr is not None:
+                os.dup2(start.stderr, 2)
             prctl(_PR_SET_PDEATHSIG, start.pdeathsig)
             if os.getppid() != parent:  # exitkit died before the line above: act on it now
                 os.kill(os.getpid(), start.pdeathsig)

@@ -34,6 +34,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
     from collections.abc import Callable, Mapping
+
+    from exitkit.run.capture import Capture
 else:
     try:
         import _signal as signal  # the C module behind `signal`, without its enum import
@@ -70,6 +72,7 @@ def supervise(
     parent: int | None = None,
     relay: SignalRelay | None = None,
     on_stop: Callable[[int | None], object] | None = None,
+    capture: Capture | None = None,
 ) -> Outcome:
     """Run *argv* to completion and return its :class:`Outcome`.
 
@@ -86,7 +89,8 @@ def supervise(
     now); a caller that runs several attempts passes the parent it started with. *on_stop* is
     called at once — before the child has ended — with the first stop signal forwarded to it, or
     with None when our parent died: a caller that may be killed soon (a cancelled CI step) can
-    report in time. Raises :class:`SpawnError` if the command cannot start.
+    report in time. *capture*: the command's stderr goes through it (outcomes read from stderr);
+    without it the command inherits ours. Raises :class:`SpawnError` if the command cannot start.
     """
     if not argv:
         raise ValueError("supervise() needs a command to run")
@@ -99,9 +103,11 @@ def supervise(
         relay = SignalRelay()
         relay.install()
     try:
-        watch = _Watch(relay, timeout, int(timeout_signal), kill_after, parent, on_stop)
+        watch = _Watch(relay, timeout, int(timeout_signal), kill_after, parent, on_stop, capture)
         return watch.run(path, argv, os.environ if env is None else env)
     finally:
+        if capture is not None:
+            capture.close()
         if own_relay:
             relay.uninstall()
 
@@ -110,14 +116,16 @@ class _Watch:
     """The wait loop of one child: forward signals, keep the deadline, notice our parent's death,
     escalate to KILL, hand the terminal over and back, and reap orphans when we are PID 1."""
 
-    __slots__ = ("deadline", "forwarded", "kill_after", "kill_at", "killed", "on_stop",
+    __slots__ = ("capture", "deadline", "forwarded", "kill_after", "kill_at", "killed", "on_stop",
                  "parent_died", "pid", "ppid", "reaper", "relay", "stopping", "terminal",
                  "timed_out", "timeout", "timeout_signal")
 
     def __init__(self, relay: SignalRelay, timeout: float | None, timeout_signal: int,
                  kill_after: float | None, parent: int | None,
-                 on_stop: Callable[[int | None], object] | None = None) -> None:
+                 on_stop: Callable[[int | None], object] | None = None,
+                 capture: Capture | None = None) -> None:
         self.relay = relay
+        self.capture = capture
         self.on_stop = on_stop
         self.timeout = timeout
         self.timeout_signal = timeout_signal
@@ -148,10 +156,15 @@ class _Watch:
         if in_foreground:
             terminal.save_modes()
         oom = OomWatch()
+        capture = self.capture
+        child_stderr = capture.open() if capture is not None else None
         start = time.monotonic()
         self.pid = spawn(path, argv, env, Start(default=child_defaults([self.timeout_signal]),
                                                 mask=child_mask(),
-                                                pdeathsig=self.timeout_signal))
+                                                pdeathsig=self.timeout_signal,
+                                                stderr=child_stderr))
+        if capture is not None:
+            capture.started()
         status: int | None = None
         try:
             if in_foreground:
@@ -169,6 +182,8 @@ class _Watch:
                 self.signal_group(signal.SIGKILL)
             if terminal.handed_over:
                 terminal.take_back()
+            if capture is not None and status is not None:
+                capture.finish()  # the last bytes, and the last line for the classifier
             interrupted = terminal.stop_watching()
             if status is not None and in_foreground and (
                 self.stopping or os.WIFSIGNALED(status)
@@ -237,7 +252,14 @@ class _Watch:
                 self.signal_group(signal.SIGKILL)
             if self.terminal.stopped is not None:
                 self.terminal.resume_if_possible(self.signal_group)
-            self.relay.wait(self.sleep_time(now))
+            capture = self.capture
+            if capture is None:
+                self.relay.wait(self.sleep_time(now))
+                continue
+            self.relay.wait(self.sleep_time(now), capture.watch())
+            capture.pump()
+            if capture.pty and capture.resize():
+                self.signal_group(signal.SIGWINCH)  # read the new size: it is the pty's now
 
     def poll_child(self, flags: int) -> int | None:
         """The child's wait status, or None while it runs. As PID 1, every other exited process

@@ -116,8 +116,9 @@ def annotation(result: RunResult) -> str:
     outcome = outcome_of(result)
     if outcome == "success":
         return ""
+    said = f"\nstderr: {result.quoted_line}" if result.line is not None else ""
     if outcome == "tolerated":
-        return command("notice", f"{cmd} exited {label}; tolerated by --ok",
+        return command("notice", f"{cmd} exited {label}; tolerated by --ok{said}",
                        title=f"{result.tool}: {result.name or result.status} tolerated")
     if outcome == "cancelled":
         return command("error", f"{cmd} was stopped because the run was cancelled",
@@ -138,7 +139,7 @@ def annotation(result: RunResult) -> str:
         text += f": {entry.meaning}"
         if entry.recovery:
             text += f"\nRecovery: {entry.recovery}"
-    return command("error", text, title=f"{result.tool} exited {label}")
+    return command("error", text + said, title=f"{result.tool} exited {label}")
 
 
 def outputs(result: RunResult) -> str:

@@ -51,8 +51,9 @@ def message(result: RunResult) -> str:
         after = "not started" if result.attempts == 0 else "no further attempt"
         return (f"{result.signal_name} received; {result.tool}: {after}; "
                 f"exiting {result.exit_code}")
+    said = f" (stderr: {result.quoted_line})" if result.line is not None else ""
     if result.outcome == "tolerated":
-        return f"{result.tool} exited {result.label}; tolerated by --ok"
+        return f"{result.tool} exited {result.label}; tolerated by --ok{said}"
     if result.outcome == "timeout":
         if result.parent_died:
             why = "the calling shell went away"
@@ -70,5 +71,8 @@ def message(result: RunResult) -> str:
     entry = result.entry
     if result.outcome in ("failure", "signal") and entry is not None:
         line = f"{result.tool} exited {result.label}: {entry.meaning}"
-        return f"{line} — {entry.recovery}" if entry.recovery else line
+        line = f"{line} — {entry.recovery}" if entry.recovery else line
+        return line + said
+    if said:
+        return f"{result.tool} exited {result.label}{said}"
     return ""

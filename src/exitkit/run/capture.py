@@ -1,0 +1,238 @@
+"""The command's stderr through exitkit, for outcomes read from what a tool says.
+
+Only when ``--ok`` or ``--retry-on`` names an outcome of the contract (``[[outcome]]``) does the
+command get anything but exitkit's own stderr: then its fd 2 is a pipe — or, when exitkit's
+stderr is a terminal, a pseudo-terminal of its own, so that the tool keeps its colours, progress
+and width — and exitkit relays every byte to its own fd 2 as it arrives, while a
+:class:`~exitkit.contracts.classify.Lines` reads the same bytes line by line. stdout and stdin
+stay the command's own.
+
+The relay never blocks the wait loop: the read end is non-blocking, and exitkit's fd 2 (whose
+blocking mode is shared with the calling shell, so it is never changed) is written only as far
+as ``poll`` says it can take without blocking. While it cannot, nothing more is read, so the
+command meets the same back-pressure as without exitkit, a paused terminal holds it up the same
+way, and timeouts and signals are still acted on. Memory stays bounded: one read's bytes waiting
+to be written, a line for the classifier and a small tail. When exitkit's fd 2 is closed or
+broken, bytes are read and dropped, so the command never dies of SIGPIPE because of exitkit.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import stat
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from exitkit.contracts.classify import Lines
+
+#: One read from the command's stderr.
+READ_SIZE = 65536
+#: One write to a pipe or a terminal after poll said it can take more: a pipe with room for a
+#: write at all has room for PIPE_BUF bytes, written without blocking.
+_WRITE_SIZE = 4096
+#: How long stderr may stay open after the command ended (a background process of its holding
+#: it): its last bytes are read until then.
+DRAIN_SECONDS = 0.2
+
+
+class Capture:
+    """The pipe (or pty) that is the command's fd 2, and the relay of its bytes to ours."""
+
+    __slots__ = ("backlog", "child_fd", "lines", "pty", "sink", "sink_ok", "sink_whole",
+                 "size", "source", "total")
+
+    def __init__(self, lines: Lines, sink: int = 2, *, pty: bool | None = None) -> None:
+        self.lines = lines
+        #: Where the bytes go: exitkit's own stderr.
+        self.sink = sink
+        #: Use a pseudo-terminal: by default exactly when exitkit's stderr is a terminal.
+        self.pty = _isatty(sink) if pty is None else pty
+        self.source = -1
+        self.child_fd = -1
+        self.backlog = b""
+        #: The sink still takes bytes (False after EPIPE, EBADF, EIO: then they are dropped).
+        self.sink_ok = True
+        #: A regular file or a device like /dev/null takes any write without waiting on a reader.
+        self.sink_whole = _takes_whole_writes(sink)
+        #: The terminal size last copied to the pty.
+        self.size: bytes | None = None
+        #: Bytes relayed.
+        self.total = 0
+
+    def open(self) -> int:
+        """Make the pipe or pty; return the fd that becomes the command's fd 2."""
+        from exitkit.run.relay import above_std, pipe
+
+        if self.pty:
+            try:
+                master, slave = above_std(os.openpty())
+            except OSError:
+                self.pty = False
+            else:
+                _raw_output(slave)
+                self.source, self.child_fd = master, slave
+                self.resize()
+        if not self.pty:
+            self.source, self.child_fd = pipe()
+        os.set_blocking(self.source, False)
+        return self.child_fd
+
+    def started(self) -> None:
+        """The command has its copy: ours goes, so that stderr ends when the command's does."""
+        if self.child_fd >= 0:
+            os.close(self.child_fd)
+            self.child_fd = -1
+
+    def watch(self) -> list[tuple[int, int]]:
+        """What to wait for: room on our stderr while bytes wait for it, else bytes to read."""
+        if self.backlog:
+            return [(self.sink, select.POLLOUT)]
+        if self.source >= 0:
+            return [(self.source, select.POLLIN)]
+        return []
+
+    def pump(self) -> None:
+        """Move what can move now without blocking: write what waits, then read and write on."""
+        while True:
+            self.flush()
+            if self.backlog or self.source < 0:
+                return
+            data = self._read()
+            if not data:
+                return
+            self.lines.feed(data)
+            self.total += len(data)
+            self.backlog = data
+
+    def _read(self) -> bytes:
+        try:
+            data = os.read(self.source, READ_SIZE)
+        except BlockingIOError:
+            return b""
+        except OSError:  # EIO: the pty's other side is closed everywhere (Linux's EOF for ptys)
+            data = b""
+        if not data:
+            self._close_source()
+        return data
+
+    def flush(self, block: bool = False) -> None:
+        """Write what waits, as far as our stderr takes it now (everything, with *block*)."""
+        while self.backlog:
+            if not self.sink_ok:
+                self.backlog = b""
+                return
+            whole = self.sink_whole or block
+            if not whole and not _writable(self.sink):
+                return
+            chunk = self.backlog if whole else self.backlog[:_WRITE_SIZE]
+            try:
+                written = os.write(self.sink, chunk)
+            except BlockingIOError:  # someone else set O_NONBLOCK on the shared description
+                if block:
+                    _wait_writable(self.sink)
+                    continue
+                return
+            except OSError:  # EPIPE (reader gone), EBADF (closed), EIO: drop from now on
+                self.sink_ok = False
+                continue
+            self.backlog = self.backlog[written:]
+
+    def finish(self, drain: float = DRAIN_SECONDS) -> None:
+        """The command ended: read what it left until EOF or for *drain* seconds (a process it
+        left behind may hold stderr open), write it all, and tell the classifier it ended."""
+        end = time.monotonic() + drain
+        while self.source >= 0:
+            self.pump()
+            left = end - time.monotonic()
+            if self.source < 0 or left <= 0:
+                break
+            _poll(self.watch(), left)
+        self._close_source()
+        self.flush(block=True)
+        self.lines.close()
+
+    def close(self) -> None:
+        """Let go of every fd (the command could not start, or something failed)."""
+        self._close_source()
+        if self.child_fd >= 0:
+            os.close(self.child_fd)
+            self.child_fd = -1
+
+    def _close_source(self) -> None:
+        if self.source >= 0:
+            os.close(self.source)
+            self.source = -1
+
+    def resize(self) -> bool:
+        """Give the pty our terminal's size when it changed: True when it did since the command
+        started, and the command should hear SIGWINCH again (exitkit does not hear the
+        terminal's while the command holds the foreground, so it looks at each wake-up)."""
+        size = _window_size(self.sink)
+        if size is None or size == self.size or self.source < 0:
+            return False
+        changed = self.size is not None
+        self.size = size
+        try:
+            import fcntl
+            import termios
+
+            fcntl.ioctl(self.source, termios.TIOCSWINSZ, size)
+        except (OSError, ImportError, AttributeError):
+            return False
+        return changed
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
+
+
+def _takes_whole_writes(fd: int) -> bool:
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return True  # closed: the first write says EBADF, and bytes are dropped from then on
+    return stat.S_ISREG(mode) or (stat.S_ISCHR(mode) and not _isatty(fd))
+
+
+def _writable(fd: int) -> bool:
+    return bool(_poll([(fd, select.POLLOUT)], 0))
+
+
+def _wait_writable(fd: int) -> None:
+    _poll([(fd, select.POLLOUT)], None)
+
+
+def _poll(fds: list[tuple[int, int]], seconds: float | None) -> list[tuple[int, int]]:
+    poller = select.poll()
+    for fd, events in fds:
+        poller.register(fd, events)
+    return poller.poll(None if seconds is None else seconds * 1000.0)
+
+
+def _raw_output(fd: int) -> None:
+    """No output processing on the pty (``\\n`` stays ``\\n``): the bytes arrive as written."""
+    try:
+        import termios
+    except ImportError:
+        return
+    try:
+        modes = termios.tcgetattr(fd)
+        modes[1] &= ~termios.OPOST
+        termios.tcsetattr(fd, termios.TCSANOW, modes)
+    except (OSError, termios.error):
+        return
+
+
+def _window_size(fd: int) -> bytes | None:
+    try:
+        import fcntl
+        import termios
+
+        return fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8)
+    except (OSError, ImportError, AttributeError):
+        return None

@@ -1,0 +1,346 @@
+"""`exitkit run` reading outcomes from the command's stderr: only when asked, byte for byte, with
+bounded memory, a terminal kept a terminal, and every status promise kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+import procs
+from conftest import EXITKIT, Tools, run_exitkit
+
+TALKER = """\
+name = "talker"
+version = "1.0.0"
+summary = "A tool that says what went wrong on stderr"
+
+[stderr]
+errors = ['^Error: ']
+
+[[exit]]
+code = 0
+name = "ok"
+kind = "success"
+meaning = "Done"
+
+[[exit]]
+code = 1
+name = "error"
+kind = "failure"
+meaning = "Any error"
+
+[[exit]]
+code = 2
+name = "usage"
+kind = "usage"
+meaning = "Bad usage"
+
+[[outcome]]
+name = "gone"
+kind = "not-found"
+codes = [1]
+pattern = '^Error: .* not found$'
+meaning = "The thing is not there"
+
+[[outcome]]
+name = "forbidden"
+kind = "auth"
+codes = [1]
+pattern = '^Error: .* forbidden$'
+meaning = "Not allowed"
+
+[[outcome]]
+name = "busy"
+kind = "rate-limited"
+codes = [1]
+pattern = '^Error: busy'
+meaning = "Try again later"
+"""
+
+
+@pytest.fixture
+def talker(world: Path, tools: Tools) -> Tools:
+    """The ``talker`` contract in ``.exitkit/`` and a ``talker`` tool that prints $SAY (printf
+    as is) on stderr, $OUT on stdout, and exits $EXIT."""
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "talker.toml").write_text(TALKER)
+    tools("talker", 'printf %s "${OUT:-}"; printf %s "${SAY:-}" >&2; exit "${EXIT:-0}"')
+    return tools
+
+
+def talk(say: str, code: int, *args: str, out: str = "") -> subprocess.CompletedProcess[str]:
+    """Run talker under exitkit; stdout and stderr decoded without newline translation."""
+    env = dict(os.environ, SAY=say, EXIT=str(code), OUT=out)
+    done = subprocess.run([EXITKIT, "run", *args, "--", "talker", "delete", "x"], env=env,
+                          capture_output=True, timeout=60)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(),
+                                       done.stderr.decode())
+
+
+@pytest.mark.parametrize(("say", "code", "status"), [
+    ("Error: x not found\n", 1, 0),
+    ("Error: x not found", 1, 0),  # no line end at all
+    ("\x1b[31mError: x not found\x1b[0m\r\n", 1, 0),  # colour and CRLF
+    ("progress 50%\rError: x not found\n", 1, 0),  # \r ends a line
+    ("I1130 klog.go:1] noise\nError: x not found\ndetails\n", 1, 0),  # not error lines
+    ("Error: a not found\nError: b not found\n", 1, 0),
+    ("Error: a not found\nError: b forbidden\n", 1, 1),  # one failure is not "gone"
+    ("Error: a not found\nError: something else\n", 1, 1),  # an unexplained error line
+    ("Error: x forbidden\n", 1, 1),
+    ("Error: x not found\n", 2, 2),  # 2 is not among the codes "gone" refines
+    ("Error: x not found\n", 0, 0),
+    ("", 1, 1),
+    ("x not found\n", 1, 1),  # the pattern is anchored at the line start
+    ("Error: x not found and more\n", 1, 1),
+])
+def test_ok_by_outcome_holds_exactly_when_every_error_is_that_outcome(
+        talker: Tools, say: str, code: int, status: int) -> None:
+    result = talk(say, code, "--ok", "gone")
+    assert result.returncode == status, result.stderr
+    assert result.stderr.startswith(say)  # relayed as written, before exitkit's own line
+
+
+def test_ok_by_kind_selects_outcomes_and_the_line_is_reported(talker: Tools,
+                                                                tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    result = talk("Error: x not found\n", 1, "--ok", "not-found", "--report", str(report))
+    assert result.returncode == 0
+    assert result.stderr.endswith("exitkit: talker exited 1 (gone); tolerated by --ok "
+                                  "(stderr: Error: x not found)\n")
+    data = json.loads(report.read_text())
+    assert (data["outcome"], data["name"], data["kind"], data["raw_exit_code"],
+            data["stderr_line"], data["stderr_tail"]) == (
+        "tolerated", "gone", "not-found", 1, "Error: x not found", "Error: x not found")
+
+
+def test_a_failure_names_what_stderr_shows_and_the_line_that_was_not_tolerated(
+        talker: Tools, tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    result = talk("Error: a not found\nError: b forbidden\n", 1, "--ok", "gone",
+                  "--report", str(report))
+    assert result.returncode == 1
+    assert result.stderr.endswith("exitkit: talker exited 1 (error): Any error "
+                                  "(stderr: Error: b forbidden)\n")
+    result = talk("Error: b forbidden\n", 1, "--ok", "gone", "--report", str(report))
+    assert "talker exited 1 (forbidden): Not allowed" in result.stderr
+    assert json.loads(report.read_text())["name"] == "forbidden"
+
+
+def test_stderr_is_read_only_when_an_outcome_is_asked_for(talker: Tools) -> None:
+    if not os.path.exists("/proc/self/fd/2"):
+        pytest.skip("needs /proc")
+    talker("talker", "readlink /proc/self/fd/2")
+    with open("err", "w") as err:
+        by_code = subprocess.run([EXITKIT, "run", "--ok", "error", "--", "talker"],
+                                 stdout=subprocess.PIPE, stderr=err, text=True)
+        by_outcome = subprocess.run([EXITKIT, "run", "--ok", "gone", "--", "talker"],
+                                    stdout=subprocess.PIPE, stderr=err, text=True)
+    assert by_code.stdout.strip() == os.path.abspath("err")  # inherited, untouched
+    assert by_outcome.stdout.startswith("pipe:")
+
+
+def test_stdout_stays_the_commands_own(talker: Tools) -> None:
+    probe = "import os, sys; print(os.readlink('/proc/self/fd/1'), file=sys.stderr)"
+    talker("talker", f'"{sys.executable}" -c "{probe}"; echo "Error: x not found" >&2; exit 1')
+    if not os.path.exists("/proc/self/fd/1"):
+        pytest.skip("needs /proc")
+    with open("out", "w") as out:
+        result = subprocess.run([EXITKIT, "run", "--ok", "gone", "--", "talker"], stdout=out,
+                                stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == os.path.abspath("out")
+
+
+def test_a_hundred_megabytes_pass_byte_for_byte_in_bounded_memory(talker: Tools,
+                                                                   tmp_path: Path) -> None:
+    """Random bytes: every escape, \\r, invalid UTF-8 and line length, with the classifier on."""
+    blob = tmp_path / "blob"
+    with open(blob, "wb") as fh:
+        for _ in range(100):
+            fh.write(os.urandom(1 << 20))
+        fh.write(b"\nError: x not found\n")
+    talker("talker", f'cat "{blob}" >&2; exit 1')
+    out = tmp_path / "relayed"
+    with open(out, "wb") as sink:
+        child = subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--", "talker"],
+                                 stdout=subprocess.DEVNULL, stderr=sink)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    relayed = out.read_bytes()
+    assert relayed.startswith(blob.read_bytes())
+    assert hashlib.sha256(relayed[: blob.stat().st_size]).digest() == \
+        hashlib.sha256(blob.read_bytes()).digest()
+    # the random bytes hold error-looking lines only by a tiny chance; the last line decides
+    assert child.returncode == 0, relayed[-300:]
+    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    assert peak < 60 << 20, f"peak RSS {peak >> 20} MiB for 100 MiB relayed"
+
+
+def test_a_closed_or_departed_stderr_never_kills_the_command(talker: Tools,
+                                                             tmp_path: Path) -> None:
+    done = tmp_path / "done"
+    talker("talker", f'i=0; while [ $i -lt 2000 ]; do echo "line $i" >&2; i=$((i+1)); done; '
+           f'echo "Error: x not found" >&2; touch "{done}"; exit 1')
+    closed = subprocess.run(f"{EXITKIT} run --ok gone -- talker 2>&-", shell=True)
+    assert closed.returncode == 0 and done.exists()
+    done.unlink()
+    early = subprocess.run(f"{EXITKIT} run --ok gone -- talker 2>&1 >/dev/null | head -c 10; "
+                           "echo \" ${PIPESTATUS[0]}\"", shell=True, executable="bash",
+                           capture_output=True, text=True)
+    assert early.stdout == "line 0\nlin 0\n" and done.exists()
+
+
+def test_timeouts_and_signals_are_never_overridden_by_what_was_said(talker: Tools) -> None:
+    talker("talker", 'echo "Error: x not found" >&2; sleep 30; exit 1')
+    assert talk("", 0, "--ok", "gone", "--timeout", "0.5").returncode == 124
+    talker("talker", 'echo "Error: x not found" >&2; kill -TERM $$')
+    assert talk("", 0, "--ok", "gone").returncode == -signal.SIGTERM  # dies of it, as the child
+
+
+def test_a_process_left_holding_stderr_does_not_hold_up_the_result(talker: Tools,
+                                                                  tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    talker("talker", f'sleep 30 >/dev/null & echo $! > "{pid_file}"; '
+           'echo "Error: x not found" >&2; exit 1')
+    started = time.monotonic()
+    result = talk("", 0, "--ok", "gone")
+    took = time.monotonic() - started
+    pid = int(pid_file.read_text())
+    try:
+        assert result.returncode == 0
+        assert took < 20, "waited for the background process to close stderr"
+    finally:
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_a_full_stderr_never_stalls_the_timeout(talker: Tools, tmp_path: Path) -> None:
+    """Nobody reads exitkit's stderr (a paused pager): the deadline is still kept."""
+    pid_file = tmp_path / "pid"
+    talker("talker", f'echo $$ > "{pid_file}"; head -c 4000000 /dev/zero >&2; sleep 30')
+    child = subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--timeout", "1", "--", "talker"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while not pid_file.exists() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        pid = int(pid_file.read_text())
+        while procs.alive(pid):
+            assert time.monotonic() < deadline, "the command outlived its timeout"
+            time.sleep(0.05)
+        _, relayed = child.communicate(timeout=15)
+        assert child.returncode == 124
+        assert relayed.startswith(b"\0" * 65536)
+    finally:
+        child.kill()
+        child.communicate()
+
+
+def test_retries_read_each_attempt_afresh(talker: Tools) -> None:
+    script = ('case $EXITKIT_ATTEMPT in 1) echo "Error: busy, come back" >&2;; '
+              '2) echo "Error: x not found" >&2;; esac; exit 1')
+    talker("talker", script)
+    result = talk("", 0, "--ok", "gone", "--retry-on", "busy", "--retries", "3", "--backoff", "0")
+    assert result.returncode == 0, result.stderr
+    assert "talker exited 1 (busy); retrying" in result.stderr
+    talker("talker", 'case $EXITKIT_ATTEMPT in 1) echo "Error: busy" >&2;; esac; exit 1')
+    result = talk("", 0, "--retry-on", "rate-limited", "--retries", "3", "--backoff", "0")
+    assert result.returncode == 1  # attempt 2 said nothing: attempt 1's words do not count
+    assert result.stderr.count("retrying") == 1
+
+
+def test_locale_is_pinned_only_when_the_contract_asks(talker: Tools, world: Path) -> None:
+    talker("talker", 'echo "LANGUAGE=${LANGUAGE-unset} LC_ALL=${LC_ALL-unset} '
+           'LANG=${LANG-unset} LC_MESSAGES=${LC_MESSAGES-unset}"; exit 1')
+    env = dict(os.environ, LANGUAGE="de", LC_ALL="de_DE.UTF-8", LANG="C.UTF-8")
+    plain = run_exitkit("run", "--ok", "gone", "--", "talker", env=env)
+    assert plain.stdout == "LANGUAGE=de LC_ALL=de_DE.UTF-8 LANG=C.UTF-8 LC_MESSAGES=unset\n"
+    contract = world / ".exitkit" / "talker.toml"
+    contract.write_text(TALKER.replace("[stderr]\n", '[stderr]\nlocale = "C"\n'))
+    pinned = run_exitkit("run", "--ok", "gone", "--", "talker", env=env)
+    assert pinned.stdout == "LANGUAGE=unset LC_ALL=unset LANG=de_DE.UTF-8 LC_MESSAGES=C\n"
+    untouched = run_exitkit("run", "--ok", "error", "--", "talker", env=env)
+    assert untouched.stdout == plain.stdout  # stderr not read: the tool runs as it would
+
+
+def _raw(fd: int) -> None:
+    modes = termios.tcgetattr(fd)
+    modes[1] &= ~termios.OPOST
+    modes[3] &= ~(termios.ECHO | termios.ICANON)
+    termios.tcsetattr(fd, termios.TCSANOW, modes)
+
+
+def _set_size(fd: int, rows: int, cols: int) -> None:
+    import fcntl
+    import struct
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def _read_until(fd: int, marker: bytes, seconds: float = 20) -> bytes:
+    data = b""
+    end = time.monotonic() + seconds
+    while marker not in data and time.monotonic() < end:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+def test_a_terminal_stays_a_terminal_with_its_size_and_exact_bytes(talker: Tools,
+                                                                   tmp_path: Path) -> None:
+    """exitkit's stderr is a terminal: the command's fd 2 is one too (a pty of its own), the
+    same size, following resizes, and the bytes come through unchanged."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import os, signal, sys, time\n"
+        "got = []\n"
+        "signal.signal(signal.SIGWINCH, lambda *a: got.append(1))\n"
+        "size = os.get_terminal_size(2)\n"
+        "print(os.isatty(2), size.lines, size.columns, flush=True)\n"
+        "os.write(2, b'a\\nb\\r\\n\\x1b[31mred\\x1b[0m\\n')\n"
+        "end = time.monotonic() + 20\n"
+        "while not got and time.monotonic() < end:\n"
+        "    time.sleep(0.05)\n"
+        "size = os.get_terminal_size(2)\n"
+        "print('resized', size.lines, size.columns, flush=True)\n"
+        "os.write(2, b'Error: x not found\\n')\n"
+        "sys.exit(1)\n")
+    talker("talker", f'exec "{sys.executable}" "{probe}"')
+    master, slave = pty.openpty()
+    _raw(slave)
+    _set_size(slave, 33, 101)
+    out = tmp_path / "out"
+    with open(out, "w") as stdout:
+        child = subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--", "talker"],
+                                 stdin=subprocess.DEVNULL, stdout=stdout, stderr=slave)
+    os.close(slave)
+    try:
+        seen = _read_until(master, b"red\x1b[0m\n")
+        assert seen == b"a\nb\r\n\x1b[31mred\x1b[0m\n"
+        assert out.read_text() == "True 33 101\n"
+        _set_size(master, 40, 120)
+        seen = _read_until(master, b"found\n")
+        assert seen == b"Error: x not found\n"
+        assert child.wait(20) == 0
+        assert out.read_text() == "True 33 101\nresized 40 120\n"
+    finally:
+        child.kill()
+        child.wait()
+        os.close(master)
