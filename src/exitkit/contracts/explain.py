@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exitkit.contracts.loader import load, load_builtin
-from exitkit.contracts.model import Contract, ErrorCode, ExitCode, parse_code
+from exitkit.contracts.model import Contract, ErrorCode, ExitCode, OutcomeRow, parse_code
 from exitkit.errors import ExitkitError
 from exitkit.text import quoted
 
@@ -16,11 +16,13 @@ class Explanation:
     """Everything exitkit knows about one code, name or string error code.
 
     ``exit`` is the contract's entry (if a contract was given and defines it), ``error`` the string
-    error code that was asked about, ``shell`` the shell convention for the same number, and
+    error code that was asked about, ``outcome`` the outcome row (told apart by stderr) that was
+    asked about, ``shell`` the shell convention for the same number, and
     ``signal``/``signal_name`` the decoded signal of a 128+N status.
     """
 
-    __slots__ = ("code", "contract", "error", "exit", "query", "shell", "signal", "signal_name")
+    __slots__ = ("code", "contract", "error", "exit", "outcome", "query", "shell", "signal",
+                 "signal_name")
 
     def __init__(self, query: str, contract: Contract | None) -> None:
         self.query = query
@@ -28,6 +30,7 @@ class Explanation:
         self.code: int | None = None
         self.exit: ExitCode | None = None
         self.error: ErrorCode | None = None
+        self.outcome: OutcomeRow | None = None
         self.shell: ExitCode | None = None
         self.signal: int | None = None
         self.signal_name: str | None = None
@@ -36,11 +39,20 @@ class Explanation:
     def known(self) -> bool:
         """False when neither the contract nor the shell conventions say anything about it."""
         if self.contract is not None:
-            return self.exit is not None
+            return self.exit is not None or self.outcome is not None
         return self.code is not None
+
+    @property
+    def refined_by(self) -> list[OutcomeRow]:
+        """The contract's outcomes that tell this exit apart by a line of stderr."""
+        if self.contract is None or self.exit is None:
+            return []
+        return [o for o in self.contract.outcomes if self.exit.code in o.codes]
 
     def lines(self) -> list[str]:
         out: list[str] = []
+        if self.outcome is not None and self.contract is not None:
+            return self.outcome_lines(self.contract, self.outcome)
         if self.error is not None and self.contract is not None:
             out.append(f"{self.contract.name} error {self.error.code}: {self.error.meaning}")
             if self.error.hint:
@@ -55,6 +67,10 @@ class Explanation:
             if e.recovery:
                 out.append(f"  recovery: {e.recovery}")
             out.append(f"  retryable: {'yes' if e.retryable else 'no'}")
+            refined = self.refined_by
+            if refined:
+                out.append("  told apart by stderr: " + ", ".join(o.name for o in refined)
+                           + f" (exitkit explain -c {self.contract.name} NAME)")
         elif self.contract is not None:
             out.append(f"{self.query} is not defined by {self.contract.name}'s contract")
         if self.code is None:
@@ -68,6 +84,23 @@ class Explanation:
             out.append(f"shell: {self.code} = {text}" if out else f"{self.code} {text}")
         elif not out:
             out.append(f"{self.code}: no shell convention; the program's own meaning")
+        return out
+
+    @staticmethod
+    def outcome_lines(contract: Contract, o: OutcomeRow) -> list[str]:
+        refines = ", ".join(
+            f"{code} ({exit.name})" if (exit := contract.lookup(code)) is not None else str(code)
+            for code in o.codes)
+        out = [f"{contract.name} {o.name} ({o.kind}): {o.meaning}",
+               f"  refines exit {refines} when a line of stderr matches: {o.pattern}"]
+        if o.when:
+            out.append(f"  when: {o.when}")
+        if o.recovery:
+            out.append(f"  recovery: {o.recovery}")
+        out.append(f"  retryable: {'yes' if o.retryable else 'no'}")
+        out.append(f"  a script's $? cannot see it: exitkit run --ok {o.name} -- "
+                   f"{contract.match.describe() if contract.match else contract.name} … "
+                   "reads stderr for it")
         return out
 
     def shell_reading(self) -> str | None:
@@ -93,6 +126,8 @@ class Explanation:
             "contract": self.contract.name if self.contract else None,
             "exit": self.exit.to_dict() if self.exit else None,
             "error": self.error.to_dict() if self.error else None,
+            "outcome": self.outcome.to_dict() if self.outcome else None,
+            "refined_by": [o.name for o in self.refined_by],
             "shell": self.shell.to_dict() if self.shell else None,
             "signal": self.signal,
             "signal_name": self.signal_name,
@@ -147,6 +182,9 @@ def explain(code: int | str, contract: Contract | str | None = None) -> Explanat
         else:
             result.exit = contract.lookup(query)
             if result.exit is None:
+                result.outcome = contract.outcome(query)
+                if result.outcome is not None:
+                    return result  # no single number: it refines codes by what was said
                 result.error = contract.lookup_error(query)
                 if result.error is not None:
                     result.exit = contract.exit_of(result.error)

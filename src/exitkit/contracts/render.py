@@ -51,6 +51,19 @@ def render_table(contract: Contract) -> str:
     for e in contract.exits:
         rows.append([str(e.code), e.name, e.kind, "yes" if e.retryable else "", _flat(e.meaning)])
     text = head + columns(rows)
+    if contract.outcomes:
+        rows = [["OUTCOME", "OF", "KIND", "RETRY", "MEANING"]]
+        for o in contract.outcomes:
+            rows.append([o.name, ",".join(map(str, o.codes)), o.kind,
+                         "yes" if o.retryable else "", _flat(o.meaning)])
+        text += "\n" + columns(rows)
+        rows = [["OUTCOME", "WHEN A LINE OF STDERR MATCHES (exitkit run --ok/--retry-on NAME)"]]
+        # quoted: a pattern may end in a space
+        rows += [[o.name, f"'{_flat(o.pattern)}'"] for o in contract.outcomes]
+        rows += [["(errors)", f"'{_flat(p)}'"] for p in contract.stderr.errors]
+        if contract.stderr.locale is not None:
+            rows.append(["(locale)", f"LC_MESSAGES={contract.stderr.locale}"])
+        text += "\n" + columns(rows)
     if contract.errors:
         rows = [["ERROR CODE", "EXIT", "MEANING"]]
         for err in contract.errors:
@@ -81,6 +94,12 @@ def _code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _pattern_cell(pattern: str) -> str:
+    """A regular expression as a code span in a table cell: backslashes kept as written (a code
+    span shows them literally), only ``|`` escaped so that the cell does not end."""
+    return _code_span(" ".join(pattern.splitlines()).replace("|", "\\|"))
+
+
 def render_markdown(contract: Contract) -> str:
     """A documentation page section in the style of the tools' own exit-code pages."""
     lines = [f"## {contract.name} exit codes", ""]
@@ -98,6 +117,30 @@ def render_markdown(contract: Contract) -> str:
             f"| {e.code} | `{e.name}` | {kind} | {_cell(e.meaning)} | {_cell(e.when)} | "
             f"{_cell(e.recovery)} |"
         )
+    if contract.outcomes:
+        lines += [
+            "",
+            "### Outcomes told apart by stderr",
+            "",
+            "A script's `$?` cannot see these: `exitkit run --ok NAME` (or `--retry-on NAME`) "
+            "reads the tool's stderr for them.",
+            "",
+            "| Name | Of exit | Kind | A line of stderr matches | Meaning | When | Recovery |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for o in contract.outcomes:
+            kind = o.kind + (" (retryable)" if o.retryable else "")
+            lines.append(
+                f"| `{o.name}` | {', '.join(map(str, o.codes))} | {kind} | "
+                f"{_pattern_cell(o.pattern)} | {_cell(o.meaning)} | {_cell(o.when)} | "
+                f"{_cell(o.recovery)} |"
+            )
+        if contract.stderr.errors:
+            spans = ", ".join(_pattern_cell(p) for p in contract.stderr.errors)
+            lines += ["", f"Error lines (each must be one of the accepted outcomes): {spans}."]
+        if contract.stderr.locale is not None:
+            lines += ["", f"The tool runs with `LC_MESSAGES={contract.stderr.locale}` and without "
+                      "`LANGUAGE` while its stderr is read."]
     if contract.errors:
         lines += [
             "",
@@ -158,26 +201,32 @@ def render_toml(contract: Contract) -> str:
     for key in ("name", "version", "summary", "prefix", "source"):
         if key in data:
             lines.append(f"{key} = {toml_string(data[key])}")
-    if "match" in data:
-        lines += ["", "[match]"]
-        for key, value in data["match"].items():
-            value = toml_string(value) if isinstance(value, str) else (
-                "[" + ", ".join(toml_string(v) for v in value) + "]")
-            lines.append(f"{key} = {value}")
-    for table in ("exit", "error"):
+    for table in ("match", "stderr"):
+        if table in data:
+            lines += ["", f"[{table}]"]
+            lines += [f"{key} = {_toml_value(value)}" for key, value in data[table].items()]
+    for table in ("exit", "outcome", "error"):
         for row in data.get(table, ()):
             lines += ["", f"[[{table}]]"]
             for key, value in row.items():
-                if table == "exit" and key == "retryable":
-                    exit = contract.lookup(row["name"])
-                    if exit is not None and exit.retryable == _kind_default(exit.kind):
+                if key == "retryable":
+                    if value == _kind_default(row["kind"]):
                         continue
                     lines.append(f"retryable = {'true' if value else 'false'}")
-                elif isinstance(value, int):
-                    lines.append(f"{key} = {value}")
                 else:
-                    lines.append(f"{key} = {toml_string(value)}")
+                    lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    assert isinstance(value, str)
+    return toml_string(value)
 
 
 def _kind_default(kind: str) -> bool:
@@ -214,6 +263,15 @@ def render_python(contract: Contract) -> str:
     ]
     for e in contract.exits:
         lines += ["", f"    {e.ident} = {e.code}", f"    {_docstring(e.meaning)}"]
+    if contract.outcomes:
+        lines += ["", "",
+                  "#: Outcomes told apart by a line of stderr: name → (the exits it refines, the",
+                  "#: regular expression a line must match; see exitkit's docs/contracts.md).",
+                  f"OUTCOMES: dict[str, tuple[tuple[{cls}, ...], str]] = {{"]
+        for o in contract.outcomes:
+            exits = "".join(f"{cls}.{contract[code].ident}, " for code in o.codes)
+            lines.append(f"    {o.name!r}: (({exits.rstrip()}), {o.pattern!r}),")
+        lines.append("}")
     if contract.errors:
         lines += ["", "", "#: Each string error code the tool prints, with the exit it exits with.",
                   f"ERRORS: dict[str, {cls}] = {{"]

@@ -29,9 +29,10 @@ _RANK = {level: rank for rank, level in enumerate(LEVELS)}
 class Change:
     """One difference between two contracts, with the semver level it needs.
 
-    ``what`` is ``exit``, ``error`` or ``contract``; ``code`` the exit number or error code
-    (``None`` for the contract); ``name`` the exit's name (for an error code: the exit it maps to;
-    for the contract: its name); ``change`` a machine-readable token (``renamed``, ``added``…).
+    ``what`` is ``exit``, ``outcome``, ``error`` or ``contract``; ``code`` the exit number, outcome
+    name or error code (``None`` for the contract); ``name`` the exit's name (for an error code:
+    the exit it maps to; for the contract: its name); ``change`` a machine-readable token
+    (``renamed``, ``added``…).
     """
 
     __slots__ = ("change", "code", "level", "message", "name", "what")
@@ -166,7 +167,8 @@ def bump(old: str, new: str) -> str:
 
 def compare(old: Contract, new: Contract) -> Report:
     """Every change from *old* to *new*, classified, and the verdict on NEW's version."""
-    changes = _contract_changes(old, new) + _exit_changes(old, new) + _error_changes(old, new)
+    changes = (_contract_changes(old, new) + _exit_changes(old, new)
+               + _outcome_changes(old, new) + _error_changes(old, new))
     return Report(old, new, changes)
 
 
@@ -279,6 +281,52 @@ def _exit_field_changes(was: ExitCode, now: ExitCode) -> list[Change]:
         ("when", was.when, now.when),
         ("recovery", was.recovery, now.recovery),
     ])
+    return changes
+
+
+def _outcome_changes(old: Contract, new: Contract) -> list[Change]:
+    """Outcomes (told apart by stderr) matched by name. What decides whether one holds — its
+    codes, its pattern, its kind, the error lines, the locale — is major: a script's --ok
+    tolerates other runs than before. A new outcome is minor, its texts a patch."""
+    changes: list[Change] = []
+    if old.stderr.errors != new.stderr.errors:
+        changes.append(Change("major", "contract", None, new.name, "error-lines-changed",
+                              "[stderr] errors changed: other lines must be explained for an "
+                              "outcome to hold"))
+    if old.stderr.locale != new.stderr.locale:
+        changes.append(Change("major", "contract", None, new.name, "locale-changed",
+                              f"[stderr] locale changed {old.stderr.locale} → "
+                              f"{new.stderr.locale}: the tool speaks another language"))
+    old_rows = {o.name: o for o in old.outcomes}
+    new_rows = {o.name: o for o in new.outcomes}
+    for name, was in old_rows.items():
+        now = new_rows.get(name)
+        if now is None:
+            changes.append(Change("major", "outcome", name, name, "removed", "removed"))
+            continue
+        if was.codes != now.codes:
+            changes.append(Change("major", "outcome", name, name, "codes-changed",
+                                  f"refines exits {list(was.codes)} → {list(now.codes)}"))
+        if was.pattern != now.pattern:
+            changes.append(Change("major", "outcome", name, name, "pattern-changed",
+                                  f"pattern changed {was.pattern!r} → {now.pattern!r}"))
+        if was.kind != now.kind:
+            changes.append(Change("major", "outcome", name, name, "re-kinded",
+                                  f"re-kinded {was.kind} → {now.kind}"))
+        if was.retryable != now.retryable:
+            changes.append(Change("major", "outcome", name, name, "retryable-flipped",
+                                  f"retryable flipped {_bool(was.retryable)} → "
+                                  f"{_bool(now.retryable)}"))
+        changes += _text_changes("outcome", name, name, [
+            ("meaning", was.meaning, now.meaning),
+            ("when", was.when, now.when),
+            ("recovery", was.recovery, now.recovery),
+        ])
+    for name, now in new_rows.items():
+        if name not in old_rows:
+            changes.append(Change("minor", "outcome", name, name, "added",
+                                  f"added ({now.kind}, of exit "
+                                  f"{', '.join(map(str, now.codes))})"))
     return changes
 
 

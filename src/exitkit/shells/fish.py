@@ -69,10 +69,23 @@ def render(section: Section, *, export: bool) -> str:
         "print the kind of exit code CODE; status 1 if unknown",
         [lookup_row, f'{_PRINTF} "${kind}"'],
     )
+    heard: list[str] = []
+    if section.heard:
+        heard = [
+            "if builtin contains -- \"$argv[1]\" " + " ".join(q(n) for n in section.heard),
+            f"    builtin printf '%s: %s is told apart by stderr, which $status does not "
+            f"carry: use exitkit run --ok %s\\n' {q(section.fn_is)} \"$argv[1]\" "
+            "\"$argv[1]\" >&2",
+            "    return 2",
+            "end",
+        ]
     function(
         section.fn_is,
-        "status 0 when exit code CODE has name or kind NAME",
+        "status 0 when exit code CODE has name or kind NAME"
+        + ("; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)"
+           if section.heard else ""),
         [
+            *heard,
             f'{section.fn_row} "$argv[2]"; or return 1',
             f'builtin contains -- "$argv[1]" "${name}" "${kind}"',
         ],

@@ -64,6 +64,7 @@ class Section:
         "fn_kind",
         "fn_name",
         "fn_row",
+        "heard",
         "signature",
         "var_comments",
         "var_detail",
@@ -126,6 +127,15 @@ class Section:
             self.fn_name, self.fn_kind, self.fn_is, self.fn_describe, self.fn_error_exit,
             self.fn_row, self.var_name, self.var_kind, self.var_detail, self.var_comments,
             self.var_status]
+
+        kinds = {arm.kind for arm in self.arms}
+        #: Outcome names and kinds (told apart by stderr, not by the status): the ``_is`` helper
+        #: says so instead of answering. A word that is also an exit's kind is that kind here.
+        self.heard: list[str] = []
+        for o in contract.outcomes:
+            for word in (_kebab("outcome name", o.name), _kebab("kind", o.kind)):
+                if word not in kinds and word not in self.heard:
+                    self.heard.append(word)
 
         by_name = {arm.name: arm.code for arm in self.arms}
         self.errors: list[tuple[str, int]] = []

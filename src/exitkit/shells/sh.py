@@ -188,10 +188,24 @@ def render_posix(section: Section, dialect: Dialect, *, export: bool) -> str:
         section.fn_kind,
         [f'{section.fn_row} "${{1:-}}" || {ret} 1', f'{printf} "{kind_var}"'],
     )
+    heard: list[str] = []
+    if section.heard:
+        names = " | ".join(_pattern(q(name)) for name in section.heard)
+        heard = [
+            f'case "${{1:-}}" in {names})',
+            # "$1" matched one of the quoted names above: it is a kebab-case word
+            f"  {dialect.printf} '%s: %s is told apart by stderr, which $? does not carry: "
+            f"use exitkit run --ok %s\\n' {q(section.fn_is)} \"$1\" \"$1\" >&2",
+            f"  {ret} 2 ;;",
+            "esac",
+        ]
     function(
-        f"{section.fn_is} NAME|KIND CODE: status 0 when exit code CODE has that name or kind.",
+        f"{section.fn_is} NAME|KIND CODE: status 0 when exit code CODE has that name or kind"
+        + ("; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)."
+           if section.heard else "."),
         section.fn_is,
         [
+            *heard,
             f'{section.fn_row} "${{2:-}}" || {ret} 1',
             # quoted expansions in a pattern match literally
             f'case "${{1:-}}" in "{name_var}" | "{kind_var}") {ret} 0 ;; esac',
