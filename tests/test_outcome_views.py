@@ -158,3 +158,15 @@ def test_the_python_module_maps_outcomes_to_their_exits() -> None:
         "forbidden": ((cls.ERROR,), "^Error: .* forbidden$"),  # type: ignore[attr-defined]
         "busy": ((cls.ERROR,), "^Error: busy"),  # type: ignore[attr-defined]
     }
+
+
+def test_completion_offers_outcome_names_and_kinds(contract_file: Path) -> None:
+    from exitkit.cli.complete import candidates
+
+    line = ["run", "--ok", "error,", "--", "talker", "delete"]
+    offered = dict(candidates(line, 2))
+    assert offered["error,gone"] == "stderr: The thing is not there"
+    assert offered["error,rate-limited"] == "kind"
+    assert "error,busy" in offered and "error,1" not in offered
+    explained = dict(candidates(["explain", "-c", "talker", "g"], 3))
+    assert explained["gone"] == "stderr: The thing is not there"

@@ -179,6 +179,96 @@ def bench_throughput() -> None:
         f"{value:.3f}x (IQR {quartiles[0]:.2f}-{quartiles[2]:.2f})", "<= 1.02x", value <= 1.02)
 
 
+#: A contract with an outcome, so that `exitkit run --ok gone` reads the command's stderr.
+LISTENER = """name = "listener"
+version = "1.0.0"
+[stderr]
+errors = ['^Error: ']
+[[exit]]
+code = 0
+name = "ok"
+kind = "success"
+meaning = "Done"
+[[exit]]
+code = 1
+name = "error"
+kind = "failure"
+meaning = "Failed"
+[[outcome]]
+name = "gone"
+kind = "not-found"
+codes = [1]
+pattern = '^Error: .* not found$'
+meaning = "Gone"
+"""
+
+
+def bench_stderr_relay() -> None:
+    """Outcomes read from stderr: the relay's throughput (to a pipe, and through a pty when
+    exitkit's stderr is a terminal) and the delay it adds to each line, against the same run
+    whose stderr is inherited (--ok by number reads nothing)."""
+    import pty
+    import threading
+
+    Path(".exitkit").mkdir(exist_ok=True)
+    Path(".exitkit/listener.toml").write_text(LISTENER)
+    size = (64 if QUICK else 256) * 1024 * 1024
+    line = "I1130 04:23:42.190000   12345 reflector.go:561] watch of *v1.Pod ended normally"
+    feed = f"yes '{line}' | head -c {size} >&2; printf '\\nError: pod x not found\\n' >&2; exit 1"
+
+    def through_pipe(ok: str) -> float:
+        return wall(["sh", "-c", f"{EXITKIT} run --ok {ok} -c listener -- sh -c \"{feed}\" "
+                     "2>&1 >/dev/null | cat >/dev/null"])
+
+    f, s, r = pairs(lambda: through_pipe("1"), lambda: through_pipe("gone"),
+                    n=3 if QUICK else 7, warmup=1)
+    row(f"{size >> 20} MiB of stderr lines read for --ok gone / inherited",
+        f"{r:.2f}x ({size / s / 1e6:.0f} MB/s vs {size / f / 1e6:.0f})", "report", None)
+
+    def through_pty() -> float:
+        master, slave = pty.openpty()
+        drained = threading.Thread(target=_drain, args=(master,))
+        drained.start()
+        try:
+            start = time.perf_counter()
+            subprocess.run([EXITKIT, "run", "--ok", "gone", "-c", "listener", "--", "sh", "-c",
+                            feed], check=True, stdout=subprocess.DEVNULL, stderr=slave)
+            return time.perf_counter() - start
+        finally:
+            os.close(slave)
+            drained.join()
+            os.close(master)
+
+    elapsed = statistics.median(through_pty() for _ in range(3))
+    row(f"{size >> 20} MiB of stderr lines through a pty (stderr a terminal)",
+        f"{size / elapsed / 1e6:.0f} MB/s", "report", None)
+
+    probe = ("import sys, time\n"
+             "for _ in range(40):\n"
+             "    sys.stderr.write(f'{time.monotonic_ns()}\\n'); sys.stderr.flush()\n"
+             "    time.sleep(0.02)\n")
+    for label, ok in (("inherited", "1"), ("read for --ok gone", "gone")):
+        child = subprocess.Popen([EXITKIT, "run", "--ok", ok, "-c", "listener", "--", PYTHON,
+                                  "-c", probe], stderr=subprocess.PIPE, text=True)
+        delays = []
+        assert child.stderr is not None
+        for text in child.stderr:
+            if text.strip().isdigit():
+                delays.append(time.monotonic_ns() - int(text))
+        child.wait()
+        row(f"one stderr line's delay, {label} (median)",
+            f"{statistics.median(delays) / 1000:.0f} µs", "report", None)
+
+
+def _drain(fd: int) -> None:
+    while True:
+        try:
+            if not os.read(fd, 1 << 16):
+                return
+        except OSError:  # EIO: every slave closed
+            return
+
+
 def bench_timeout_precision() -> None:
     """How late a timeout ends the run: `--timeout 0.2 -- sleep 10` against `-- sleep 0.2`, side
     by side (the same start-up, the same child; one ends by itself at 0.2 s, the other is
@@ -239,8 +329,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
         for bench in (bench_source_bash, bench_exit_is_loop, bench_shell_cmd, bench_interactive,
-                      bench_run_startup, bench_throughput, bench_timeout_precision, bench_memory,
-                      bench_completion):
+                      bench_run_startup, bench_throughput, bench_stderr_relay,
+                      bench_timeout_precision, bench_memory, bench_completion):
             bench()
     return 0
 

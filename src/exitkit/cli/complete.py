@@ -121,14 +121,17 @@ def _values(kind: str, words: list[str], cword: int, current: str) -> list[tuple
         from exitkit.contracts.loader import load_builtin
 
         contract = _contract_for(words, cword) or load_builtin("shell")
-        if kind == "code":  # explain: a name or a string error code
-            return [(e.name, f"{e.code}: {e.meaning}") for e in contract.exits] + [
+        heard = [(o.name, f"stderr: {o.meaning}") for o in contract.outcomes]
+        if kind == "code":  # explain: a name, an outcome or a string error code
+            return [(e.name, f"{e.code}: {e.meaning}") for e in contract.exits] + heard + [
                 (err.code, err.meaning) for err in contract.errors]
         head, sep, _ = current.rpartition(",")
         lead = head + sep  # --ok auth,not<TAB> completes the last item of a comma list
-        names = {e.name for e in contract.exits}
+        names = {e.name for e in contract.exits} | {o.name for o in contract.outcomes}
         out = [(lead + e.name, f"{e.code}: {e.meaning}") for e in contract.exits]
-        out += [(lead + k, "kind") for k in sorted({e.kind for e in contract.exits} - names)]
+        out += [(lead + name, meaning) for name, meaning in heard]
+        kinds = {e.kind for e in contract.exits} | {o.kind for o in contract.outcomes}
+        out += [(lead + k, "kind") for k in sorted(kinds - names)]
         return out
     return []
 

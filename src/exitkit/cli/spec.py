@@ -188,12 +188,16 @@ COMMANDS: tuple[Command, ...] = (
         "run", "Run a command with exact exit codes, tolerance, timeouts and retries",
         "Run CMD and exit with its exit status, unchanged. Tolerate chosen codes, stop it after a "
         "timeout, retry transient failures, and report to GitHub Actions. CMD's arguments are "
-        "passed as a list (no shell); its stdin, stdout, stderr and terminal are its own.",
+        "passed as a list (no shell); its stdin, stdout, stderr and terminal are its own "
+        "(its stderr passes through exitkit, byte for byte, only to tell an outcome apart).",
         options=(
             Option(("-c", "--contract"), "contract", "Contract for CMD's codes (default: the "
                    "contract that matches CMD).", value="contract", metavar="NAME|FILE"),
             Option(("--ok",), "ok", "Treat these codes as success (repeatable, comma lists: "
-                   "5,7-9,auth).", value="codes", metavar="CODE|RANGE|NAME|KIND", repeat=True),
+                   "5,7-9,auth). A name or kind may be an outcome the contract tells apart by "
+                   "stderr (kubectl's not-found): then CMD's stderr is read, and the outcome "
+                   "holds only if every error it printed is one of those named.",
+                   value="codes", metavar="CODE|RANGE|NAME|KIND", repeat=True),
             Option(("--timeout",), "timeout", "Stop CMD after DURATION (30, 30s, 1.5m, 1h30m) and "
                    "exit 124.", value="duration"),
             Option(("--max-time",), "max_time", "Bound the whole run, every attempt and "
@@ -208,7 +212,9 @@ COMMANDS: tuple[Command, ...] = (
             Option(("--retry-on",), "retry_on", "What to retry (default: the contract's "
                    "retryable codes, or any failure without a contract). 124, 126, 127 and deaths "
                    "by HUP, INT, QUIT, KILL or TERM only when given as numbers. No retry follows "
-                   "a signal sent to exitkit, or the death of the shell that started it.",
+                   "a signal sent to exitkit, or the death of the shell that started it. An "
+                   "outcome told apart by stderr (kubectl's too-many-requests) is read as for "
+                   "--ok.",
                    value="codes", metavar="CODE|NAME|KIND", repeat=True),
             Option(("--backoff",), "backoff", "First retry delay; doubles each time, full "
                    "jitter (default 1s).", value="duration"),

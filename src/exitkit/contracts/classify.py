@@ -31,7 +31,7 @@ TAIL_CAP = 4096
 QUOTE_CAP = 300
 
 # CSI (colours, cursor), OSC (titles, links) ended by BEL or ST, and two-byte escapes.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
 
 class Lines:
@@ -64,23 +64,26 @@ class Lines:
 
     def feed(self, data: bytes) -> None:
         """Read *data*, the next bytes of stderr."""
-        start = 0
-        size = len(data)
-        while start < size:
-            end = _line_end(data, start)
-            if end < 0:
-                self._keep(data[start:])
-                return
-            self._keep(data[start:end])
-            self._line()
-            start = end + 1
+        parts = data.replace(b"\r", b"\n").split(b"\n")  # a line ends at either
+        last = parts.pop()
+        if parts:
+            if self._pending or self._skipping:
+                self._keep(parts[0])
+                parts[0] = bytes(self._pending)
+                self._pending.clear()
+                self._skipping = False
+            self._lines(parts)
+        self._keep(last)
 
     def close(self) -> None:
         """stderr ended: a last line without a line end counts too."""
         if self._pending or self._skipping:
-            self._line()
+            self._lines([bytes(self._pending)])
+            self._pending.clear()
+            self._skipping = False
 
     def _keep(self, part: bytes) -> None:
+        """Keep the start of a line whose end has not arrived, up to the cap."""
         if self._skipping:
             return
         room = LINE_CAP * 4 - len(self._pending)  # a character is at most 4 bytes of UTF-8
@@ -89,17 +92,25 @@ class Lines:
             self._skipping = True
         self._pending += part
 
-    def _line(self) -> None:
-        raw = bytes(self._pending)
-        self._pending.clear()
-        self._skipping = False
-        text = raw.decode("utf-8", "replace")
+    def _lines(self, lines: list[bytes]) -> None:
+        """Complete lines: decoded together (a bad byte never spans a line end), escapes
+        removed, each searched once for anything that matters."""
+        text = b"\n".join(lines).decode("utf-8", "replace")
         if "\x1b" in text:
             text = _ANSI.sub("", text)
-        text = text[:LINE_CAP]
-        self.lines += 1
-        self._remember(text)
-        if self._any is None or not self._any.search(text):
+        found = text.split("\n")
+        self.lines += len(found)
+        self._remember(found)
+        if self._any is None:
+            return
+        search = self._any.search
+        for line in found:
+            if search(line):
+                self._line(line[:LINE_CAP])
+
+    def _line(self, text: str) -> None:
+        """A line that matched an outcome or an error pattern (or a longer line's start)."""
+        if len(text) == LINE_CAP and not self._any.search(text):  # type: ignore[union-attr]
             return
         rows = frozenset(row.name for row, pattern in self._rows if pattern.search(text))
         for name in rows:
@@ -108,11 +119,24 @@ class Lines:
         if is_error:
             self.explanations.setdefault(rows, text)
 
-    def _remember(self, text: str) -> None:
-        if not text:
+    def _remember(self, lines: list[str]) -> None:
+        """Keep the last lines, up to :data:`TAIL_CAP` characters."""
+        size = 0
+        kept: list[str] = []
+        for line in reversed(lines):
+            if not line:
+                continue
+            line = line[:TAIL_CAP]
+            if size + len(line) + 1 > TAIL_CAP and kept:
+                break
+            kept.append(line)
+            size += len(line) + 1
+        if size >= TAIL_CAP:
+            self._tail = kept[::-1]
+            self._tail_size = size
             return
-        self._tail.append(text[:TAIL_CAP])
-        self._tail_size += len(self._tail[-1]) + 1
+        self._tail.extend(reversed(kept))
+        self._tail_size += size
         while self._tail_size > TAIL_CAP and len(self._tail) > 1:
             self._tail_size -= len(self._tail.pop(0)) + 1
 
@@ -144,13 +168,6 @@ class Lines:
                   if row.name in accepted and status in row.codes}
         return next((line for rows, line in self.explanations.items() if not rows & usable),
                     None)
-
-
-def _line_end(data: bytes, start: int) -> int:
-    """The index of the first ``\\n`` or ``\\r`` at or after *start*, or -1."""
-    newline = data.find(b"\n", start)
-    carriage = data.find(b"\r", start, newline if newline >= 0 else len(data))
-    return carriage if carriage >= 0 else newline
 
 
 def quote(line: str, cap: int = QUOTE_CAP) -> str:
