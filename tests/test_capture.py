@@ -120,8 +120,8 @@ def test_ok_by_kind_selects_outcomes_and_the_line_is_reported(talker: Tools,
                                   "(stderr: Error: x not found)\n")
     data = json.loads(report.read_text())
     assert (data["outcome"], data["name"], data["kind"], data["raw_exit_code"],
-            data["stderr_line"], data["stderr_tail"]) == (
-        "tolerated", "gone", "not-found", 1, "Error: x not found", "Error: x not found")
+            data["stderr_line"], data["stderr_tail"], data["stderr_line_refused"]) == (
+        "tolerated", "gone", "not-found", 1, "Error: x not found", "Error: x not found", False)
 
 
 def test_a_failure_names_what_stderr_shows_and_the_line_that_was_not_tolerated(
@@ -131,10 +131,15 @@ def test_a_failure_names_what_stderr_shows_and_the_line_that_was_not_tolerated(
                   "--report", str(report))
     assert result.returncode == 1
     assert result.stderr.endswith("exitkit: talker exited 1 (error): Any error "
-                                  "(stderr: Error: b forbidden)\n")
+                                  "(not tolerated by --ok: Error: b forbidden)\n")
+    assert json.loads(report.read_text())["stderr_line_refused"] is True
     result = talk("Error: b forbidden\n", 1, "--ok", "gone", "--report", str(report))
-    assert "talker exited 1 (forbidden): Not allowed" in result.stderr
+    assert "talker exited 1 (forbidden): Not allowed (not tolerated by --ok: Error: b " \
+        "forbidden)" in result.stderr
     assert json.loads(report.read_text())["name"] == "forbidden"
+    result = talk("Error: b forbidden\n", 1, "--retry-on", "busy")  # --ok names no outcome
+    assert result.stderr.endswith("talker exited 1 (forbidden): Not allowed (stderr: Error: b "
+                                  "forbidden)\n")
 
 
 def test_stderr_is_read_only_when_an_outcome_is_asked_for(talker: Tools) -> None:

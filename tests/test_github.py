@@ -573,4 +573,4 @@ def test_an_outcome_read_from_stderr_is_named_and_quoted_untouched(
     step = result.step("act")
     assert step.outcome == "failure"
     assert step.outputs == outputs(exit_code="1", name="forbidden", outcome="failure")
-    assert annotations(result)[0][2].endswith("\nstderr: Error: x forbidden")
+    assert annotations(result)[0][2].endswith("\nnot tolerated by --ok: Error: x forbidden")

@@ -326,7 +326,7 @@ def test_the_report_record_names_everything() -> None:
         "meaning": "Resource not found", "recovery": "Already gone: idempotent OK on teardown",
         "signal": None, "timed_out": False, "cause": None, "attempts": 2, "duration": 1.235,
         "outcome": "tolerated", "error": None, "cancelled": False,
-        "stderr_line": None, "stderr_tail": None,
+        "stderr_line": None, "stderr_line_refused": False, "stderr_tail": None,
     }
     record = result(argv=["x", "\udcff"], contract=None, status=143, exit_code=143,
                     outcome="signal", entry=None, signal=15, error="a\nb",

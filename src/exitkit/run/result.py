@@ -20,7 +20,7 @@ class RunResult:
     """
 
     __slots__ = ("argv", "attempts", "cancelled", "cause", "command", "contract", "duration",
-                 "entry", "error", "exit_code", "line", "outcome", "parent_died", "signal",
+                 "entry", "error", "exit_code", "line", "line_refused", "outcome", "parent_died", "signal",
                  "status", "stderr_tail", "timed_out", "timeout", "tool")
 
     def __init__(
@@ -34,6 +34,7 @@ class RunResult:
         outcome: str,
         entry: ExitCode | OutcomeRow | None = None,
         line: str | None = None,
+        line_refused: bool = False,
         stderr_tail: str | None = None,
         signal: int | None = None,
         timed_out: bool = False,
@@ -59,6 +60,8 @@ class RunResult:
         #: The stderr line behind ``entry`` when outcomes were read from stderr: the line that
         #: matched, or the error line that kept --ok from tolerating the run.
         self.line = line
+        #: :attr:`line` is an error line that no outcome named by --ok explains.
+        self.line_refused = line_refused
         #: The last lines the command wrote on stderr, when outcomes were read from there.
         self.stderr_tail = stderr_tail
         #: N when the child was killed by signal N (also by exitkit's own timeout signal).
@@ -120,8 +123,18 @@ class RunResult:
             "outcome": self.outcome,
             "error": escape(self.error) if self.error is not None else None,
             "stderr_line": self.quoted_line,
+            "stderr_line_refused": self.line_refused,
             "stderr_tail": self.stderr_tail,
         }
+
+    @property
+    def said(self) -> str:
+        """`` (stderr: LINE)``, `` (not tolerated by --ok: LINE)``, or "" without a line."""
+        if self.line is None:
+            return ""
+        if self.line_refused:
+            return f" (not tolerated by --ok: {self.quoted_line})"
+        return f" (stderr: {self.quoted_line})"
 
     @property
     def quoted_line(self) -> str | None:

@@ -263,7 +263,7 @@ class Runner:
         heard = attempt.heard(self.ok.outcomes)
         verdict = policy.verdict(attempt.status, timed_out=timed_out,
                                  signal=None if timed_out else signal, ok=self.ok, heard=heard)
-        entry, line = self.explain(attempt, verdict, heard)
+        entry, line, refused = self.explain(attempt, verdict, heard)
         parent_died = outcome is not None and outcome.parent_died
         if parent_died or self.abandoned:
             cause = "cancelled"
@@ -286,6 +286,7 @@ class Runner:
             outcome=verdict,
             entry=entry,
             line=line,
+            line_refused=refused,
             stderr_tail=attempt.lines.tail if attempt.lines is not None else None,
             signal=signal,
             timed_out=timed_out,
@@ -299,24 +300,25 @@ class Runner:
         )
 
     def explain(self, attempt: Attempt, verdict: str, heard: OutcomeRow | None,
-                ) -> tuple[ExitCode | OutcomeRow | None, str | None]:
+                ) -> tuple[ExitCode | OutcomeRow | None, str | None, bool]:
         """The row that names how *attempt* ended — the outcome --ok accepted, else one the
         command's stderr shows alone (``forbidden`` rather than ``error``), else the exit's — and
-        the stderr line behind it: the one that matched, or the one that kept --ok from holding."""
+        the stderr line behind it: the one that matched, or the one that kept --ok from holding
+        (then True)."""
         status = attempt.status
         lines = attempt.lines
         if heard is not None and lines is not None:
-            return heard, lines.matched.get(heard.name)
+            return heard, lines.matched.get(heard.name), False
         entry: ExitCode | OutcomeRow | None = policy.label(self.contract, status)
         if lines is None or verdict != "failure":
-            return entry, None
+            return entry, None, False
         said = lines.recognised(status)
         if said is not None:
             entry = said
         blocking = lines.unexplained(status, self.ok.outcomes) if self.ok.outcomes else None
         if blocking is not None:
-            return entry, blocking
-        return entry, lines.matched.get(said.name) if said is not None else None
+            return entry, blocking, True
+        return entry, lines.matched.get(said.name) if said is not None else None, False
 
 
 def pin_locale(env: dict[str, str], locale: str) -> None:

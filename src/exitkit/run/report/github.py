@@ -116,7 +116,7 @@ def annotation(result: RunResult) -> str:
     outcome = outcome_of(result)
     if outcome == "success":
         return ""
-    said = f"\nstderr: {result.quoted_line}" if result.line is not None else ""
+    said = f"\n{result.said.strip()[1:-1]}" if result.line is not None else ""
     if outcome == "tolerated":
         return command("notice", f"{cmd} exited {label}; tolerated by --ok{said}",
                        title=f"{result.tool}: {result.name or result.status} tolerated")

@@ -51,7 +51,7 @@ def message(result: RunResult) -> str:
         after = "not started" if result.attempts == 0 else "no further attempt"
         return (f"{result.signal_name} received; {result.tool}: {after}; "
                 f"exiting {result.exit_code}")
-    said = f" (stderr: {result.quoted_line})" if result.line is not None else ""
+    said = result.said
     if result.outcome == "tolerated":
         return f"{result.tool} exited {result.label}; tolerated by --ok{said}"
     if result.outcome == "timeout":
