@@ -349,3 +349,37 @@ def test_a_terminal_stays_a_terminal_with_its_size_and_exact_bytes(talker: Tools
         child.kill()
         child.wait()
         os.close(master)
+
+
+def test_term_at_any_moment_while_stderr_is_read_ends_the_run(talker: Tools) -> None:
+    """TERM while lines pass, as an attempt ends, while the last bytes are drained or between
+    attempts: the run always ends, by TERM, with no traceback and no command left behind."""
+    import random
+
+    from test_run_signals import race
+
+    talker("talker", 'i=0; while [ $i -lt 200 ]; do echo "progress $i" >&2; i=$((i+1)); done; '
+           'echo "Error: busy" >&2; exit 1')
+
+    def one(i: int) -> object:
+        with subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--retry-on", "busy", "--retries",
+                               "100000", "--backoff", "0", "-q", "--", "talker"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+            time.sleep(random.uniform(0.03, 0.15))
+            proc.send_signal(signal.SIGTERM)
+            try:
+                _, err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                return "still running"
+            lines = err.decode(errors="replace").splitlines()
+            noise = [line for line in lines if not line.startswith(("progress ", "Error: busy"))]
+            return proc.returncode, tuple(noise)
+
+    counts = race(200, one)
+    # 1: TERM was forwarded as the attempt's command was already exiting 1; no attempt followed
+    assert set(counts) <= {(-signal.SIGTERM, ()), (1, ())}, counts
+    assert counts[(-signal.SIGTERM, ())] >= 100, counts
+    # a #! script runs as `/bin/sh PATH`
+    assert not procs.processes_running("sh", str(talker.bin / "talker")), "a command outlived it"

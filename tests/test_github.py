@@ -551,6 +551,7 @@ def test_an_outcome_read_from_stderr_is_named_and_quoted_untouched(
 ) -> None:
     """The outcome's name is the step's exit-name; the line it was told apart by is quoted in
     the annotation, byte for byte even where it holds the runner's own escapes and markers."""
+    from exitkit.run.report.github import code_span
     from exitkit.text import neutralize
     from test_capture import TALKER
 
@@ -568,6 +569,9 @@ def test_an_outcome_read_from_stderr_is_named_and_quoted_untouched(
                                    ("notice", "talker: gone tolerated",
                                     "talker delete x exited 1 (gone); tolerated by --ok\n"
                                     "stderr: " + neutralize(said))]
+    assert result.summary.endswith(
+        "- `talker delete x` → exit 1 (gone): **tolerated** — The thing is not there (stderr: "
+        f"{code_span(said)})\n")
     tools("talker", "echo 'Error: x forbidden' >&2; exit 1")
     result = job(workspace, runner_temp, [action("talker delete x", ok="gone")])
     step = result.step("act")
