@@ -20,8 +20,8 @@ class RunResult:
     """
 
     __slots__ = ("argv", "attempts", "cancelled", "cause", "command", "contract", "duration",
-                 "entry", "error", "exit_code", "line", "line_refused", "outcome", "parent_died", "signal",
-                 "status", "stderr_tail", "timed_out", "timeout", "tool")
+                 "entry", "error", "exit_code", "line", "line_refused", "outcome", "parent_died",
+                 "signal", "status", "stderr_tail", "timed_out", "timeout", "tool")
 
     def __init__(
         self,
