@@ -54,6 +54,119 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                                 'name': 'unknown-error',
                                 'kind': 'internal',
                                 'meaning': 'An unknown error while running tasks'}]},
+ 'apt-get': {'name': 'apt-get',
+             'version': '1.0.0',
+             'summary': "APT's package handling tool: 100 for every error",
+             'source': 'https://manpages.debian.org/stable/apt/apt-get.8.en.html#DIAGNOSTICS',
+             'exit': [{'code': 0,
+                       'name': 'ok',
+                       'kind': 'success',
+                       'meaning': 'Success',
+                       'when': 'Also `apt-get remove` of a package that is known but not '
+                               "installed: `Package 'x' is not installed, so not removed` goes to "
+                               'stdout'},
+                      {'code': 100,
+                       'name': 'error',
+                       'kind': 'failure',
+                       'meaning': 'An error occurred',
+                       'when': 'Every error: an unknown package (`E: Unable to locate package x`), '
+                               'a download or dpkg failure, a held lock'}]},
+ 'aws': {'name': 'aws',
+         'version': '1.0.0',
+         'summary': "The AWS CLI, v1 and v2: v2 exits 254 for a service's error and v1 255; the "
+                    "service's error code on stderr tells them apart",
+         'source': 'https://docs.aws.amazon.com/cli/latest/topic/return-codes.html',
+         'stderr': {'errors': ['\\bAn error occurred \\(',
+                               '(?:^|[{,])\\s*"Code"\\s*:',
+                               '^aws: \\[ERROR\\]: ']},
+         'exit': [{'code': 0, 'name': 'ok', 'kind': 'success', 'meaning': 'The command succeeded'},
+                  {'code': 1,
+                   'name': 's3-transfer-failed',
+                   'kind': 'failure',
+                   'meaning': 'At least one s3 transfer failed',
+                   'when': 'Only the high-level s3 commands (cp, mv, rm, sync)'},
+                  {'code': 2,
+                   'name': 'usage',
+                   'kind': 'usage',
+                   'meaning': 'The command line could not be parsed, or an s3 command skipped '
+                              'files',
+                   'when': 'Parse errors exit 2 in AWS CLI v1 (v2 exits 252); for s3 commands, '
+                           'files that do not exist, are special files or cannot be read were '
+                           'skipped while the rest transferred'},
+                  {'code': 130,
+                   'name': 'interrupted',
+                   'kind': 'signal',
+                   'meaning': 'Interrupted by SIGINT (Ctrl-C)'},
+                  {'code': 252,
+                   'name': 'invalid-parameters',
+                   'kind': 'usage',
+                   'meaning': 'The command syntax or a parameter value was invalid',
+                   'when': 'AWS CLI v2 (awscli/constants.py PARAM_VALIDATION_ERROR_RC); v1 exits 2 '
+                           'or 255 instead'},
+                  {'code': 253,
+                   'name': 'configuration-error',
+                   'kind': 'config',
+                   'meaning': 'The environment or configuration was invalid, e.g. no credentials '
+                              'or no region',
+                   'when': 'AWS CLI v2 (CONFIGURATION_ERROR_RC); v1 exits 255 instead'},
+                  {'code': 254,
+                   'name': 'service-error',
+                   'kind': 'failure',
+                   'meaning': 'The service returned an error',
+                   'when': 'AWS CLI v2 (CLIENT_ERROR_RC): the request was made and the service '
+                           'refused it; the outcomes below name the common error codes'},
+                  {'code': 255,
+                   'name': 'general-error',
+                   'kind': 'internal',
+                   'meaning': 'The command failed',
+                   'when': "AWS CLI v1 for every error, the service's included; v2 only as a "
+                           'catch-all for errors it has no other code for'}],
+         'outcome': [{'name': 'not-found',
+                      'kind': 'not-found',
+                      'codes': [254, 255],
+                      'pattern': '\\bAn error occurred '
+                                 '\\((?:NoSuch[A-Za-z]+|[A-Za-z]*NotFound(?:Exception|Fault)?|[A-Za-z]+\\.NotFound|404)\\)|(?:^|[{,])\\s*"Code"\\s*:\\s*"(?:NoSuch[A-Za-z]+|[A-Za-z]*NotFound(?:Exception|Fault)?|[A-Za-z]+\\.NotFound|404)"',
+                      'meaning': 'The resource does not exist: NoSuchEntity (IAM), '
+                                 'ResourceNotFoundException, NoSuchBucket, NoSuchKey, '
+                                 'InvalidInstanceID.NotFound (EC2), RepositoryNotFoundException '
+                                 '(ECR), or 404 for HEAD requests',
+                      'when': "botocore's `An error occurred (CODE) when calling the OP operation: "
+                              '…` in AWS CLI v1 and v2, also with ` (reached max retries: N)` '
+                              '(botocore 1.4.51 and later), after `aws: [ERROR]: ` (v2.34.0 and '
+                              'later), and as the JSON error\'s `"Code"` (v2.34.0 and later)',
+                      'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- aws '
+                                  'iam delete-role …`; some deletes succeed on a missing resource '
+                                  'already (`aws s3 rm` of a missing key, `cloudformation '
+                                  'delete-stack`)'},
+                     {'name': 'throttled',
+                      'kind': 'rate-limited',
+                      'codes': [254, 255],
+                      'pattern': '\\bAn error occurred '
+                                 '\\((?:Throttling|ThrottlingException|ThrottledException|RequestThrottledException|TooManyRequestsException|ProvisionedThroughputExceededException|TransactionInProgressException|RequestLimitExceeded|BandwidthLimitExceeded|LimitExceededException|RequestThrottled|SlowDown|PriorRequestNotComplete|EC2ThrottledException)\\)|(?:^|[{,])\\s*"Code"\\s*:\\s*"(?:Throttling|ThrottlingException|ThrottledException|RequestThrottledException|TooManyRequestsException|ProvisionedThroughputExceededException|TransactionInProgressException|RequestLimitExceeded|BandwidthLimitExceeded|LimitExceededException|RequestThrottled|SlowDown|PriorRequestNotComplete|EC2ThrottledException)"',
+                      'meaning': "The service throttled the request, and botocore's own retries "
+                                 'did not get through',
+                      'when': 'The 14 codes botocore retries as throttling (retries/standard.py '
+                              '_THROTTLED_ERROR_CODES), usually with ` (reached max retries: N)`; '
+                              'some services use LimitExceededException for a quota too, which '
+                              'waiting does not lift',
+                      'recovery': 'Retry after a pause: `exitkit run --retries 3 --retry-on '
+                                  "throttled -- aws …`, or raise botocore's attempts with "
+                                  'AWS_MAX_ATTEMPTS and AWS_RETRY_MODE=adaptive'},
+                     {'name': 'access-denied',
+                      'kind': 'auth',
+                      'codes': [254, 255],
+                      'pattern': '\\bAn error occurred '
+                                 '\\((?:AccessDenied[A-Za-z]*|UnauthorizedOperation|ExpiredToken[A-Za-z]*|AuthFailure|InvalidClientTokenId|UnrecognizedClientException|InvalidAccessKeyId|SignatureDoesNotMatch|403)\\)|(?:^|[{,])\\s*"Code"\\s*:\\s*"(?:AccessDenied[A-Za-z]*|UnauthorizedOperation|ExpiredToken[A-Za-z]*|AuthFailure|InvalidClientTokenId|UnrecognizedClientException|InvalidAccessKeyId|SignatureDoesNotMatch|403)"',
+                      'meaning': 'The credentials are not allowed to do this, or are expired or '
+                                 'invalid',
+                      'when': 'AccessDenied and AccessDeniedException, UnauthorizedOperation '
+                              '(EC2), ExpiredToken and ExpiredTokenException, AuthFailure, '
+                              'InvalidClientTokenId, UnrecognizedClientException, '
+                              'InvalidAccessKeyId, SignatureDoesNotMatch, 403 for HEAD requests; '
+                              'the same line forms as not-found',
+                      'recovery': 'Check who you are with `aws sts get-caller-identity`, and what '
+                                  'the policy allows; S3 answers 403 rather than 404 for a missing '
+                                  'key without s3:ListBucket'}]},
  'bcdock': {'name': 'bcdock',
             'version': '1.0.0',
             'summary': 'Command-line client for bcdock environments; HTTP statuses are translated, '
@@ -630,6 +743,62 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                           'name': 'command-not-found',
                           'kind': 'command-not-found',
                           'meaning': "The container's command was not found in the image"}]},
+ 'docker': {'name': 'docker',
+            'version': '1.0.0',
+            'summary': 'The docker CLI in general (`docker run` has a contract of its own): 1 for '
+                       'every error, an object that does not exist told apart by stderr',
+            'source': 'https://github.com/docker/cli/blob/master/cmd/docker/docker.go',
+            'stderr': {'errors': ['^Error response from daemon: ',
+                                  '^Error: ',
+                                  '^docker: ',
+                                  '^Cannot connect to the Docker daemon',
+                                  '^error during connect: ']},
+            'exit': [{'code': 0,
+                      'name': 'ok',
+                      'kind': 'success',
+                      'meaning': 'The command succeeded'},
+                     {'code': 1,
+                      'name': 'error',
+                      'kind': 'failure',
+                      'meaning': 'The command failed',
+                      'when': 'Every error a docker command reports for its objects, including an '
+                              'unreachable daemon; `docker exec` and `docker start --attach` pass '
+                              "the container command's own status through"},
+                     {'code': 125,
+                      'name': 'docker-error',
+                      'kind': 'internal',
+                      'meaning': 'docker itself failed, not the container',
+                      'when': 'A bad flag or argument (every docker command), and for `docker run` '
+                              'and `docker exec` an unreachable daemon or an image that cannot be '
+                              'pulled or created'},
+                     {'code': 126,
+                      'name': 'cannot-invoke',
+                      'kind': 'not-executable',
+                      'meaning': "The container's command cannot be run",
+                      'when': '`docker run` and `docker exec`: permission denied, or the command '
+                              'is a directory'},
+                     {'code': 127,
+                      'name': 'command-not-found',
+                      'kind': 'command-not-found',
+                      'meaning': "The container's command was not found in the image",
+                      'when': '`docker run` and `docker exec`'}],
+            'outcome': [{'name': 'not-found',
+                         'kind': 'not-found',
+                         'codes': [1],
+                         'pattern': '^(?:Error response from daemon|Error): (?:No such '
+                                    '(?:container|image|volume|network): |get \\S+: no such '
+                                    'volume$|network \\S+ not found$)',
+                         'meaning': 'The container, image, volume or network does not exist',
+                         'when': "docker/cli v20.10.0 to v29.7.2 with moby's daemon text: `No such "
+                                 'container: NAME`, `No such image: NAME:TAG`, `get NAME: no such '
+                                 'volume`, `network NAME not found` (older daemons `No such '
+                                 'network: NAME`); old CLIs prefixed `Error: ` instead of `Error '
+                                 'response from daemon: `',
+                         'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- '
+                                     'docker rm NAME`; `docker rm -f` exits 0 for a missing '
+                                     'container since 20.10.0 (printing the error line until '
+                                     'v29.7.0), as do `docker volume rm -f` and (since 23.0.0) '
+                                     '`docker network rm -f`'}]},
  'exitkit': {'name': 'exitkit',
              'version': '1.0.0',
              'summary': "exitkit's own exit statuses",
@@ -705,6 +874,123 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                        'when': 'The name is not on PATH, the path does not exist, or its #! '
                                'interpreter does not exist (as bash and GNU timeout say)',
                        'recovery': 'Check the spelling and PATH'}]},
+ 'gcloud': {'name': 'gcloud',
+            'version': '1.0.0',
+            'summary': "The Google Cloud CLI: 1 for every error, the API's status on stderr tells "
+                       'them apart',
+            'source': 'https://cloud.google.com/sdk/gcloud/reference',
+            'stderr': {'errors': ['^ERROR: \\(gcloud\\.[^)]*\\) (?!.*:\\s*$)', '^ - ']},
+            'exit': [{'code': 0,
+                      'name': 'ok',
+                      'kind': 'success',
+                      'meaning': 'The command succeeded'},
+                     {'code': 1,
+                      'name': 'error',
+                      'kind': 'failure',
+                      'meaning': 'The command failed',
+                      'when': "Every error; the outcomes below tell the API's answers apart by "
+                              'stderr'}],
+            'outcome': [{'name': 'not-found',
+                         'kind': 'not-found',
+                         'codes': [1],
+                         'pattern': '^ERROR: \\(gcloud\\.[^)]*\\) NOT_FOUND: |^ - The resource '
+                                    "'[^']*' was not found$",
+                         'meaning': 'The resource does not exist',
+                         'when': 'APIs reporting google.rpc status names: `ERROR: '
+                                 '(gcloud.secrets.delete) NOT_FOUND: Requested entity was not '
+                                 'found.`; compute: `Could not fetch resource:` followed by ` - '
+                                 "The resource '…' was not found`; seen with gcloud 528.0.0. A 403 "
+                                 '`… (or it may not exist)` is permission-denied, not this',
+                         'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- '
+                                     'gcloud compute instances delete …`; commands that print '
+                                     'their own text (`Service [x] could not be found.`) are not '
+                                     'recognised'},
+                        {'name': 'permission-denied',
+                         'kind': 'auth',
+                         'codes': [1],
+                         'pattern': '^ERROR: \\(gcloud\\.[^)]*\\) PERMISSION_DENIED: |^ERROR: '
+                                    '\\(gcloud\\.[^)]*\\) .*does not have permission to access '
+                                    ".*\\(or it may not exist\\)|^ - Required '[^']+' permission "
+                                    'for ',
+                         'meaning': 'The account may not do this, or the resource may not exist: '
+                                    'Google answers 403 for both',
+                         'when': '`PERMISSION_DENIED: …`; a 403 as `… does not have permission to '
+                                 'access … (or it may not exist): …`; compute: ` - Required '
+                                 "'compute.instances.delete' permission for '…'`; seen with gcloud "
+                                 '528.0.0',
+                         'recovery': 'Check the active account (`gcloud auth list`) and its roles '
+                                     'on the project'},
+                        {'name': 'already-exists',
+                         'kind': 'conflict',
+                         'codes': [1],
+                         'pattern': '^ERROR: \\(gcloud\\.[^)]*\\) ALREADY_EXISTS: |^ - The '
+                                    "resource '[^']*' already exists$",
+                         'meaning': 'A resource of that name exists already',
+                         'when': '`ALREADY_EXISTS: …` from APIs reporting google.rpc status names, '
+                                 'as gcloud 528.0.0 prints them; compute: `Could not fetch '
+                                 "resource:` followed by ` - The resource '…' already exists`"},
+                        {'name': 'resource-exhausted',
+                         'kind': 'rate-limited',
+                         'codes': [1],
+                         'pattern': '^ERROR: \\(gcloud\\.[^)]*\\) RESOURCE_EXHAUSTED: ',
+                         'meaning': 'A rate limit or quota was exceeded',
+                         'when': '`RESOURCE_EXHAUSTED: …` from APIs reporting google.rpc status '
+                                 "names (HTTP 429); compute's 429 detail lines are not recognised; "
+                                 'a quota, unlike a rate, does not lift by waiting',
+                         'recovery': 'Retry after a pause: `exitkit run --retries 3 --retry-on '
+                                     'resource-exhausted -- gcloud …`'}]},
+ 'gh': {'name': 'gh',
+        'version': '1.0.0',
+        'summary': "GitHub's command-line tool: 1 for any error, 4 when authentication is needed, "
+                   '8 for pending checks; a 404 told apart by stderr',
+        'source': 'https://cli.github.com/manual/gh_help_exit-codes',
+        'stderr': {'errors': ['^gh: ',
+                              '^HTTP [0-9]{3}\\b',
+                              '^GraphQL: ',
+                              '^release not found$',
+                              '^This API operation needs the ',
+                              '^Authorize in your web browser']},
+        'exit': [{'code': 0, 'name': 'ok', 'kind': 'success', 'meaning': 'The command succeeded'},
+                 {'code': 1,
+                  'name': 'error',
+                  'kind': 'failure',
+                  'meaning': 'The command failed',
+                  'when': 'Any error; extensions and aliases pass their own status through'},
+                 {'code': 2,
+                  'name': 'cancelled',
+                  'kind': 'failure',
+                  'meaning': 'The command was cancelled',
+                  'when': 'Interrupted, or a prompt was declined'},
+                 {'code': 4,
+                  'name': 'auth-required',
+                  'kind': 'auth',
+                  'meaning': 'The command needs authentication',
+                  'when': 'No token, or one gh cannot use',
+                  'recovery': 'Run `gh auth login`, or set GH_TOKEN'},
+                 {'code': 8,
+                  'name': 'pending',
+                  'kind': 'in-progress',
+                  'meaning': 'Checks are still pending',
+                  'when': '`gh pr checks` while checks run (gh v2.34.0 and later)',
+                  'recovery': 'Wait with `gh pr checks --watch`, or retry: `exitkit run --retries '
+                              '20 --backoff 30s --retry-on pending -- gh pr checks`'}],
+        'outcome': [{'name': 'not-found',
+                     'kind': 'not-found',
+                     'codes': [1],
+                     'pattern': '^HTTP 404\\b|^gh: (?:.* \\(HTTP 404\\)|HTTP 404)$|^release not '
+                                'found$|^GraphQL: Could not resolve to an? [A-Za-z]+ with the '
+                                '[^,]+$',
+                     'meaning': 'GitHub answered 404: the thing does not exist, or the token may '
+                                'not see it; GitHub answers 404 where it means 403, so not-found '
+                                'from gh can hide a token without access',
+                     'when': '`HTTP 404: Not Found (https://api.github.com/…)`, `gh: Not Found '
+                             '(HTTP 404)` from `gh api`, `release not found` from `gh release '
+                             "delete`, and GraphQL's single `Could not resolve to a Repository "
+                             "with the name '…'` (gh v1.0.0 to v2.60.0)",
+                     'recovery': 'Tolerate it on teardown only where the token is known to have '
+                                 'access: `exitkit run --ok not-found -- gh release delete TAG '
+                                 '--yes`; a missing scope shows as a `This API operation needs the '
+                                 '… scope` line, which vetoes not-found'}]},
  'grep': {'name': 'grep',
           'version': '1.0.0',
           'summary': 'Print lines that match patterns (POSIX and GNU grep)',
@@ -725,6 +1011,161 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                     'meaning': 'An error occurred',
                     'when': 'E.g. an unreadable file or a bad pattern; GNU grep with `-q` exits 0 '
                             'instead if a line was selected'}]},
+ 'groupdel': {'name': 'groupdel',
+              'version': '1.0.0',
+              'summary': 'Delete a group (shadow-utils): a group that does not exist has a code of '
+                         'its own, so no stderr is needed',
+              'source': 'https://github.com/shadow-maint/shadow/blob/master/man/groupdel.8.xml',
+              'exit': [{'code': 0, 'name': 'ok', 'kind': 'success', 'meaning': 'Success'},
+                       {'code': 1,
+                        'name': 'failure',
+                        'kind': 'failure',
+                        'meaning': 'The group could not be deleted for another reason',
+                        'when': 'A /etc/shadow-maint/groupdel-pre.d or groupdel-post.d hook '
+                                'failed, or cleanup could not be set up'},
+                       {'code': 2,
+                        'name': 'usage',
+                        'kind': 'usage',
+                        'meaning': 'Invalid command syntax'},
+                       {'code': 3,
+                        'name': 'bad-argument',
+                        'kind': 'usage',
+                        'meaning': 'Invalid argument to an option',
+                        'when': 'A bad `--root` or `--prefix` directory'},
+                       {'code': 6,
+                        'name': 'not-found',
+                        'kind': 'not-found',
+                        'meaning': 'The group does not exist',
+                        'when': 'Only local groups count: one known from LDAP or SSSD but not in '
+                                '/etc/group is not found',
+                        'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- '
+                                    'groupdel NAME`'},
+                       {'code': 8,
+                        'name': 'primary-group',
+                        'kind': 'precondition',
+                        'meaning': "The group is a user's primary group",
+                        'recovery': 'Delete or change that user first, or use `groupdel -f` '
+                                    '(shadow 4.3.0 and later)'},
+                       {'code': 10,
+                        'name': 'cannot-update-group',
+                        'kind': 'failure',
+                        'meaning': 'Cannot update the group file'}]},
+ 'helm': {'name': 'helm',
+          'version': '1.0.0',
+          'summary': 'The Kubernetes package manager: 1 for every error, a release that does not '
+                     'exist told apart by stderr',
+          'source': 'https://github.com/helm/helm/blob/main/pkg/action/uninstall.go',
+          'stderr': {'errors': ['^Error: ']},
+          'exit': [{'code': 0, 'name': 'ok', 'kind': 'success', 'meaning': 'The command succeeded'},
+                   {'code': 1,
+                    'name': 'error',
+                    'kind': 'failure',
+                    'meaning': 'The command failed',
+                    'when': "Every error of helm itself; a plugin's status passes through "
+                            'unchanged'}],
+          'outcome': [{'name': 'not-found',
+                       'kind': 'not-found',
+                       'codes': [1],
+                       'pattern': '^Error: (?:.*: )?release: (?:not found|"[^"]*" not found)',
+                       'meaning': 'The release does not exist',
+                       'when': 'Helm 3.0 to 4.x: `Error: uninstall: Release not loaded: NAME: '
+                               'release: not found` (also `Error: release: not found` from status, '
+                               'get, rollback); Helm 2: `Error: release: "NAME" not found`',
+                       'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- helm '
+                                   'uninstall NAME`; since v3.13.0, `helm uninstall '
+                                   '--ignore-not-found` does it in helm itself (which also '
+                                   'swallows other release-storage errors, helm#32413)'}]},
+ 'kubectl': {'name': 'kubectl',
+             'version': '1.0.0',
+             'summary': 'The Kubernetes command-line tool: 1 for every error, told apart by the '
+                        "API's reason on stderr (`kubectl exec` passes the command's own status "
+                        'through)',
+             'source': 'https://github.com/kubernetes/kubectl/blob/master/pkg/cmd/util/helpers.go',
+             'stderr': {'errors': ['^Error from server\\b',
+                                   '^error: ',
+                                   '^The connection to the server .* was refused',
+                                   '^Unable to connect to the server: ',
+                                   '^Server returned an unexpected response: ',
+                                   '^Error in configuration: ']},
+             'exit': [{'code': 0,
+                       'name': 'ok',
+                       'kind': 'success',
+                       'meaning': 'The command succeeded'},
+                      {'code': 1,
+                       'name': 'error',
+                       'kind': 'failure',
+                       'meaning': 'The command failed',
+                       'when': "Every error: the API's refusals, an unreachable server, bad flags "
+                               'or manifests (DefaultErrorExitCode); the outcomes below tell the '
+                               "API's refusals apart by stderr"}],
+             'outcome': [{'name': 'not-found',
+                          'kind': 'not-found',
+                          'codes': [1],
+                          'pattern': '^Error from server \\(NotFound\\): ',
+                          'meaning': 'The object, or its namespace, does not exist',
+                          'when': '`Error from server (NotFound): pods "x" not found`, the API '
+                                  'reason NotFound (404); printed this way by kubectl 1.16 to 1.36 '
+                                  'at least (helpers.go StandardErrorMessage), checked with '
+                                  'v1.32.4',
+                          'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- '
+                                      'kubectl delete …` exits 0 only when everything that failed '
+                                      'was not found; for a single delete, `kubectl delete '
+                                      '--ignore-not-found` does the same in kubectl itself and is '
+                                      'preferable where it suffices'},
+                         {'name': 'already-exists',
+                          'kind': 'conflict',
+                          'codes': [1],
+                          'pattern': '^Error from server \\(AlreadyExists\\): ',
+                          'meaning': 'An object of that name exists already',
+                          'when': '`Error from server (AlreadyExists): pods "x" already exists`, '
+                                  'the API reason AlreadyExists (409), e.g. from `kubectl create`; '
+                                  'kubectl 1.16 to 1.36',
+                          'recovery': '`kubectl apply` updates an existing object instead of '
+                                      'failing'},
+                         {'name': 'forbidden',
+                          'kind': 'auth',
+                          'codes': [1],
+                          'pattern': '^Error from server \\(Forbidden\\): ',
+                          'meaning': 'The API server refused the request: RBAC or an admission '
+                                     'policy does not allow it',
+                          'when': '`Error from server (Forbidden): pods "x" is forbidden: User "…" '
+                                  'cannot delete resource …`, the API reason Forbidden (403); '
+                                  'kubectl 1.16 to 1.36',
+                          'recovery': 'Check what the credentials may do: `kubectl auth can-i '
+                                      'delete pods -n NAMESPACE`'},
+                         {'name': 'unauthorized',
+                          'kind': 'auth',
+                          'codes': [1],
+                          'pattern': '^error: You must be logged in to the server \\(|^Error from '
+                                     'server \\(Unauthorized\\): ',
+                          'meaning': 'The API server did not accept the credentials',
+                          'when': '`error: You must be logged in to the server (Unauthorized)` (or '
+                                  "with the server's own message in the parentheses), the API "
+                                  'reason Unauthorized (401); kubectl 1.16 to 1.36',
+                          'recovery': 'Refresh the token or kubeconfig; `kubectl auth whoami` '
+                                      'shows who the server thinks you are'},
+                         {'name': 'conflict',
+                          'kind': 'conflict',
+                          'codes': [1],
+                          'pattern': '^Error from server \\(Conflict\\): ',
+                          'meaning': 'The object changed since it was read, or another field '
+                                     'manager owns the field',
+                          'when': '`Error from server (Conflict): Operation cannot be fulfilled on '
+                                  '…: the object has been modified`, the API reason Conflict '
+                                  '(409); kubectl 1.16 to 1.36',
+                          'recovery': 'Read the object again and retry; for server-side apply '
+                                      'conflicts, `--force-conflicts` takes the fields over'},
+                         {'name': 'too-many-requests',
+                          'kind': 'rate-limited',
+                          'codes': [1],
+                          'pattern': '^Error from server \\(TooManyRequests\\): ',
+                          'meaning': 'The API server is throttling requests (API priority and '
+                                     'fairness)',
+                          'when': '`Error from server (TooManyRequests): …`, the API reason '
+                                  "TooManyRequests (429), after client-go's own retries; kubectl "
+                                  '1.16 to 1.36',
+                          'recovery': 'Retry after a pause: `exitkit run --retries 3 --retry-on '
+                                      'too-many-requests -- kubectl …`'}]},
  'mypy': {'name': 'mypy',
           'version': '1.0.0',
           'summary': 'The mypy static type checker',
@@ -773,6 +1214,32 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                           'kind': 'usage',
                           'meaning': 'No attempt was made',
                           'when': 'Invalid parameters'}]},
+ 'podman-rm': {'name': 'podman-rm',
+               'version': '1.0.0',
+               'summary': '`podman rm`: a container that does not exist has a code of its own, '
+                          'unlike `docker rm`',
+               'source': 'https://docs.podman.io/en/latest/markdown/podman-rm.1.html#exit-status',
+               'match': {'command': 'podman', 'args': ['rm']},
+               'exit': [{'code': 0,
+                         'name': 'ok',
+                         'kind': 'success',
+                         'meaning': 'All the containers named were removed'},
+                        {'code': 1,
+                         'name': 'not-found',
+                         'kind': 'not-found',
+                         'meaning': 'A container named did not exist, and nothing else failed',
+                         'when': 'podman-rm(1) Exit Status, in the podman 3.x and 4.x manuals',
+                         'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- '
+                                     'podman rm NAME`, or `podman rm --ignore` in podman itself'},
+                        {'code': 2,
+                         'name': 'container-running',
+                         'kind': 'precondition',
+                         'meaning': 'A container named is running or paused',
+                         'recovery': 'Stop it first, or use `podman rm -f`'},
+                        {'code': 125,
+                         'name': 'error',
+                         'kind': 'failure',
+                         'meaning': 'The command failed for another reason'}]},
  'proxxx': {'name': 'proxxx',
             'version': '1.0.0',
             'summary': 'Proxmox VE command-line client',
@@ -848,6 +1315,90 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                       {'code': 'Schema',
                        'exit': 'failure',
                        'meaning': 'PVE returned non-JSON or unknown shape'}]},
+ 'psql': {'name': 'psql',
+          'version': '1.0.0',
+          'summary': "PostgreSQL's interactive terminal: 1 for a failed -c, 2 for a lost "
+                     'connection, 3 for a script stopped by ON_ERROR_STOP; SQLSTATEs on stderr '
+                     'tell errors apart',
+          'source': 'https://www.postgresql.org/docs/current/app-psql.html',
+          'stderr': {'errors': ['(?:^|: )[^:]+:  (?!0[0-2])[0-9A-Z]{5}(?:: |$)']},
+          'exit': [{'code': 0,
+                    'name': 'ok',
+                    'kind': 'success',
+                    'meaning': 'psql finished normally',
+                    'when': 'Also when statements of a script (-f, stdin) failed, unless '
+                            'ON_ERROR_STOP is set'},
+                   {'code': 1,
+                    'name': 'error',
+                    'kind': 'failure',
+                    'meaning': "A fatal error of psql's own, or the -c command failed",
+                    'when': 'Out of memory, a file not found; a failed `-c` command exits 1 '
+                            'whatever ON_ERROR_STOP says'},
+                   {'code': 2,
+                    'name': 'connection-failed',
+                    'kind': 'network',
+                    'meaning': 'The connection to the server went bad and the session was not '
+                               'interactive',
+                    'when': 'Also when it could not be made at all: a server down, a password '
+                            'refused, a database that does not exist (`FATAL:  database "x" does '
+                            'not exist`, never as a SQLSTATE)',
+                    'recovery': 'Not retried by default: a script cut off midway may have run in '
+                                'part; wait for the server with `pg_isready` first',
+                    'retryable': False},
+                   {'code': 3,
+                    'name': 'script-error',
+                    'kind': 'failure',
+                    'meaning': 'An error occurred in a script and ON_ERROR_STOP was set',
+                    'when': '`psql -v ON_ERROR_STOP=1 -f FILE` or a script on stdin'}],
+          'outcome': [{'name': 'undefined-table',
+                       'kind': 'not-found',
+                       'codes': [1, 3],
+                       'pattern': '(?:^|: )[^:]+:  42P01(?:: |$)',
+                       'meaning': 'The table, view or sequence does not exist (SQLSTATE 42P01)',
+                       'when': '`ERROR:  42P01` with `-v VERBOSITY=sqlstate`, PostgreSQL 12 and '
+                               "later, whatever the server's lc_messages",
+                       'recovery': 'Run psql with `-v VERBOSITY=sqlstate` so the code is printed; '
+                                   'on teardown prefer `DROP TABLE IF EXISTS`, which prints a '
+                                   'notice and exits 0'},
+                      {'name': 'undefined-object',
+                       'kind': 'not-found',
+                       'codes': [1, 3],
+                       'pattern': '(?:^|: )[^:]+:  42704(?:: |$)',
+                       'meaning': 'The object does not exist: a role, type, extension and the like '
+                                  '(SQLSTATE 42704)',
+                       'when': '`ERROR:  42704` with `-v VERBOSITY=sqlstate`, PostgreSQL 12 and '
+                               'later',
+                       'recovery': 'Run psql with `-v VERBOSITY=sqlstate`; prefer `DROP ROLE IF '
+                                   'EXISTS` and the like'},
+                      {'name': 'invalid-catalog-name',
+                       'kind': 'not-found',
+                       'codes': [1, 3],
+                       'pattern': '(?:^|: )[^:]+:  3D000(?:: |$)',
+                       'meaning': 'The database does not exist (SQLSTATE 3D000)',
+                       'when': '`ERROR:  3D000` with `-v VERBOSITY=sqlstate` from e.g. `DROP '
+                               'DATABASE`, PostgreSQL 12 and later; a connection to a missing '
+                               'database fails with exit 2 before the verbosity applies',
+                       'recovery': 'Run psql with `-v VERBOSITY=sqlstate`; prefer `DROP DATABASE '
+                                   'IF EXISTS`'},
+                      {'name': 'duplicate-table',
+                       'kind': 'conflict',
+                       'codes': [1, 3],
+                       'pattern': '(?:^|: )[^:]+:  42P07(?:: |$)',
+                       'meaning': 'A table or other relation of that name exists already (SQLSTATE '
+                                  '42P07)',
+                       'when': '`ERROR:  42P07` with `-v VERBOSITY=sqlstate`, PostgreSQL 12 and '
+                               'later',
+                       'recovery': 'Run psql with `-v VERBOSITY=sqlstate`; prefer `CREATE TABLE IF '
+                                   'NOT EXISTS`'},
+                      {'name': 'insufficient-privilege',
+                       'kind': 'auth',
+                       'codes': [1, 3],
+                       'pattern': '(?:^|: )[^:]+:  42501(?:: |$)',
+                       'meaning': 'The role lacks a privilege the statement needs (SQLSTATE 42501)',
+                       'when': '`ERROR:  42501` with `-v VERBOSITY=sqlstate`, PostgreSQL 12 and '
+                               'later',
+                       'recovery': 'Run psql with `-v VERBOSITY=sqlstate`; grant the privilege or '
+                                   'run as the owner'}]},
  'pytest': {'name': 'pytest',
             'version': '1.0.0',
             'summary': 'The pytest test runner',
@@ -1656,6 +2207,65 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                        'meaning': 'KILL was sent',
                        'when': 'After --kill-after, with -s KILL, or when timeout itself was '
                                'killed: the cases look the same'}]},
+ 'userdel': {'name': 'userdel',
+             'version': '1.0.0',
+             'summary': 'Delete a user account (shadow-utils): a user that does not exist has a '
+                        'code of its own, so no stderr is needed',
+             'source': 'https://github.com/shadow-maint/shadow/blob/master/man/userdel.8.xml',
+             'exit': [{'code': 0, 'name': 'ok', 'kind': 'success', 'meaning': 'Success'},
+                      {'code': 1,
+                       'name': 'cannot-update-passwd',
+                       'kind': 'failure',
+                       'meaning': 'Cannot update the password file',
+                       'when': 'Also when a /etc/shadow-maint/userdel-pre.d or userdel-post.d hook '
+                               'fails'},
+                      {'code': 2,
+                       'name': 'usage',
+                       'kind': 'usage',
+                       'meaning': 'Invalid command syntax'},
+                      {'code': 3,
+                       'name': 'bad-argument',
+                       'kind': 'usage',
+                       'meaning': 'Invalid argument to an option',
+                       'when': 'E.g. `-Z` without SELinux, or a bad `--root` or `--prefix` '
+                               'directory'},
+                      {'code': 6,
+                       'name': 'not-found',
+                       'kind': 'not-found',
+                       'meaning': 'The user does not exist',
+                       'when': 'Only local users count: a user known from LDAP or SSSD but not in '
+                               '/etc/passwd is not found',
+                       'recovery': 'Already gone on teardown: `exitkit run --ok not-found -- '
+                                   'userdel NAME`'},
+                      {'code': 8,
+                       'name': 'user-busy',
+                       'kind': 'precondition',
+                       'meaning': 'The user is logged in, or runs processes',
+                       'recovery': "Stop the user's processes first, or use `userdel -f`"},
+                      {'code': 10,
+                       'name': 'cannot-update-group',
+                       'kind': 'failure',
+                       'meaning': 'Cannot update the group file'},
+                      {'code': 12,
+                       'name': 'cannot-remove-home',
+                       'kind': 'failure',
+                       'meaning': 'Cannot remove the home directory',
+                       'when': 'With `-r`; the account itself was deleted'},
+                      {'code': 14,
+                       'name': 'cannot-update-selinux',
+                       'kind': 'failure',
+                       'meaning': 'Cannot update the SELinux user mapping',
+                       'when': 'shadow 4.1.5 and later, with SELinux'},
+                      {'code': 16,
+                       'name': 'cannot-update-subuid',
+                       'kind': 'failure',
+                       'meaning': 'Cannot update the subordinate uid file',
+                       'when': 'shadow 4.2.1 and later, built with subordinate ids'},
+                      {'code': 18,
+                       'name': 'cannot-update-subgid',
+                       'kind': 'failure',
+                       'meaning': 'Cannot update the subordinate gid file',
+                       'when': 'shadow 4.2.1 and later, built with subordinate ids'}]},
  'yum-check-update': {'name': 'yum-check-update',
                       'version': '1.0.0',
                       'summary': '`yum check-update` (yum 3, or dnf behind the yum name): 100 '
