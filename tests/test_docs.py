@@ -95,6 +95,9 @@ def doc_world(tools: Tools, world: Path) -> dict[str, str]:
     for name in FAKE_TOOLS:
         var = name.upper() + "_STATUS"
         tools(name, f'exit "${{{var}:-0}}"')
+    # kubectl, helm, docker, aws, gcloud, gh, psql: saying what they say in $FAKE_SCENARIO
+    for fake in sorted((ROOT / "tests" / "fakes" / "outcomes").iterdir()):
+        tools(fake.name, fake.read_text(), shebang="")
     return dict(os.environ, TEST_VMID="100", ENV="ci")
 
 
