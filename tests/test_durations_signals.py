@@ -235,6 +235,13 @@ def test_exitkit_run_imports_neither_ctypes_nor_the_shell_renderers() -> None:
         loaded & {"ctypes", "types", "struct", "exitkit.shells", "typing", "re", "enum"})
     if sys.platform.startswith("linux"):
         assert "_ctypes" in loaded  # the parent-death signal was set up
+    # A command without a contract loads no table: names and [match] commands come from the
+    # built-ins' index, the search path from contracts.search; the status's name is looked up
+    # only when a reporter asks, and text only for a message.
+    unneeded = {"exitkit.contracts.loader", "exitkit.contracts.model",
+                "exitkit.contracts._builtins", "exitkit.text", "exitkit.run.durations"}
+    assert not loaded & unneeded, loaded & unneeded
+    assert "exitkit.contracts._builtin_index" in loaded
 
 
 def test_a_status_reads_as_a_signal_death_only_for_a_signal_of_this_platform() -> None:

@@ -44,6 +44,28 @@ def builtins_module() -> str:
     )
 
 
+def builtin_index_module() -> str:
+    """The built-ins' names and ``[match]`` commands alone: what choosing a contract for a command
+    line needs, without unmarshalling every table (``exitkit run -- true`` has no contract)."""
+    names, matches = [], {}
+    for path in sorted(CONTRACTS.glob("*.toml")):
+        with path.open("rb") as fh:
+            command = tomllib.load(fh).get("match", {}).get("command")
+        names.append(path.stem)
+        if command is not None:
+            matches.setdefault(command, []).append(path.stem)
+    by_command = {command: tuple(found) for command, found in sorted(matches.items())}
+    return (
+        '"""The built-in contracts\' names, and which built-ins have a [match] for a command.\n'
+        "Generated from contracts/builtin/*.toml by tools/generate.py; do not edit. Much smaller "
+        "than\n_builtins.py: a command without a contract never loads the tables.\"\"\"\n\n"
+        "from __future__ import annotations\n\n"
+        f"NAMES: frozenset[str] = frozenset({pprint.pformat(sorted(names), width=100)})\n\n"
+        f"#: command basename → the built-ins whose [match] names it\n"
+        f"MATCHES: dict[str, tuple[str, ...]] = {pprint.pformat(by_command, width=100)}\n"
+    )
+
+
 def status_module() -> str:
     """exitkit's own statuses as constants, so that the code names them without loading a
     contract (errors.py and the supervisor are on every start-up path)."""
@@ -112,6 +134,7 @@ def _builtin(name: str) -> Any:
 
 def targets() -> Iterator[tuple[Path, Callable[[], str]]]:
     yield PACKAGE / "contracts" / "_builtins.py", builtins_module
+    yield PACKAGE / "contracts" / "_builtin_index.py", builtin_index_module
     yield PACKAGE / "_status.py", status_module
     for path in DOC_REGIONS:
         yield ROOT / path, (lambda p=path: with_regions(p))

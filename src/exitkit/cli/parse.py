@@ -10,7 +10,6 @@ helps. Values stay strings: each command converts and checks its own.
 from __future__ import annotations
 
 from exitkit.errors import ExitkitError
-from exitkit.text import shell_word
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -110,6 +109,8 @@ class _Parser:
             name, attached = self.split(arg)
             option = command.option(name)
             if option is None:
+                from exitkit.text import shell_word
+
                 raise self.fail(f"no such option: {shell_word(name)}"
                                 f"{close_matches(name, command.option_names)}")
             if option.dest == "help":
@@ -165,4 +166,6 @@ class _Parser:
             else:
                 raise self.fail(f"missing argument {argument.metavar}")
         if rest:
+            from exitkit.text import shell_word
+
             raise self.fail(f"unexpected argument {shell_word(rest[0])}")

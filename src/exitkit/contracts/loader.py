@@ -24,6 +24,12 @@ from exitkit.contracts.model import (
     is_identifier,
     is_kebab,
 )
+from exitkit.contracts.search import BUILTIN as BUILTIN
+from exitkit.contracts.search import available as available
+from exitkit.contracts.search import builtin_names as builtin_names
+from exitkit.contracts.search import find as find
+from exitkit.contracts.search import looks_like_path as looks_like_path
+from exitkit.contracts.search import search_dirs as search_dirs
 from exitkit.errors import ExitkitError
 from exitkit.text import quoted
 
@@ -32,7 +38,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-BUILTIN = "built-in"
 
 _TOP_KEYS = ("name", "version", "summary", "prefix", "source", "match", "stderr", "exit",
              "outcome", "error")
@@ -659,13 +664,6 @@ def load_file(path: str) -> Contract:
     return contract
 
 
-def builtin_names() -> list[str]:
-    """Names of the contracts that ship with exitkit."""
-    from exitkit.contracts._builtins import CONTRACTS
-
-    return sorted(CONTRACTS)
-
-
 _BUILTIN_CACHE: dict[str, Contract] = {}
 
 
@@ -688,42 +686,6 @@ def load_builtin(name: str) -> Contract:
     return contract
 
 
-def search_dirs() -> list[str]:
-    """Directories searched for ``NAME.toml``, in order (docs/contracts.md, "Where contracts are
-    found")."""
-    dirs = [d for d in os.environ.get("EXITKIT_PATH", "").split(os.pathsep) if d]
-    dirs.append(".exitkit")
-    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    dirs.append(os.path.join(config, "exitkit", "contracts"))
-    return dirs
-
-
-def looks_like_path(arg: str) -> bool:
-    return os.sep in arg or arg.endswith(".toml")
-
-
-def find(name: str) -> str | None:
-    """Where contract *name* would be loaded from: a file path, ``"built-in"``, or ``None``."""
-    if looks_like_path(name):
-        return name if os.path.exists(name) else None
-    if not is_kebab(name):
-        return None
-    for directory in search_dirs():
-        # The file's own name must be the contract's: on a case-blind file system (macOS, Windows)
-        # Proxxx.toml would open for proxxx.toml, while `exitkit list` (which reads names) does
-        # not show it. One rule on every file system.
-        try:
-            entries = os.listdir(directory)
-        except OSError:
-            continue
-        candidate = os.path.join(directory, name + ".toml")
-        if name + ".toml" in entries and os.path.isfile(candidate):
-            return candidate
-    from exitkit.contracts._builtins import CONTRACTS
-
-    return BUILTIN if name in CONTRACTS else None
-
-
 def load(name_or_path: str) -> Contract:
     """Load a contract by file path or by name along the search path.
 
@@ -744,23 +706,6 @@ def load(name_or_path: str) -> Contract:
         f"no contract named {quoted(name_or_path)}{_close(name_or_path, names)}",
         hint="looked in " + ", ".join(looked) + "; 'exitkit list' shows what is available",
     )
-
-
-def available() -> list[tuple[str, str]]:
-    """Every (name, where) on the search path, first occurrence first; shadowed ones included."""
-    found: list[tuple[str, str]] = []
-    for directory in search_dirs():
-        try:
-            entries = sorted(os.listdir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.endswith(".toml") and is_kebab(entry[:-5]):
-                path = os.path.join(directory, entry)
-                if os.path.isfile(path):
-                    found.append((entry[:-5], path))
-    found.extend((name, BUILTIN) for name in builtin_names())
-    return found
 
 
 def catalog() -> list[dict[str, object]]:

@@ -6,6 +6,13 @@ beyond the standard library's always-loaded modules: no dataclasses, typing, re 
 
 from __future__ import annotations
 
+# How names and codes are written lives in a leaf module, for the fast paths' checks.
+from exitkit.contracts.names import MAX_CODE as MAX_CODE
+from exitkit.contracts.names import is_code as is_code
+from exitkit.contracts.names import is_identifier as is_identifier
+from exitkit.contracts.names import is_kebab as is_kebab
+from exitkit.contracts.names import parse_code as parse_code
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at start-up; annotations are strings here
     import enum
@@ -34,53 +41,8 @@ KINDS: tuple[str, ...] = (
     "command-not-found",
 )
 
-#: Exit codes are 0..MAX_CODE: what a process can hand its parent (exit(2) keeps the low 8 bits).
-MAX_CODE = 255
-
-_DIGITS = frozenset("0123456789")
-
-
-def is_code(value: object) -> bool:
-    """True for an ``int`` exit code 0..255 (``True`` and ``False`` are not codes)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CODE
-
-
-def parse_code(text: str) -> int | None:
-    """The exit code *text* writes, or ``None``: the one rule for numbers everywhere.
-
-    A code is written as a shell prints ``$?``: decimal ASCII digits without sign, spaces or
-    leading zeros, 0..255. So ``"5"`` → 5, while ``"05"``, ``" 5"``, ``"+5"``, ``"-1"``, ``"256"``
-    and ``"²"`` are not codes. The generated shell helpers follow the same rule (their ``case``
-    patterns are the codes as written here).
-    """
-    if not text or len(text) > 3 or not set(text) <= _DIGITS:
-        return None
-    if len(text) > 1 and text[0] == "0":
-        return None
-    value = int(text)
-    return value if value <= MAX_CODE else None
-
-
 #: Kinds whose codes are worth retrying unless the contract says otherwise.
 RETRYABLE_KINDS: frozenset[str] = frozenset({"rate-limited", "transient", "network"})
-
-_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
-_LOWER_DIGIT = _LOWER | frozenset("0123456789")
-_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_IDENT = _IDENT_START | frozenset("0123456789")
-
-
-def is_kebab(text: str) -> bool:
-    """True for ``not-found``, ``http2``, ``a-b-c``: lower-case words joined by single hyphens."""
-    if not text or text[0] not in _LOWER:
-        return False
-    return all(part and set(part) <= _LOWER_DIGIT for part in text.split("-"))
-
-
-def is_identifier(text: str) -> bool:
-    """True when *text* is a portable shell identifier: ``[A-Za-z_][A-Za-z0-9_]*``."""
-    return bool(text) and text[0] in _IDENT_START and set(text) <= _IDENT
-
 
 def default_prefix(name: str) -> str:
     """The constant prefix for a contract without one: ``my-tool`` → ``MY_TOOL_EXIT``."""

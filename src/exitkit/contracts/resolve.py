@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 
 from exitkit.errors import ExitkitError
-from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,9 +90,11 @@ def contract_for(argv: Sequence[str], explicit: str | None = None) -> Contract |
     when the one named like the command exists but is broken (``invalid-contract``, saying so).
     A broken file that could only have matched is left to ``exitkit lint``.
     """
-    from exitkit.contracts.loader import find, load
+    from exitkit.contracts.search import find
 
     if explicit is not None:
+        from exitkit.contracts.loader import load
+
         return load(explicit)
     index = command_word(argv)
     if index is None:
@@ -105,9 +106,13 @@ def contract_for(argv: Sequence[str], explicit: str | None = None) -> Contract |
         return matched
     if not name or find(name) is None:
         return None
+    from exitkit.contracts.loader import load
+
     try:
         contract = load(name)
     except ExitkitError as err:
+        from exitkit.text import quoted
+
         raise ExitkitError(
             "invalid-contract",
             f"contract {quoted(name)}, picked by the command's name: {err.message}",
@@ -120,8 +125,8 @@ def contract_for(argv: Sequence[str], explicit: str | None = None) -> Contract |
 
 def _best_match(command: str, words: Sequence[str]) -> Contract | None:
     """The most specific contract on the search path whose ``[match]`` covers the line."""
-    from exitkit.contracts._builtins import CONTRACTS
-    from exitkit.contracts.loader import BUILTIN, available, load_builtin, load_file
+    from exitkit.contracts._builtin_index import MATCHES
+    from exitkit.contracts.search import BUILTIN, available
 
     best: Contract | None = None
     best_specificity = (-1, -1)
@@ -131,13 +136,16 @@ def _best_match(command: str, words: Sequence[str]) -> Contract | None:
             continue  # shadowed by an earlier one of the same name
         seen.add(name)
         if where == BUILTIN:
-            raw = CONTRACTS[name].get("match")  # cheap: no validation for the many without
-            if not isinstance(raw, dict) or raw.get("command") != command:
+            if name not in MATCHES.get(command, ()):  # no table is loaded for the many others
                 continue
+            from exitkit.contracts.loader import load_builtin
+
             contract = load_builtin(name)
         else:
             if not _may_match(where):
                 continue  # no [match] table: not worth importing tomllib on every run
+            from exitkit.contracts.loader import load_file
+
             try:
                 contract = load_file(where)
             except ExitkitError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 
 from exitkit.errors import ExitkitError
-from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,6 +74,13 @@ class Options:
         return command_line(self.argv)
 
 
+def quoted(text: str) -> str:
+    """:func:`exitkit.text.quoted`, imported only when a message needs it."""
+    from exitkit.text import quoted as quote
+
+    return quote(text)
+
+
 def usage(message: str) -> ExitkitError:
     return ExitkitError("run-failed", message, hint="see 'exitkit run --help'")
 
@@ -91,8 +97,6 @@ def parse_args(args: list[str]) -> Options | None:
 
 def from_parsed(parsed: Parsed) -> Options:
     """Convert and check what the parser found."""
-    from exitkit.run.durations import parse_duration
-
     opts = Options()
     opts.argv = parsed.words("argv")
     if not opts.argv:
@@ -125,6 +129,8 @@ def from_parsed(parsed: Parsed) -> Options:
     for dest in ("timeout", "max_time", "kill_after", "backoff", "max_backoff"):
         text = parsed.text(dest)
         if text is not None:
+            from exitkit.run.durations import parse_duration
+
             try:
                 seconds = parse_duration(text)
             except ValueError as exc:

@@ -5,9 +5,8 @@ and the verdict on a finished attempt. Pure decisions: no process, no output.
 from __future__ import annotations
 
 from exitkit._status import COMMAND_NOT_FOUND, NOT_EXECUTABLE, TIMEOUT
-from exitkit.run.options import usage
+from exitkit.run.options import quoted, usage
 from exitkit.signals import death_status
-from exitkit.text import quoted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -53,8 +52,7 @@ class CodeSet:
 def codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
     """``5``, ``7-9``, ``not-found`` (a name) or ``auth`` (a kind) → exit codes. Names and kinds
     are the contract's, or the shell's conventions without one."""
-    from exitkit.contracts.loader import load_builtin
-    from exitkit.contracts.model import MAX_CODE, parse_code
+    from exitkit.contracts.names import MAX_CODE, parse_code
 
     chosen = CodeSet()
     for item in items:
@@ -66,7 +64,7 @@ def codes(option: str, items: list[str], contract: Contract | None) -> CodeSet:
             chosen.codes.update(range(first, last + 1))
             chosen.by_number.update(range(first, last + 1))
             continue
-        table = contract if contract is not None else load_builtin("shell")
+        table = contract if contract is not None else _shell()
         found = table.select(item)
         heard = table.select_outcomes(item)
         if not found and not heard:
@@ -98,7 +96,7 @@ def retry_codes(opts: Options, contract: Contract | None) -> set[int]:
         return (chosen.codes - BY_NUMBER_ONLY) | chosen.by_number
     if contract is not None:
         return {e.code for e in contract.exits if e.retryable} - BY_NUMBER_ONLY
-    from exitkit.contracts.model import MAX_CODE
+    from exitkit.contracts.names import MAX_CODE
 
     return set(range(1, MAX_CODE + 1)) - BY_NUMBER_ONLY
 
@@ -122,9 +120,28 @@ def verdict(status: int, *, timed_out: bool, signal: int | None, ok: CodeSet,
     return "failure"
 
 
+class Label:
+    """:func:`label` for *code*, looked up when a reporter first asks: a run that succeeds
+    quietly never loads the shell's table (``exitkit run -- true`` is on every hot path)."""
+
+    __slots__ = ("code", "contract")
+
+    def __init__(self, contract: Contract | None, code: int) -> None:
+        self.contract = contract
+        self.code = code
+
+    def resolve(self) -> ExitCode | None:
+        return label(self.contract, self.code)
+
+
 def label(contract: Contract | None, code: int) -> ExitCode | None:
     """The row that names *code*: the contract's, else the shell's convention, else ``None``."""
+    entry = contract.lookup(code) if contract is not None else None
+    return entry if entry is not None else _shell().lookup(code)
+
+
+def _shell() -> Contract:
+    """The shell's conventions: the table for names and kinds when a command has no contract."""
     from exitkit.contracts.loader import load_builtin
 
-    entry = contract.lookup(code) if contract is not None else None
-    return entry if entry is not None else load_builtin("shell").lookup(code)
+    return load_builtin("shell")

@@ -7,6 +7,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from exitkit.contracts.model import ExitCode, OutcomeRow
+    from exitkit.run.policy import Label
 
 
 class RunResult:
@@ -19,8 +20,8 @@ class RunResult:
     ``status``, if any.
     """
 
-    __slots__ = ("argv", "attempts", "cancelled", "cause", "command", "contract", "duration",
-                 "entry", "error", "exit_code", "line", "line_refused", "outcome", "parent_died",
+    __slots__ = ("_command", "_entry", "argv", "attempts", "cancelled", "cause", "contract",
+                 "duration", "error", "exit_code", "line", "line_refused", "outcome", "parent_died",
                  "signal", "status", "stderr_tail", "timed_out", "timeout", "tool")
 
     def __init__(
@@ -32,7 +33,7 @@ class RunResult:
         status: int,
         exit_code: int,
         outcome: str,
-        entry: ExitCode | OutcomeRow | None = None,
+        entry: ExitCode | OutcomeRow | Label | None = None,
         line: str | None = None,
         line_refused: bool = False,
         stderr_tail: str | None = None,
@@ -49,14 +50,14 @@ class RunResult:
     ) -> None:
         self.argv = argv
         #: The command as messages show it (``exitkit run --as``), else *argv* quoted for bash.
-        self.command = command if command is not None else _command_line(argv)
+        self._command = command
         #: What the messages call the command: its contract's name, else its basename.
         self.tool = tool
         self.contract = contract
         self.status = status
         self.exit_code = exit_code
         self.outcome = outcome
-        self.entry = entry
+        self._entry = entry
         #: The stderr line behind ``entry`` when outcomes were read from stderr: the line that
         #: matched, or the error line that kept --ok from tolerating the run.
         self.line = line
@@ -82,6 +83,23 @@ class RunResult:
         #: The CI job was cancelled: the shell that started exitkit died, or (in a CI job) a stop
         #: signal reached exitkit.
         self.cancelled = cancelled
+
+    @property
+    def command(self) -> str:
+        """The command as messages show it (``exitkit run --as``), else *argv* quoted for bash."""
+        if self._command is None:
+            self._command = _command_line(self.argv)
+        return self._command
+
+    @property
+    def entry(self) -> ExitCode | OutcomeRow | None:
+        """The contract's (or the shell's) row for ``status``, or the outcome told apart by
+        stderr; looked up on first use when given as a :class:`~exitkit.run.policy.Label`."""
+        found = self._entry
+        resolve = getattr(found, "resolve", None)  # a policy.Label (rows have no such method)
+        if resolve is not None:
+            found = self._entry = resolve()
+        return found  # type: ignore[return-value]
 
     @property
     def name(self) -> str | None:

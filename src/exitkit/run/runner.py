@@ -185,7 +185,7 @@ class Runner:
         if not (self.opts.github or cause == "cancelled"):
             return
         expected = RunResult(
-            argv=self.opts.shown, command=self.opts.label, tool=self.tool,
+            argv=self.opts.shown, command=self.opts.display_line, tool=self.tool,
             contract=self.contract.name if self.contract is not None else None,
             status=status, exit_code=status, outcome=outcome,
             entry=policy.label(self.contract, status), signal=signum,
@@ -240,7 +240,7 @@ class Runner:
             status, outcome, cause = death_status(stop.signal), "signal", "stopped"
         return RunResult(
             argv=self.opts.shown,
-            command=self.opts.label,
+            command=self.opts.display_line,
             tool=self.tool,
             contract=self.contract.name if self.contract is not None else None,
             status=status,
@@ -278,7 +278,7 @@ class Runner:
         stopped = outcome is not None and any(s in STOP_SIGNALS for s in outcome.forwarded)
         return RunResult(
             argv=self.opts.shown,
-            command=self.opts.label,
+            command=self.opts.display_line,
             tool=self.tool,
             contract=self.contract.name if self.contract is not None else None,
             status=attempt.status,
@@ -300,7 +300,7 @@ class Runner:
         )
 
     def explain(self, attempt: Attempt, verdict: str, heard: OutcomeRow | None,
-                ) -> tuple[ExitCode | OutcomeRow | None, str | None, bool]:
+                ) -> tuple[ExitCode | OutcomeRow | policy.Label | None, str | None, bool]:
         """The row that names how *attempt* ended — the outcome --ok accepted, else one the
         command's stderr shows alone (``forbidden`` rather than ``error``), else the exit's — and
         the stderr line behind it: the one that matched, or the one that kept --ok from holding
@@ -309,9 +309,9 @@ class Runner:
         lines = attempt.lines
         if heard is not None and lines is not None:
             return heard, lines.matched.get(heard.name), False
-        entry: ExitCode | OutcomeRow | None = policy.label(self.contract, status)
         if lines is None or verdict != "failure":
-            return entry, None, False
+            return policy.Label(self.contract, status), None, False
+        entry: ExitCode | OutcomeRow | None = policy.label(self.contract, status)
         said = lines.recognised(status)
         if said is not None:
             entry = said

@@ -68,8 +68,8 @@ def message(result: RunResult) -> str:
         return f"{result.tool} was {OOM} (exit {result.status}, {result.signal_name})"
     if result.signal_name == "SIGPIPE":
         return ""  # as in bash: a reader that went away is no news (`exitkit run -- yes | head`)
-    entry = result.entry
-    if result.outcome in ("failure", "signal") and entry is not None:
+    entry = result.entry if result.outcome in ("failure", "signal") else None
+    if entry is not None:
         line = f"{result.tool} exited {result.label}: {entry.meaning}"
         line = f"{line} — {entry.recovery}" if entry.recovery else line
         return line + said
