@@ -39,6 +39,7 @@ MODULES: dict[str, bool] = {
     "run/result.py": False,
     "run/report/stderr.py": False,
     "contracts/classify.py": False,
+    "contracts/names.py": False,
 }
 
 
