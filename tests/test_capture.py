@@ -383,3 +383,80 @@ def test_term_at_any_moment_while_stderr_is_read_ends_the_run(talker: Tools) -> 
     assert counts[(-signal.SIGTERM, ())] >= 100, counts
     # a #! script runs as `/bin/sh PATH`
     assert not procs.processes_running("sh", str(talker.bin / "talker")), "a command outlived it"
+
+
+def test_the_library_call_reads_stderr_from_a_thread_too(tmp_path: Path) -> None:
+    """supervise() from a thread: no signal handlers, posix_spawn instead of fork (threads), the
+    capture pipe still becomes the command's fd 2, and its bytes reach the sink exactly."""
+    import threading
+    import tomllib
+
+    from exitkit.contracts.classify import Lines
+    from exitkit.contracts.loader import parse_contract
+    from exitkit.run.capture import Capture
+    from exitkit.run.supervise import supervise
+
+    contract, problems = parse_contract(tomllib.loads(TALKER), "talker.toml")
+    assert contract is not None, problems
+    sink = tmp_path / "sink"
+    results: list[object] = []
+
+    def work() -> None:
+        with open(sink, "wb") as out:
+            lines = Lines(contract)
+            outcome = supervise(["sh", "-c", "printf 'a\\033[1m\\r\\nError: x not found\\n' >&2; "
+                                 "exit 1"], capture=Capture(lines, out.fileno(), pty=False))
+            results.append((outcome.status, lines.holds(1, {"gone"})))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(30)
+    assert results and results[0][0] == 1 and results[0][1] is not None, results
+    assert sink.read_bytes() == b"a\x1b[1m\r\nError: x not found\n"
+
+
+def test_a_stop_signal_ends_the_wait_for_a_full_stderr_after_the_command_ended(
+        talker: Tools, tmp_path: Path) -> None:
+    """The command has ended, its last bytes wait for a stderr nobody reads (a paused pager):
+    TERM still ends exitkit at once, as it would have ended the command blocked in its write."""
+    pid_file = tmp_path / "pid"
+    # less than the two pipes hold (64 KiB each), so that the command can end
+    talker("talker", f'echo $$ > "{pid_file}"; head -c 100000 /dev/zero >&2; exit 1')
+    child = subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--", "talker"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while not pid_file.exists() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        pid = int(pid_file.read_text())
+        while procs.alive(pid):  # exited, not reaped, or gone: the command is over
+            if procs.state(pid) == "Z":
+                break
+            assert time.monotonic() < deadline, "the command never finished writing"
+            time.sleep(0.05)
+        time.sleep(0.3)  # past the drain: exitkit now waits for its stderr to take the rest
+        assert child.poll() is None
+        child.send_signal(signal.SIGTERM)
+        _, relayed = child.communicate(timeout=10)
+        assert child.returncode == -signal.SIGTERM
+        assert relayed.startswith(b"\0" * 65536)
+    finally:
+        child.kill()
+        child.communicate()
+
+
+def test_nothing_the_command_left_in_the_pipe_is_lost_to_a_slow_reader(talker: Tools) -> None:
+    """The command writes more than fits anywhere and ends; exitkit's reader takes its time
+    (longer than the drain for lingering writers): every byte still arrives, in order."""
+    talker("talker", 'head -c 100000 /dev/zero | tr "\\0" x >&2; echo >&2; '
+           'echo "Error: x not found" >&2; exit 1')
+    with subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--", "talker"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as child:
+        assert child.stderr is not None
+        got = child.stderr.read(1000)
+        time.sleep(1.0)  # five times the drain
+        got += child.stderr.read()
+        assert child.wait(15) == 0
+    assert got == b"x" * 100000 + b"\nError: x not found\n" + (
+        b"exitkit: talker exited 1 (gone); tolerated by --ok (stderr: Error: x not found)\n")

@@ -26,6 +26,7 @@ import time
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from exitkit.contracts.classify import Lines
+    from exitkit.run.relay import SignalRelay
 
 #: One read from the command's stderr.
 READ_SIZE = 65536
@@ -117,40 +118,53 @@ class Capture:
             self._close_source()
         return data
 
-    def flush(self, block: bool = False) -> None:
-        """Write what waits, as far as our stderr takes it now (everything, with *block*)."""
+    def flush(self) -> None:
+        """Write what waits, as far as our stderr takes it now."""
         while self.backlog:
             if not self.sink_ok:
                 self.backlog = b""
                 return
-            whole = self.sink_whole or block
-            if not whole and not _writable(self.sink):
+            if not self.sink_whole and not _writable(self.sink):
                 return
-            chunk = self.backlog if whole else self.backlog[:_WRITE_SIZE]
+            chunk = self.backlog if self.sink_whole else self.backlog[:_WRITE_SIZE]
             try:
                 written = os.write(self.sink, chunk)
             except BlockingIOError:  # someone else set O_NONBLOCK on the shared description
-                if block:
-                    _wait_writable(self.sink)
-                    continue
                 return
             except OSError:  # EPIPE (reader gone), EBADF (closed), EIO: drop from now on
                 self.sink_ok = False
                 continue
             self.backlog = self.backlog[written:]
 
-    def finish(self, drain: float = DRAIN_SECONDS) -> None:
-        """The command ended: read what it left until EOF or for *drain* seconds (a process it
-        left behind may hold stderr open), write it all, and tell the classifier it ended."""
+    def finish(self, relay: SignalRelay | None = None, drain: float = DRAIN_SECONDS) -> None:
+        """The command ended: relay everything it left in the pipe, then what arrives within
+        *drain* seconds while the pipe is still open (a process it left behind may hold it), and
+        tell the classifier stderr ended.
+
+        Nothing already in the pipe is dropped: writing it waits for our stderr as long as that
+        takes (a pager being read, a slow log). A stop signal that reaches exitkit meanwhile
+        (*relay*) ends the wait and drops the rest, as Ctrl-C would have ended the command
+        blocked in its write without exitkit."""
         end = time.monotonic() + drain
-        while self.source >= 0:
+        while self.source >= 0 or self.backlog:
+            if relay is not None and relay.stop_signal() is not None:
+                break
             self.pump()
+            if self.backlog and self.sink_ok:  # our stderr is full: wait for room
+                if relay is not None:
+                    relay.sleep(1.0, self.watch())
+                else:
+                    _wait_writable(self.sink)
+                continue
             left = end - time.monotonic()
             if self.source < 0 or left <= 0:
                 break
-            _poll(self.watch(), left)
+            if relay is not None:  # the pipe is empty but open: wait a little for more
+                relay.sleep(left, self.watch())
+            else:
+                _poll(self.watch(), left)
+        self.backlog = b""
         self._close_source()
-        self.flush(block=True)
         self.lines.close()
 
     def close(self) -> None:

@@ -160,11 +160,15 @@ class SignalRelay:
 
     def wait(self, seconds: float, fds: Iterable[tuple[int, int]] = ()) -> None:
         """Sleep up to *seconds*, less if a signal arrives (SIGCHLD included) or one of *fds*
-        (``(fd, poll events)`` pairs) is ready."""
+        (``(fd, poll events)`` pairs) is ready; not at all while signals wait to be taken."""
+        if not self.pending:
+            self.sleep(seconds, fds)
+
+    def sleep(self, seconds: float, fds: Iterable[tuple[int, int]] = ()) -> None:
+        """:meth:`wait`, whether or not signals wait to be taken: for a caller that only looks
+        for a stop signal among them (:meth:`stop_signal`)."""
         seconds = max(seconds, 0.0)
         fds = list(fds)
-        if self.pending:
-            return
         if fds:
             readable = self._wait_with(seconds, fds)
         elif self.wakeup_r < 0:

@@ -183,7 +183,7 @@ class _Watch:
             if terminal.handed_over:
                 terminal.take_back()
             if capture is not None and status is not None:
-                capture.finish()  # the last bytes, and the last line for the classifier
+                capture.finish(self.relay)  # the last bytes, and the classifier's last line
             interrupted = terminal.stop_watching()
             if status is not None and in_foreground and (
                 self.stopping or os.WIFSIGNALED(status)
