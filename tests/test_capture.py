@@ -20,6 +20,11 @@ import pytest
 import procs
 from conftest import EXITKIT, Tools, run_exitkit
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
+
 TALKER = """\
 name = "talker"
 version = "1.0.0"
@@ -389,7 +394,6 @@ def test_the_library_call_reads_stderr_from_a_thread_too(tmp_path: Path) -> None
     """supervise() from a thread: no signal handlers, posix_spawn instead of fork (threads), the
     capture pipe still becomes the command's fd 2, and its bytes reach the sink exactly."""
     import threading
-    import tomllib
 
     from exitkit.contracts.classify import Lines
     from exitkit.contracts.loader import parse_contract

@@ -13,7 +13,7 @@ from conftest import run_exitkit
 from exitkit.contracts.loader import parse_contract
 from exitkit.contracts.render import render_python
 from shells_util import program
-from test_capture import TALKER
+from test_capture import TALKER, tomllib
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_an_outcome_named_like_an_exits_kind_stays_that_kind_in_the_shell(world:
 
 
 def test_the_python_module_maps_outcomes_to_their_exits() -> None:
-    contract, problems = parse_contract(__import__("tomllib").loads(TALKER), "talker.toml")
+    contract, problems = parse_contract(tomllib.loads(TALKER), "talker.toml")
     assert contract is not None, problems
     namespace: dict[str, object] = {"__name__": "generated"}
     exec(compile(render_python(contract), "generated.py", "exec"), namespace)
