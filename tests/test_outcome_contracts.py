@@ -463,6 +463,13 @@ CASES = [
     Case("gh-graphql", "gh", 1,
          "GraphQL: Could not resolve to a Repository with the name 'acme/gone'. (repository)\n",
          "not-found", "not-found"),
+    Case("gh-2.23-graphql", "gh", 1,  # gh 2.23.0 against a fake server (test_real_tools.py)
+         "Message: Could not resolve to a Repository with the name 'o/gone'., Locations: "
+         "[{Line:1 Column:76}]\n", "not-found", "not-found"),
+    Case("gh-2.23-graphql-other", "gh", 1,  # another GraphQL error in that form: vetoes
+         "Message: Could not resolve to a Repository with the name 'o/gone'., Locations: "
+         "[{Line:1 Column:76}]\nMessage: Resource not accessible by integration, Locations: "
+         "[{Line:1 Column:9}]\n", None, None),
     Case("gh-graphql-two-errors", "gh", 1,  # go-gh joins several errors with ", "
          "GraphQL: Could not resolve to a Repository with the name 'acme/gone'. (repository), "
          "Resource not accessible by integration (repository)\n", None, None),

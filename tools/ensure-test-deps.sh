@@ -1,14 +1,15 @@
 #!/bin/sh
 # Make the shell-test toolchain available: bats (+ bats-assert, bats-support), zsh, fish, dash,
-# busybox, ksh93, mksh, yash, posh, shellcheck. Uses apt-get on Debian/Ubuntu (as root, or
-# through sudo where it needs no password), Homebrew on macOS, and a project-local npm install
-# for bats where neither has it. Never fails: the tests decide what is required
-# (EXITKIT_REQUIRE_SHELLS) and fail or skip accordingly. An attempt that could not install
-# everything is remembered (.tools/deps-attempted), so `make test` does not retry it every time;
-# delete that file to try again.
+# busybox, ksh93, mksh, yash, posh, shellcheck; and, with apt-get, the real kubectl, gh and aws
+# (and openssl) that tests/test_real_tools.py runs against local fake servers. Uses apt-get on
+# Debian/Ubuntu (as root, or through sudo where it needs no password), Homebrew on macOS, and a
+# project-local npm install for bats where neither has it. Never fails: the tests decide what is
+# required (EXITKIT_REQUIRE_SHELLS) and fail or skip accordingly. An attempt that could not
+# install everything is remembered (.tools/deps-attempted), so `make test` does not retry it
+# every time; delete that file to try again.
 set -u
 missing=""
-for tool in bats zsh fish dash busybox ksh93 mksh yash posh shellcheck; do
+for tool in bats zsh fish dash busybox ksh93 mksh yash posh shellcheck kubectl gh aws openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 have_bats_libs() {
@@ -33,6 +34,15 @@ if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -n "$sudo" ];
     bats bats-assert bats-support zsh fish dash busybox ksh mksh yash posh shellcheck groff-base \
     >/dev/null 2>&1 \
     || echo "exitkit: apt-get could not install everything" >&2
+  # The API clients one package at a time, apart from the shells: a release without one of
+  # them, or a /usr/bin/kubectl another package owns (Google's apt repository has a kubectl
+  # package), must fail alone, not take the whole transaction down with it.
+  for pair in kubectl:kubernetes-client gh:gh aws:awscli openssl:openssl; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 && continue
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${pair#*:}" >/dev/null 2>&1 \
+      || echo "exitkit: apt-get could not install ${pair#*:}" >&2
+  done
 elif command -v brew >/dev/null 2>&1; then
   # macOS: no busybox or posh in Homebrew; the tests know (EXITKIT_REQUIRE_SHELLS in .ci/run)
   HOMEBREW_NO_AUTO_UPDATE=1 brew install bats-core zsh fish dash ksh93 mksh yash shellcheck \

@@ -947,6 +947,7 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
         'stderr': {'errors': ['^gh: ',
                               '^HTTP [0-9]{3}\\b',
                               '^GraphQL: ',
+                              '^Message: .*, Locations: \\[',
                               '^release not found$',
                               '^This API operation needs the ',
                               '^Authorize in your web browser']},
@@ -979,14 +980,18 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                      'codes': [1],
                      'pattern': '^HTTP 404\\b|^gh: (?:.* \\(HTTP 404\\)|HTTP 404)$|^release not '
                                 'found$|^GraphQL: Could not resolve to an? [A-Za-z]+ with the '
-                                '[^,]+$',
+                                '[^,]+$|^Message: Could not resolve to an? [A-Za-z]+ with the '
+                                '[^,]+, Locations: \\[',
                      'meaning': 'GitHub answered 404: the thing does not exist, or the token may '
                                 'not see it; GitHub answers 404 where it means 403, so not-found '
                                 'from gh can hide a token without access',
                      'when': '`HTTP 404: Not Found (https://api.github.com/…)`, `gh: Not Found '
                              '(HTTP 404)` from `gh api`, `release not found` from `gh release '
                              "delete`, and GraphQL's single `Could not resolve to a Repository "
-                             "with the name '…'` (gh v1.0.0 to v2.60.0)",
+                             "with the name '…'` (gh v1.0.0 to v2.60.0; gh 2.23.0, checked against "
+                             'a fake GitHub Enterprise server, prints it as `Message: Could not '
+                             "resolve to a Repository with the name 'o/gone'., Locations: [{Line:1 "
+                             'Column:76}]`)',
                      'recovery': 'Tolerate it on teardown only where the token is known to have '
                                  'access: `exitkit run --ok not-found -- gh release delete TAG '
                                  '--yes`; a missing scope shows as a `This API operation needs the '
