@@ -323,6 +323,45 @@ def bench_completion() -> None:
         s - f < 0.05)
 
 
+def bench_scan() -> None:
+    """`exitkit scan` end to end (start-up, walk, parse, rules) over the shell scripts of this
+    machine: the files under /usr/bin and /etc whose #! names an sh-family shell."""
+    try:
+        import tree_sitter  # noqa: F401
+    except ImportError:
+        row("exitkit scan throughput", "skipped: tree-sitter missing", ">= 20,000 lines/s", None)
+        return
+    from exitkit.scan.inputs import SHELL, collect
+
+    corpus = Path(tempfile.mkdtemp(prefix="exitkit-scan-bench-"))
+    lines = 0
+    files, _ = collect(["/usr/bin", "/etc"], [])
+    for k, (path, kind) in enumerate(files):
+        if kind != SHELL:
+            continue
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        if b"\0" in data[:8192]:
+            continue
+        (corpus / f"{k:05}.sh").write_bytes(data)
+        lines += data.count(b"\n")
+    argv = [EXITKIT, "scan", "--format", "json", str(corpus)]
+    for _ in range(2):
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    times = []
+    for _ in range(3 if QUICK else 7):
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    shutil.rmtree(corpus, ignore_errors=True)
+    took = statistics.median(times)
+    rate = lines / took if took else 0.0
+    row(f"exitkit scan, {len(files)} scripts ({lines:,} lines)",
+        f"{rate:,.0f} lines/s ({ms(took)})", ">= 20,000 lines/s", rate >= 20_000)
+
+
 def main() -> int:
     mode = "quick" if QUICK else f"{PAIRS} pairs"
     print(f"exitkit bench ({mode}; medians of side-by-side pairs)")
@@ -330,7 +369,7 @@ def main() -> int:
         os.chdir(tmp)
         for bench in (bench_source_bash, bench_exit_is_loop, bench_shell_cmd, bench_interactive,
                       bench_run_startup, bench_throughput, bench_stderr_relay,
-                      bench_timeout_precision, bench_memory, bench_completion):
+                      bench_timeout_precision, bench_memory, bench_completion, bench_scan):
             bench()
     return 0
 

@@ -1,4 +1,4 @@
-"""The commands behind ``exitkit list|show|explain|lint|shell|diff|completion``.
+"""The commands behind ``exitkit list|show|explain|lint|shell|diff|completion|scan``.
 
 Each is a plain function from parsed arguments to an exit status: it calls the core, prints, and
 raises :class:`~exitkit.errors.ExitkitError` for the user's mistakes. What each command accepts
@@ -189,6 +189,12 @@ def completion(args: Parsed) -> int:
     return SUCCESS
 
 
+def scan(args: Parsed) -> int:
+    from exitkit.scan.command import main
+
+    return main(args)
+
+
 #: Command name → its function (``run`` is :func:`exitkit.run.command.main`).
 HANDLERS: dict[str, Callable[[Parsed], int]] = {
     "list": list_cmd,
@@ -199,4 +205,5 @@ HANDLERS: dict[str, Callable[[Parsed], int]] = {
     "diff": diff,
     "import": import_cmd,
     "completion": completion,
+    "scan": scan,
 }

@@ -25,6 +25,7 @@ _SIGNALS = ("TERM", "INT", "HUP", "QUIT", "KILL", "USR1", "USR2", "ALRM")
 #: it (free-form values, like durations, have none).
 VALUE_KINDS = {
     "contract": True, "shell-or-contract": True, "completion-shell": True, "format": True,
+    "scan-format": True,
     "signal": True, "file": True, "codes": True, "code": True, "ci": True, "command": True,
     "duration": False, "number": False, "value": False,
 }
@@ -109,6 +110,10 @@ def _values(kind: str, words: list[str], cword: int, current: str) -> list[tuple
         from exitkit.contracts.render import FORMATS
 
         return [(f, "format") for f in FORMATS]
+    if kind == "scan-format":
+        from exitkit.scan.report import FORMATS as SCAN_FORMATS
+
+        return [(f, "format") for f in SCAN_FORMATS]
     if kind == "signal":
         return [(s, "signal") for s in _SIGNALS]
     if kind == "ci":

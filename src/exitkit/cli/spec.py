@@ -108,6 +108,11 @@ Exit status:
   option, unknown contract or name); 126 CMD found but not executable; 127 CMD
   not found."""
 
+SCAN_STATUS = """\
+Exit status:
+  0 nothing found; 1 findings, or a file could not be scanned; 2 usage error,
+  or tree-sitter is not installed."""
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "list", "List the contracts exitkit can find, and where",
@@ -279,6 +284,29 @@ COMMANDS: tuple[Command, ...] = (
                             "man:NAME.", value="file"),),
         examples=("exitkit import man:grep",
                   "exitkit import docs/exit-codes.md --name mytool -o .exitkit/mytool.toml"),
+    ),
+    Command(
+        "scan", "Find hand-written exit-code handling in scripts, Makefiles and workflows",
+        "Read shell scripts (a .sh or .bash name, or an sh-family #!), Makefile recipes and "
+        "GitHub workflow and action steps under each PATH (default: the current directory, "
+        "recursively, honouring .gitignore), and report what exitkit replaces, for every tool "
+        "with a contract: magic exit numbers (EK101), '|| true' (EK102), the set +e ... rc=$? "
+        "teardown dance (EK103), timeout's 124 checked by hand (EK104), retry loops (EK105) and "
+        "continue-on-error steps (EK106), each with its replacement. '# exitkit disable=ID' "
+        "before a command, or before a file's first command, switches rules off. Needs "
+        "tree-sitter: pip install 'exitkit[scan]'.",
+        options=(
+            Option(("-f", "--format"), "format", "text, json, sarif or github (default: text).",
+                   value="scan-format", metavar="FORMAT"),
+            Option(("--exclude",), "exclude", "Skip paths matching GLOB, or under a directory "
+                   "matching it (repeatable).", value="value", metavar="GLOB", repeat=True),
+            JSON,
+        ),
+        arguments=(Argument("paths", "[PATH...]", "Files or directories to scan (default: .).",
+                            value="file", count="*"),),
+        examples=("exitkit scan", "exitkit scan deploy/ .github/workflows/ci.yml",
+                  "exitkit scan --format sarif > exitkit.sarif"),
+        epilog=SCAN_STATUS,
     ),
     Command(
         "completion", "Print the tab-completion script for bash, zsh or fish",
