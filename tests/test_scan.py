@@ -254,8 +254,8 @@ def test_text_format_and_status(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[-1] == "10 findings in 8 files (8 scanned)"
     assert "k8s-cleanup.sh:6:1: EK102 or-true: '|| true' tolerates every failure of kubectl, " \
-        "not only not-found → exitkit run --ok not-found -- kubectl delete ns " \
-        '"$NAMESPACE" --wait=true' in lines
+        "not only not-found; kubectl's --ignore-not-found does it too, where it suffices → " \
+        'exitkit run --ok not-found -- kubectl delete ns "$NAMESPACE" --wait=true' in lines
     clean = run_exitkit("scan", str(FIXTURES / "negative"))
     assert clean.returncode == 0, clean.stdout
     assert clean.stdout == "0 findings in 0 files (3 scanned)\n"
@@ -269,7 +269,8 @@ def test_json_format(tmp_path: Path) -> None:
     assert data["findings"] == [{
         "file": "k8s-cleanup.sh", "line": 6, "column": 1, "id": "EK102", "kind": "or-true",
         "tool": "kubectl", "code": 1, "name": "not-found",
-        "message": "'|| true' tolerates every failure of kubectl, not only not-found",
+        "message": "'|| true' tolerates every failure of kubectl, not only not-found; kubectl's "
+                   "--ignore-not-found does it too, where it suffices",
         "suggestion": 'exitkit run --ok not-found -- kubectl delete ns "$NAMESPACE" '
                       "--wait=true"}]
     assert run_exitkit("scan", "--json", "k8s-cleanup.sh", cwd=target).stdout == result.stdout

@@ -55,6 +55,12 @@ _OWN_WAY_NOTES = {
 }
 
 
+def own_way(command: str, kind: str) -> str | None:
+    """The tool's own way to accept an outcome of *kind*, in words (``kubectl's
+    --ignore-not-found``), or None."""
+    return _OWN_WAY_NOTES.get((command, kind))
+
+
 def command_of(contract: Contract) -> str:
     """The command a contract is about: its ``[match]`` command, else its name."""
     return contract.match.command if contract.match is not None else contract.name
@@ -77,7 +83,7 @@ def advice(contract: Contract) -> list[tuple[str, str]]:
         if way is not None and way not in said:
             found.append((f"outcome[{i}]",
                           f"{command} has its own way to accept this: "
-                          f"{_OWN_WAY_NOTES[(command, row.kind)]}. Where it suffices it is "
+                          f"{own_way(command, row.kind)}. Where it suffices it is "
                           "the better tool; say so in this row's recovery (naming it), and "
                           "keep the row for where it is missing or too blunt"))
     return found

@@ -697,10 +697,15 @@ class Analysis:
                 f"probably meant", f"{text} (NAME: the failure meant: "
                 f"{names.lstrip(', ')})", tool=contract.name))
             return
+        from exitkit.contracts import known_tools
+
+        kind = _kind_of(contract, name)
+        way = known_tools.own_way(known_tools.command_of(contract), kind) if kind else None
+        also = f"; {way} does it too, where it suffices" if way is not None else ""
         self.emit(Raw(
             cmd.node.start_byte, "EK102",
-            f"'|| {_text(right)}' tolerates every failure of {contract.name}, not only {name}",
-            text, tool=contract.name, code=code, name=name))
+            f"'|| {_text(right)}' tolerates every failure of {contract.name}, not only "
+            f"{name}{also}", text, tool=contract.name, code=code, name=name))
 
     def check_retry(self, loop: Node, cmd: Cmd | None, body: Node | None,
                     for_loop: Node | None) -> None:
@@ -917,3 +922,9 @@ def _code_of(contract: Contract, name: str | None) -> int | None:
         return exit.code
     outcome = contract.outcome(name)
     return outcome.codes[0] if outcome is not None and outcome.codes else None
+
+
+def _kind_of(contract: Contract, name: str) -> str | None:
+    """The kind of the exit or outcome *name*."""
+    row = contract.lookup(name) or contract.outcome(name)
+    return row.kind if row is not None else None
