@@ -144,8 +144,11 @@ def _is_control(ch: str) -> bool:
 class _Checker:
     """Collects problems while turning one TOML document into a :class:`Contract`."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, trusted: bool = False) -> None:
         self.file = file
+        #: A built-in, whose files the tests lint in full: the costly checks (compiling every
+        #: pattern) are skipped when it is loaded.
+        self.trusted = trusted
         self.problems: list[Problem] = []
         #: The path of each exit row that became an ExitCode, in order.
         self.exit_paths: list[str] = []
@@ -180,7 +183,8 @@ class _Checker:
         if required and not value.strip():
             self.error(where, "must not be empty")
             return None
-        controls = sorted({ch for ch in value if _is_control(ch)})
+        # isprintable() is a C-speed "no control character at all" for the common one-line text
+        controls = [] if value.isprintable() else sorted({ch for ch in value if _is_control(ch)})
         if controls:
             shown = ", ".join(repr(ch)[1:-1] for ch in controls)
             self.warn(where, f"contains control characters ({shown}) that a terminal would act "
@@ -279,7 +283,7 @@ class _Checker:
         match = self.match(data.get("match"))
 
         exits = self.exit_rows(data.get("exit"))
-        if name is not None and origin != BUILTIN:  # the tests lint the built-in files
+        if name is not None and not self.trusted:  # the tests lint the built-in files
             self.constants(prefix or default_prefix(name), exits, "prefix" if prefix else None)
         errors = self.error_rows(data.get("error"), exits)
         stderr = self.stderr(data.get("stderr"))
@@ -289,7 +293,7 @@ class _Checker:
         assert name is not None and version is not None and summary is not None
         contract = Contract(name, version, summary, exits, errors, prefix, source, origin, match,
                             outcomes, stderr)
-        if outcomes:
+        if outcomes and not self.trusted:
             from exitkit.contracts.known_tools import advice
 
             for path, message in advice(contract):
@@ -302,6 +306,8 @@ class _Checker:
             self.error(path, f"must be a regular expression, got {_type_name(value)}"
                        if not isinstance(value, str) else "must not be empty")
             return None
+        if self.trusted:
+            return value
         import re
 
         try:
@@ -563,7 +569,7 @@ def parse_contract(
     data: Any, file: str, origin: str | None = None
 ) -> tuple[Contract | None, list[Problem]]:
     """Validate a parsed TOML document: the contract (``None`` on any error) and all problems."""
-    checker = _Checker(file)
+    checker = _Checker(file, trusted=origin == BUILTIN)
     contract = checker.contract(data, origin if origin is not None else file)
     return contract, checker.problems
 
