@@ -485,3 +485,127 @@ def test_nothing_the_command_left_in_the_pipe_is_lost_to_a_slow_reader(talker: T
         assert child.wait(15) == 0
     assert got == b"x" * 100000 + b"\nError: x not found\n" + (
         b"exitkit: talker exited 1 (gone); tolerated by --ok (stderr: Error: x not found)\n")
+
+
+# --- found by review: floods, stalled terminals, TOSTOP, patterns that do not combine ----------
+
+
+def test_a_flood_of_stderr_never_delays_the_timeout_or_a_stop_signal(talker: Tools) -> None:
+    """A command writing stderr faster than lines are classified: the wait loop still keeps its
+    deadline and acts on TERM (it reads a bounded amount per wake-up)."""
+    talker("talker", 'yes "Error: x not found" >&2')
+    started = time.monotonic()
+    timed = subprocess.run([EXITKIT, "run", "--ok", "gone", "--timeout", "1", "--", "talker"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    assert timed.returncode == 124
+    assert time.monotonic() - started < 8, "the flood held the timeout up"
+    with subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--", "talker"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert proc.wait(60) == -signal.SIGTERM
+        assert time.monotonic() - started < 8, "the flood held TERM up"
+
+
+def test_a_leftover_process_flooding_stderr_gets_the_drain_and_no_more(talker: Tools) -> None:
+    """The command exits; a process it left keeps writing stderr: exitkit relays for the drain
+    and ends, the leftover meets a closed pipe."""
+    talker("talker", 'yes "progress" >&2 & echo "Error: x not found" >&2; exit 1')
+    started = time.monotonic()
+    done = subprocess.run([EXITKIT, "run", "--ok", "gone", "--", "talker"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    assert time.monotonic() - started < 8, "a leftover writer kept exitkit running"
+    assert done.returncode in (0, 1)  # its last line may be cut anywhere by the drain's end
+
+
+def test_a_stalled_terminal_never_stalls_the_timeout(talker: Tools, tmp_path: Path) -> None:
+    """exitkit's stderr is a terminal nobody reads: a write to it must not block the wait loop
+    (a terminal takes no more than it has room for only through a non-blocking fd of our own)."""
+    pid_file = tmp_path / "pid"
+    talker("talker", f'echo $$ > "{pid_file}"; head -c 100000 /dev/zero | tr "\\\\0" x >&2; '
+           "exec sleep 30")
+    master, slave = pty.openpty()
+    _raw(slave)
+    try:
+        with subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--timeout", "2", "--",
+                               "talker"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=slave) as proc:
+            deadline = time.monotonic() + 20
+            while not pid_file.exists() or not pid_file.read_text().strip():
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            pid = int(pid_file.read_text())
+            while procs.alive(pid) and procs.state(pid) != "Z":
+                assert time.monotonic() < deadline, "the timeout waited for the terminal"
+                time.sleep(0.05)
+            _read_until(master, b"never", seconds=1)  # now read: exitkit may finish
+            assert proc.wait(30) == 124
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+def test_tostop_on_the_terminal_neither_stops_nor_spins_the_relay(talker: Tools) -> None:
+    """`stty tostop`, exitkit holding the terminal and handing it to the command: its writes
+    from the background are let through (SIGTTOU blocked), the line arrives, the run ends."""
+    helper = Path(__file__).resolve().parent / "helpers" / "with_ctty.py"
+    talker("talker", 'sleep 0.3; printf "Error: x not found\\n" >&2; sleep 0.3; exit 1')
+    master, slave = pty.openpty()
+    modes = termios.tcgetattr(slave)
+    modes[3] |= termios.TOSTOP
+    termios.tcsetattr(slave, termios.TCSANOW, modes)
+    try:
+        with subprocess.Popen([sys.executable, str(helper), EXITKIT, "run", "--ok", "gone", "--",
+                               "talker"], stdin=slave, stdout=slave, stderr=slave,
+                              start_new_session=True) as proc:
+            os.close(slave)
+            slave = -1
+            seen = _read_until(master, b"tolerated by --ok", seconds=20)
+            assert proc.wait(20) == 0, seen
+            assert b"Error: x not found" in seen
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+
+
+def test_an_outcome_tolerated_by_ok_is_not_retried(talker: Tools) -> None:
+    talker("talker", 'echo "Error: x not found" >&2; exit 1')
+    result = talk("", 0, "--ok", "gone", "--retry-on", "error", "--retries", "2", "--backoff",
+                  "0")
+    assert result.returncode == 0
+    assert "retrying" not in result.stderr
+
+
+def test_patterns_that_do_not_combine_are_searched_one_by_one(talker: Tools, world: Path) -> None:
+    """Inline global flags, named groups in two patterns, backreferences: each pattern means
+    what it means alone, as lint checked it."""
+    text = TALKER.replace("errors = ['^Error: ']", r"errors = ['^Error: ', '^(\w+): \1 failed']")
+    text = text.replace("pattern = '^Error: .* not found$'", "pattern = '(?i)^error: (?P<o>.*) "
+                        "not found$'")
+    text = text.replace("pattern = '^Error: .* forbidden$'", "pattern = '^Error: (?P<o>.*) "
+                        "forbidden$'")
+    (world / ".exitkit" / "talker.toml").write_text(text)
+    assert talk("ERROR: x not found\n", 1, "--ok", "gone").returncode == 0
+    assert talk("Error: x not found\nsync: sync failed\n", 1, "--ok", "gone").returncode == 1
+    assert talk("Error: x forbidden\n", 1, "--ok", "forbidden").returncode == 0
+
+
+def test_a_pinned_locale_keeps_the_character_set_lc_all_gave(talker: Tools, world: Path) -> None:
+    talker("talker", 'echo "LC_CTYPE=${LC_CTYPE-unset} LANG=${LANG-unset}"; exit 1')
+    (world / ".exitkit" / "talker.toml").write_text(
+        TALKER.replace("[stderr]\n", '[stderr]\nlocale = "C"\n'))
+    env = dict(os.environ, LC_ALL="C.UTF-8", LC_CTYPE="POSIX")
+    out = run_exitkit("run", "--ok", "gone", "--", "talker", env=env).stdout
+    assert out == "LC_CTYPE=unset LANG=C.UTF-8\n"
+
+
+def test_stderr_text_in_the_report_is_escaped(talker: Tools, tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    talk("Error: a\b\x1b[31m\u009b x not found\nnext\tline\n", 1, "--ok", "gone", "--report",
+         str(report))
+    data = json.loads(report.read_text())
+    # the classified text (ANSI sequences removed), with every other control shown escaped
+    assert data["stderr_line"] == "Error: a\\x08\\x9b x not found"
+    assert data["stderr_tail"] == "Error: a\\x08\\x9b x not found\nnext\\tline"

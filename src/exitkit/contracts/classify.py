@@ -19,7 +19,7 @@ import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from exitkit.contracts.model import Contract, OutcomeRow
 
@@ -48,9 +48,7 @@ class Lines:
         self.contract = contract
         self._rows = [(row, re.compile(row.pattern)) for row in contract.outcomes]
         self._errors = [re.compile(p) for p in contract.stderr.errors]
-        patterns = [row.pattern for row in contract.outcomes] + list(contract.stderr.errors)
-        # One search per line finds the lines that matter; most lines match nothing.
-        self._any = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        self._any = _any_of([pattern for _, pattern in self._rows] + self._errors)
         #: Outcome name → the first line that matched its pattern.
         self.matched: dict[str, str] = {}
         #: For each distinct set of outcomes that explains an error line: the first such line.
@@ -103,14 +101,14 @@ class Lines:
         self._remember(found)
         if self._any is None:
             return
-        search = self._any.search
+        search = self._any
         for line in found:
             if search(line):
                 self._line(line[:LINE_CAP])
 
     def _line(self, text: str) -> None:
         """A line that matched an outcome or an error pattern (or a longer line's start)."""
-        if len(text) == LINE_CAP and not self._any.search(text):  # type: ignore[union-attr]
+        if len(text) == LINE_CAP and not self._any(text):  # type: ignore[misc]
             return
         rows = frozenset(row.name for row, pattern in self._rows if pattern.search(text))
         for name in rows:
@@ -168,6 +166,21 @@ class Lines:
                   if row.name in accepted and status in row.codes}
         return next((line for rows, line in self.explanations.items() if not rows & usable),
                     None)
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> Callable[[str], object] | None:
+    """A test for "some pattern matches this line", or None without patterns: one combined
+    search (most lines match nothing) where the patterns combine without changing meaning, that
+    is without groups (names and numbers would clash or shift) and without global flags
+    (``(?i)`` must start a whole pattern); else each pattern in turn."""
+    if not patterns:
+        return None
+    if all(p.groups == 0 for p in patterns):
+        try:
+            return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)).search
+        except re.error:  # a global inline flag: valid alone, not inside a group
+            pass
+    return lambda line: any(p.search(line) for p in patterns)
 
 
 def quote(line: str, cap: int = QUOTE_CAP) -> str:

@@ -21,15 +21,26 @@ from __future__ import annotations
 import os
 import select
 import stat
+import sys
 import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal
+
     from exitkit.contracts.classify import Lines
     from exitkit.run.relay import SignalRelay
+else:
+    try:
+        import _signal as signal  # the C module behind `signal`, without its enum import
+    except ImportError:  # not CPython
+        import signal
 
 #: One read from the command's stderr.
 READ_SIZE = 65536
+#: Reads per wake-up of the wait loop: a command flooding stderr faster than the lines are
+#: classified must not keep the loop from its deadline and its signals.
+_READS_PER_PUMP = 16
 #: One write to a pipe or a terminal after poll said it can take more: a pipe with room for a
 #: write at all has room for PIPE_BUF bytes, written without blocking.
 _WRITE_SIZE = 4096
@@ -41,8 +52,8 @@ DRAIN_SECONDS = 0.2
 class Capture:
     """The pipe (or pty) that is the command's fd 2, and the relay of its bytes to ours."""
 
-    __slots__ = ("backlog", "child_fd", "lines", "pty", "sink", "sink_ok", "sink_whole",
-                 "size", "source", "total")
+    __slots__ = ("backlog", "child_fd", "lines", "own_sink", "pty", "sink", "sink_ok",
+                 "sink_whole", "size", "source", "total")
 
     def __init__(self, lines: Lines, sink: int = 2, *, pty: bool | None = None) -> None:
         self.lines = lines
@@ -57,6 +68,8 @@ class Capture:
         self.sink_ok = True
         #: A regular file or a device like /dev/null takes any write without waiting on a reader.
         self.sink_whole = _takes_whole_writes(sink)
+        #: Our own non-blocking open of the terminal that is our stderr, or -1 (see open()).
+        self.own_sink = -1
         #: The terminal size last copied to the pty.
         self.size: bytes | None = None
         #: Bytes relayed.
@@ -78,6 +91,7 @@ class Capture:
         if not self.pty:
             self.source, self.child_fd = pipe()
         os.set_blocking(self.source, False)
+        self.own_sink = _own_terminal(self.sink)
         return self.child_fd
 
     def started(self) -> None:
@@ -89,23 +103,28 @@ class Capture:
     def watch(self) -> list[tuple[int, int]]:
         """What to wait for: room on our stderr while bytes wait for it, else bytes to read."""
         if self.backlog:
-            return [(self.sink, select.POLLOUT)]
+            return [(self.own_sink if self.own_sink >= 0 else self.sink, select.POLLOUT)]
         if self.source >= 0:
             return [(self.source, select.POLLIN)]
         return []
 
-    def pump(self) -> None:
-        """Move what can move now without blocking: write what waits, then read and write on."""
-        while True:
+    def pump(self, reads: int = _READS_PER_PUMP) -> int:
+        """Move what can move now without blocking, reading at most *reads* times: write what
+        waits, then read and write on. Returns the bytes read."""
+        got = 0
+        for _ in range(reads):
             self.flush()
             if self.backlog or self.source < 0:
-                return
+                break
             data = self._read()
             if not data:
-                return
+                break
             self.lines.feed(data)
             self.total += len(data)
+            got += len(data)
             self.backlog = data
+        self.flush()
+        return got
 
     def _read(self) -> bytes:
         try:
@@ -124,12 +143,16 @@ class Capture:
             if not self.sink_ok:
                 self.backlog = b""
                 return
-            if not self.sink_whole and not _writable(self.sink):
-                return
-            chunk = self.backlog if self.sink_whole else self.backlog[:_WRITE_SIZE]
             try:
-                written = os.write(self.sink, chunk)
-            except BlockingIOError:  # someone else set O_NONBLOCK on the shared description
+                if self.own_sink >= 0:  # a terminal, opened non-blocking for ourselves
+                    written = _write_terminal(self.own_sink, self.backlog)
+                elif self.sink_whole:
+                    written = os.write(self.sink, self.backlog)
+                elif _writable(self.sink):
+                    written = os.write(self.sink, self.backlog[:_WRITE_SIZE])
+                else:
+                    return
+            except BlockingIOError:  # full (our terminal fd), or O_NONBLOCK set by someone else
                 return
             except OSError:  # EPIPE (reader gone), EBADF (closed), EIO: drop from now on
                 self.sink_ok = False
@@ -137,27 +160,35 @@ class Capture:
             self.backlog = self.backlog[written:]
 
     def finish(self, relay: SignalRelay | None = None, drain: float = DRAIN_SECONDS) -> None:
-        """The command ended: relay everything it left in the pipe, then what arrives within
+        """The command ended: relay every byte it left in the pipe, then what arrives within
         *drain* seconds while the pipe is still open (a process it left behind may hold it), and
         tell the classifier stderr ended.
 
-        Nothing already in the pipe is dropped: writing it waits for our stderr as long as that
+        What the command left is never dropped: writing it waits for our stderr as long as that
         takes (a pager being read, a slow log). A stop signal that reaches exitkit meanwhile
         (*relay*) ends the wait and drops the rest, as Ctrl-C would have ended the command
-        blocked in its write without exitkit."""
+        blocked in its write without exitkit. What a leftover process writes after the command
+        ended gets *drain* seconds, however fast it writes."""
+        owed = _pending_bytes(self.source) if self.source >= 0 else 0
         end = time.monotonic() + drain
         while self.source >= 0 or self.backlog:
             if relay is not None and relay.stop_signal() is not None:
                 break
-            self.pump()
             if self.backlog and self.sink_ok:  # our stderr is full: wait for room
                 if relay is not None:
                     relay.sleep(1.0, self.watch())
                 else:
-                    _wait_writable(self.sink)
+                    _wait_writable(self.watch()[0][0])
+                self.flush()
+                continue
+            if self.source < 0 or (owed <= 0 and time.monotonic() >= end):
+                break
+            got = self.pump(reads=1)
+            owed -= got
+            if got or self.source < 0 or self.backlog:
                 continue
             left = end - time.monotonic()
-            if self.source < 0 or left <= 0:
+            if left <= 0:
                 break
             if relay is not None:  # the pipe is empty but open: wait a little for more
                 relay.sleep(left, self.watch())
@@ -168,8 +199,11 @@ class Capture:
         self.lines.close()
 
     def close(self) -> None:
-        """Let go of every fd (the command could not start, or something failed)."""
+        """Let go of every fd (the command could not start, something failed, or it is over)."""
         self._close_source()
+        if self.own_sink >= 0:
+            os.close(self.own_sink)
+            self.own_sink = -1
         if self.child_fd >= 0:
             os.close(self.child_fd)
             self.child_fd = -1
@@ -211,6 +245,55 @@ def _takes_whole_writes(fd: int) -> bool:
     except OSError:
         return True  # closed: the first write says EBADF, and bytes are dropped from then on
     return stat.S_ISREG(mode) or (stat.S_ISCHR(mode) and not _isatty(fd))
+
+
+def _own_terminal(fd: int) -> int:
+    """A non-blocking fd of our own for the terminal *fd* is, or -1 (not a terminal, or it
+    cannot be opened). A terminal takes a write of any size once poll says it has room at all,
+    and then blocks until it is all written; O_NONBLOCK cannot be set on the fd we inherited,
+    whose open file description the calling shell shares, so we write through our own."""
+    if not _isatty(fd):
+        return -1
+    try:
+        path = os.ttyname(fd)
+        own = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return -1
+    if own <= 2:  # exitkit started with stdin or stdout closed: keep off the standard fds
+        import fcntl
+
+        high = fcntl.fcntl(own, fcntl.F_DUPFD_CLOEXEC, 3)
+        os.close(own)
+        own = high
+    return own
+
+
+def _write_terminal(fd: int, data: bytes) -> int:
+    """Write to our terminal fd with SIGTTOU blocked: exitkit writes while the command holds the
+    terminal's foreground, and with ``stty tostop`` the kernel would otherwise stop (or, with the
+    signal caught, refuse) the write of a background process; the command itself, in the
+    foreground, would have been allowed it."""
+    ttou = int(getattr(signal, "SIGTTOU", 0))
+    if not ttou:
+        return os.write(fd, data)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {ttou})
+    try:
+        return os.write(fd, data)
+    finally:
+        if ttou not in previous:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {ttou})
+
+
+def _pending_bytes(fd: int) -> int:
+    """Bytes waiting to be read from the pipe or pty *fd* (FIONREAD), or 0 when unknown."""
+    try:
+        import fcntl
+        import termios
+
+        raw = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+    except (OSError, ImportError, AttributeError):
+        return 0
+    return int.from_bytes(raw, sys.byteorder)
 
 
 def _writable(fd: int) -> bool:

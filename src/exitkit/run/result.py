@@ -140,9 +140,10 @@ class RunResult:
             "duration": round(self.duration, 3),
             "outcome": self.outcome,
             "error": escape(self.error) if self.error is not None else None,
-            "stderr_line": self.quoted_line,
+            "stderr_line": escape(self.quoted_line) if self.quoted_line is not None else None,
             "stderr_line_refused": self.line_refused,
-            "stderr_tail": self.stderr_tail,
+            "stderr_tail": "\n".join(escape(line) for line in self.stderr_tail.split("\n"))
+            if self.stderr_tail is not None else None,
         }
 
     @property

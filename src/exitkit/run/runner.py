@@ -198,6 +198,8 @@ class Runner:
     def should_retry(self, attempt: Attempt, attempts: int) -> bool:
         if attempts > self.opts.retries or attempt.status == 0 or attempt.status in self.ok:
             return False
+        if attempt.heard(self.ok.outcomes) is not None:
+            return False  # tolerated by what it said: done, like a code --ok names
         outcome = attempt.outcome
         if outcome is not None and (
             outcome.parent_died or attempt.max_time
@@ -329,4 +331,7 @@ def pin_locale(env: dict[str, str], locale: str) -> None:
     all_ = env.pop("LC_ALL", None)
     if all_:
         env["LANG"] = all_
+        # LC_ALL outranked every LC_* variable: they must not come back into force
+        for name in [n for n in env if n.startswith("LC_")]:
+            del env[name]
     env["LC_MESSAGES"] = locale
