@@ -49,10 +49,43 @@ def default_prefix(name: str) -> str:
     return name.replace("-", "_").upper() + "_EXIT"
 
 
-class ExitCode:
+class _Row:
+    """What an exit row and an outcome row share: a name, a kind, what it means, when it happens,
+    what to do, and whether it is worth retrying (by default: by its kind)."""
+
+    __slots__ = ("kind", "meaning", "name", "recovery", "retryable", "when")
+
+    def __init__(self, name: str, kind: str, meaning: str, when: str | None,
+                 recovery: str | None, retryable: bool | None) -> None:
+        self.name = name
+        self.kind = kind
+        self.meaning = meaning
+        self.when = when
+        self.recovery = recovery
+        self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
+
+    def _with_texts(self, data: dict[str, Any]) -> dict[str, Any]:
+        """*data* followed by the optional texts and ``retryable``, in the file's order."""
+        if self.when is not None:
+            data["when"] = self.when
+        if self.recovery is not None:
+            data["recovery"] = self.recovery
+        data["retryable"] = self.retryable
+        return data
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ExitCode(_Row):
     """One row of an exit-code table: a number, its name and kind, and what it means."""
 
-    __slots__ = ("code", "kind", "meaning", "name", "recovery", "retryable", "when")
+    __slots__ = ("code",)
 
     def __init__(
         self,
@@ -64,13 +97,8 @@ class ExitCode:
         recovery: str | None = None,
         retryable: bool | None = None,
     ) -> None:
+        super().__init__(name, kind, meaning, when, recovery, retryable)
         self.code = code
-        self.name = name
-        self.kind = kind
-        self.meaning = meaning
-        self.when = when
-        self.recovery = recovery
-        self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
 
     @property
     def ident(self) -> str:
@@ -78,26 +106,11 @@ class ExitCode:
         return self.name.replace("-", "_").upper()
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "code": self.code,
-            "name": self.name,
-            "kind": self.kind,
-            "meaning": self.meaning,
-        }
-        if self.when is not None:
-            data["when"] = self.when
-        if self.recovery is not None:
-            data["recovery"] = self.recovery
-        data["retryable"] = self.retryable
-        return data
+        return self._with_texts({"code": self.code, "name": self.name, "kind": self.kind,
+                                 "meaning": self.meaning})
 
     def __repr__(self) -> str:
         return f"ExitCode({self.code}, {self.name!r}, kind={self.kind!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ExitCode) and self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class ErrorCode:
@@ -126,7 +139,7 @@ class ErrorCode:
     __hash__ = None  # type: ignore[assignment]
 
 
-class OutcomeRow:
+class OutcomeRow(_Row):
     """An outcome that refines a non-zero exit code by what the tool says on stderr: kubectl's
     exit 1 with a line ``Error from server (NotFound): …`` is ``not-found``.
 
@@ -137,7 +150,7 @@ class OutcomeRow:
     Its name shares the exit names' space; it has no number, so no shell constant.
     """
 
-    __slots__ = ("codes", "kind", "meaning", "name", "pattern", "recovery", "retryable", "when")
+    __slots__ = ("codes", "pattern")
 
     def __init__(
         self,
@@ -150,37 +163,16 @@ class OutcomeRow:
         recovery: str | None = None,
         retryable: bool | None = None,
     ) -> None:
-        self.name = name
-        self.kind = kind
-        self.meaning = meaning
+        super().__init__(name, kind, meaning, when, recovery, retryable)
         self.codes = tuple(codes)
         self.pattern = pattern
-        self.when = when
-        self.recovery = recovery
-        self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "name": self.name,
-            "kind": self.kind,
-            "meaning": self.meaning,
-            "codes": list(self.codes),
-            "pattern": self.pattern,
-        }
-        if self.when is not None:
-            data["when"] = self.when
-        if self.recovery is not None:
-            data["recovery"] = self.recovery
-        data["retryable"] = self.retryable
-        return data
+        return self._with_texts({"name": self.name, "kind": self.kind, "meaning": self.meaning,
+                                 "codes": list(self.codes), "pattern": self.pattern})
 
     def __repr__(self) -> str:
         return f"OutcomeRow({self.name!r}, codes={self.codes}, pattern={self.pattern!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, OutcomeRow) and self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class StderrRules:
