@@ -169,7 +169,7 @@ class Capture:
         (*relay*) ends the wait and drops the rest, as Ctrl-C would have ended the command
         blocked in its write without exitkit. What a leftover process writes after the command
         ended gets *drain* seconds, however fast it writes."""
-        owed = _pending_bytes(self.source) if self.source >= 0 else 0
+        owed = (_pending_bytes(self.source) or 0) if self.source >= 0 else 0
         end = time.monotonic() + drain
         while self.source >= 0 or self.backlog:
             if relay is not None and relay.stop_signal() is not None:
@@ -284,15 +284,15 @@ def _write_terminal(fd: int, data: bytes) -> int:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {ttou})
 
 
-def _pending_bytes(fd: int) -> int:
-    """Bytes waiting to be read from the pipe or pty *fd* (FIONREAD), or 0 when unknown."""
+def _pending_bytes(fd: int) -> int | None:
+    """Bytes waiting to be read from the pipe or pty *fd* (FIONREAD), or None when unknown."""
     try:
         import fcntl
         import termios
 
         raw = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
     except (OSError, ImportError, AttributeError):
-        return 0
+        return None
     return int.from_bytes(raw, sys.byteorder)
 
 
