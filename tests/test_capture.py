@@ -368,7 +368,8 @@ def test_a_terminal_stays_a_terminal_with_its_size_and_exact_bytes(talker: Tools
         assert out.read_text() == "True 33 101\n"
         _set_size(master, 40, 120)
         seen = _read_until(master, b"found\n")
-        assert seen == b"Error: x not found\n"
+        # exitkit's own line may follow in the same read, on a busy machine
+        assert seen.partition(b"exitkit: ")[0] == b"Error: x not found\n"
         assert child.wait(20) == 0
         assert out.read_text() == "True 33 101\nresized 40 120\n"
     finally:
