@@ -293,19 +293,28 @@ COMMANDS: tuple[Command, ...] = (
         "with a contract: magic exit numbers (EK101), '|| true' (EK102), the set +e ... rc=$? "
         "teardown dance (EK103), timeout's 124 checked by hand (EK104), retry loops (EK105) and "
         "continue-on-error steps (EK106), each with its replacement. '# exitkit disable=ID' "
-        "before a command, or before a file's first command, switches rules off. Needs "
-        "tree-sitter: pip install 'exitkit[scan]'.",
+        "before a command, or before a file's first command, switches rules off; a project's "
+        ".exitkit.toml excludes paths and rules in its [scan] table. Needs tree-sitter: pip "
+        "install 'exitkit[scan]'.",
         options=(
             Option(("-f", "--format"), "format", "text, json, sarif or github (default: text).",
                    value="scan-format", metavar="FORMAT"),
             Option(("--exclude",), "exclude", "Skip paths matching GLOB, or under a directory "
                    "matching it (repeatable).", value="value", metavar="GLOB", repeat=True),
+            Option(("--diff",), "diff", "Print the mechanical rewrites (or-true, timeout-124, "
+                   "the simple teardown-dance) as a unified diff for git apply or patch -p1, "
+                   "to review before applying."),
+            Option(("--config",), "config", "Read the project's [scan] settings from FILE "
+                   "(default: .exitkit.toml here or above, up to the repository's root).",
+                   value="file", metavar="FILE"),
+            Option(("--no-config",), "no_config", "Read no .exitkit.toml."),
             JSON,
         ),
         arguments=(Argument("paths", "[PATH...]", "Files or directories to scan (default: .).",
                             value="file", count="*"),),
         examples=("exitkit scan", "exitkit scan deploy/ .github/workflows/ci.yml",
-                  "exitkit scan --format sarif > exitkit.sarif"),
+                  "exitkit scan --format sarif > exitkit.sarif",
+                  "exitkit scan --diff > exitkit.patch; git apply exitkit.patch"),
         epilog=SCAN_STATUS,
     ),
     Command(

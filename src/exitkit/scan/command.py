@@ -1,4 +1,5 @@
-"""``exitkit scan [PATH…] [--format text|json|sarif|github] [--exclude GLOB]``."""
+"""``exitkit scan [PATH…] [--format text|json|sarif|github] [--exclude GLOB] [--diff]
+[--config FILE | --no-config]``."""
 
 from __future__ import annotations
 
@@ -34,23 +35,54 @@ def main(args: Parsed) -> int:
     if fmt not in FORMATS:
         raise ExitkitError("usage", f"unknown format {quoted(fmt)}",
                            hint="choose one of: " + ", ".join(FORMATS))
+    if args.flag("diff") and (args.flag("json") or args.text("format") not in (None, "text")):
+        raise ExitkitError("usage", "--diff prints a diff: it takes no --format or --json")
+    if args.flag("no_config") and args.text("config") is not None:
+        raise ExitkitError("usage", "--config and --no-config contradict each other")
+    from exitkit.scan import config
+
+    settings = config.load(None if args.flag("no_config")
+                           else args.text("config") or config.find())
     require_parser()
     from exitkit.scan.engine import Scanner
     from exitkit.scan.inputs import collect
-    from exitkit.scan.model import FileError
+    from exitkit.scan.model import FileError, Finding
 
     paths = args.words("paths") or ["."]
-    files, problems = collect(paths, args.words("exclude"))
+    files, problems = collect(paths, args.words("exclude"), settings.excludes)
     errors = [FileError(path, why) for path, why in problems]
     scanner = Scanner()
-    findings = []
+    findings: list[Finding] = []
     for path, kind in files:
         found, error = scanner.scan(path, kind)
-        findings.extend(found)
+        findings.extend(f for f in found if not settings.drops(path, f.id))
         if error is not None:
             errors.append(error)
     if fmt != "github":  # annotations say it there
         for error in errors:
             write_stderr(f"exitkit: {escape(error.file)}: {escape(error.message)}\n")
-    write_stdout(RENDER[fmt](findings, errors, len(files)))
+    if args.flag("diff"):
+        from exitkit.scan.report import diff
+
+        patch, count = diff(findings, scanner.sources)
+        write_bytes(patch)
+        rest = len(findings) - count
+        left = "1 finding needs" if rest == 1 else f"{rest} findings need"
+        write_stderr(f"exitkit: {count} mechanical rewrite{'s' if count != 1 else ''} in the "
+                     f"diff; {left} a person"
+                     f"{' (exitkit scan without --diff lists them)' if rest else ''}\n")
+    else:
+        write_stdout(RENDER[fmt](findings, errors, len(files)))
     return CHECK_FAILED if findings or errors else SUCCESS
+
+
+def write_bytes(text: str) -> None:
+    """*text* on stdout as the file's own bytes (a script need not be UTF-8)."""
+    import sys
+
+    if sys.stdout is None:
+        write_stdout(text)  # raises as for any closed stdout
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.flush()

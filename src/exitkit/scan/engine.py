@@ -5,6 +5,7 @@ an exception."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,10 @@ class Scanner:
         self.parser: Parser = parser()
         self.resolve = Resolver()
         self.lines = 0
+        #: The text of each file with a mechanical rewrite, for ``--diff``.
+        self.sources: dict[str, str] = {}
+        self._text = ""
+        self._starts: list[int] = [0]
 
     def scan(self, path: str, kind: str) -> tuple[list[Finding], FileError | None]:
         data = read(path)
@@ -38,6 +43,8 @@ class Scanner:
             return [], data
         text = data.decode("utf-8", "surrogateescape")
         self.lines += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        self._text = text
+        self._starts = [0, *(m.end() for m in re.finditer("\n", text))]
         if kind == MAKEFILE:
             snippets, whole = extract.makefile_snippets(text)
             findings = self.snippets(path, snippets)
@@ -47,6 +54,8 @@ class Scanner:
             whole = frozenset()
             findings = self.snippets(path, [Snippet(text)])
         kept = {f.key(): f for f in findings if not suppressed(f.id, whole)}
+        if any(f.fix for f in kept.values()):
+            self.sources[path] = text
         return sorted(kept.values(), key=lambda f: (f.line, f.column, f.id)), None
 
     def snippets(self, path: str, snippets: list[Snippet]) -> list[Finding]:
@@ -72,14 +81,50 @@ class Scanner:
             findings.append(self.place(path, snippet, data, raw))
         return findings, analysis
 
-    @staticmethod
-    def place(path: str, snippet: Snippet, data: bytes, raw: Raw) -> Finding:
-        offset = raw.offset if snippet.text.isascii() else len(
-            data[:raw.offset].decode("utf-8", "surrogateescape"))
-        line, column = snippet.locate(offset)
+    def place(self, path: str, snippet: Snippet, data: bytes, raw: Raw) -> Finding:
+        ascii = snippet.text.isascii()
+
+        def chars(offset: int) -> int:
+            return offset if ascii else len(data[:offset].decode("utf-8", "surrogateescape"))
+
+        line, column = snippet.locate(chars(raw.offset))
+        fix: list[tuple[int, int, str]] = []
+        for start, end, text in raw.edits:
+            span = self.file_span(snippet, chars(start), chars(end))
+            if span is None:  # the snippet's text is not the file's there: no rewrite
+                fix = []
+                break
+            fix.append((span[0], span[1], snippet.unmask(text)))
         return Finding(path, line, column, raw.id, snippet.unmask(raw.message),
                        snippet.unmask(raw.suggestion), tool=raw.tool, code=raw.code,
-                       name=raw.name)
+                       name=raw.name, fix=tuple(fix))
+
+    def file_span(self, snippet: Snippet, start: int, end: int) -> tuple[int, int] | None:
+        """The characters of the file that the snippet's ``[start, end)`` stands for, checked:
+        the same words (a workflow block's indentation and a Makefile's ``$$`` aside), else
+        ``None``."""
+        if snippet.rows is None:
+            return start, end
+        text = self._text
+
+        def at(offset: int) -> int:
+            line, column = snippet.locate(offset)
+            return self._starts[line - 1] + column - 1
+
+        first = at(start)
+        if end == start:
+            return first, first
+        if end < len(snippet.text):  # up to the next character kept (a block's indentation)
+            stop = at(end)
+        else:
+            last = at(end - 1)
+            stop = last + (2 if snippet.columns and text.startswith("$$", last) else 1)
+        original = text[first:stop]
+        if snippet.columns:
+            original = original.replace("$$", "$")
+        if _words(original) != _words(snippet.unmask(snippet.text[start:end])):
+            return None
+        return first, stop
 
     def workflow(self, path: str, text: str) -> tuple[list[Finding], frozenset[str]]:
         steps, whole = extract.workflow_steps(text)
@@ -159,6 +204,11 @@ class Scanner:
                 f"steps.{step.id}.outputs.exit-name == '{exit.name}'",
                 tool=contract.name, code=code, name=exit.name)
         return None
+
+
+def _words(text: str) -> str:
+    """*text* with its line continuations and runs of white space as single spaces."""
+    return " ".join(text.replace("\\\n", " ").split())
 
 
 def _code(contract: Contract, name: str | None) -> int | None:

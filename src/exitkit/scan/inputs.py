@@ -17,6 +17,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from collections.abc import Callable
 
 SHELL = "shell"
 MAKEFILE = "makefile"
@@ -127,10 +128,12 @@ def walk(directory: str) -> list[str]:
     return found
 
 
-def collect(paths: list[str], exclude: list[str]) -> tuple[list[tuple[str, str]],
-                                                           list[tuple[str, str]]]:
+def collect(paths: list[str], exclude: list[str],
+            skip: Callable[[str], bool] | None = None) -> tuple[list[tuple[str, str]],
+                                                                 list[tuple[str, str]]]:
     """The files to scan as (path as shown, kind), and the paths that cannot be scanned as
-    (path, why)."""
+    (path, why). Files under a directory are left out when they match *exclude* or *skip* (the
+    project's configuration) says so; a file named by itself is always scanned."""
     files: list[tuple[str, str]] = []
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -149,7 +152,8 @@ def collect(paths: list[str], exclude: list[str]) -> tuple[list[tuple[str, str]]
         names = walk(given) if listed is None else listed
         for rel in names:
             shown = os.path.normpath(os.path.join(given, rel))
-            if shown in seen or excluded(rel, exclude) or excluded(shown, exclude):
+            if shown in seen or excluded(rel, exclude) or excluded(shown, exclude) or (
+                    skip is not None and skip(shown)):
                 continue
             if listed is not None and ".git" in rel.split("/"):
                 continue

@@ -26,12 +26,12 @@ IDS: dict[str, str] = {kind: rule_id for rule_id, (kind, _) in RULES.items()}
 class Finding:
     """One place in one file, one rule, and what to write instead."""
 
-    __slots__ = ("code", "column", "file", "id", "kind", "line", "message", "name", "suggestion",
-                 "tool")
+    __slots__ = ("code", "column", "file", "fix", "id", "kind", "line", "message", "name",
+                 "suggestion", "tool")
 
     def __init__(self, file: str, line: int, column: int, id: str, message: str,
                  suggestion: str, *, tool: str | None = None, code: int | None = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, fix: tuple[tuple[int, int, str], ...] = ()) -> None:
         self.file = file
         self.line = line
         self.column = column
@@ -42,6 +42,9 @@ class Finding:
         self.name = name
         self.message = message
         self.suggestion = suggestion
+        #: The mechanical rewrite, as (start, end, text) edits of the file's characters; empty
+        #: when the replacement needs a person (``exitkit scan --diff`` prints the others).
+        self.fix = fix
 
     def key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.id)

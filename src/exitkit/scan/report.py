@@ -37,14 +37,20 @@ def as_json(findings: list[Finding], errors: list[FileError], scanned: int) -> s
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _uri(path: str) -> str:
+def _relative(path: str) -> str:
+    """*path* with ``/`` separators and no leading ``./``."""
     import os
-    from urllib.parse import quote
 
     path = path.replace(os.sep, "/")
     while path.startswith("./"):
         path = path[2:]
-    return quote(path, safe="/")
+    return path
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(_relative(path), safe="/")
 
 
 def sarif(findings: list[Finding], errors: list[FileError], scanned: int) -> str:
@@ -117,6 +123,45 @@ def github(findings: list[Finding], errors: list[FileError], scanned: int) -> st
     lines += [command("error", e.message, file=e.file, title="exitkit scan") for e in errors]
     lines.append(summary(findings, errors, scanned))
     return "\n".join(lines) + "\n"
+
+
+def diff(findings: list[Finding], sources: dict[str, str]) -> tuple[str, int]:
+    """A unified diff of the mechanical rewrites (``--diff``), and how many it holds. Paths are
+    ``a/PATH`` and ``b/PATH`` for ``git apply`` or ``patch -p1`` from where the scan ran (an
+    absolute path stays as it is, for ``patch -p0``)."""
+    import difflib
+
+    chunks: list[str] = []
+    count = 0
+    for path in sorted({f.file for f in findings if f.fix and f.file in sources}):
+        before = sources[path]
+        edits = sorted((edit for f in findings if f.file == path for edit in f.fix),
+                       key=lambda edit: (edit[0], edit[1]))
+        after, end = [], 0
+        for start, stop, replacement in edits:
+            if start < end:  # overlaps an earlier rewrite (never expected): keep the first
+                continue
+            after.append(before[end:start])
+            after.append(replacement)
+            end = stop
+        after.append(before[end:])
+        new = "".join(after)
+        if new == before:
+            continue
+        count += sum(1 for f in findings if f.file == path and f.fix)
+        name = _relative(path)
+        old_name, new_name = (name, name) if name.startswith("/") else (f"a/{name}",
+                                                                        f"b/{name}")
+        for line in difflib.unified_diff(before.splitlines(keepends=True),
+                                         new.splitlines(keepends=True), old_name, new_name):
+            chunks.append(line if line.endswith("\n") else
+                          line + "\n\\ No newline at end of file\n")
+    if not chunks:
+        return "", 0
+    head = (f"# exitkit scan --diff: {count} mechanical rewrite{'s' if count != 1 else ''}. "
+            "Review each before\n# applying: a rewritten line fails where the old one let "
+            "every failure pass, and needs\n# exitkit wherever the script runs.\n")
+    return head + "".join(chunks), count
 
 
 RENDER = {"text": text, "json": as_json, "sarif": sarif, "github": github}

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from exitkit.contracts.resolve import _is_assignment
 from exitkit.errors import ExitkitError
 
 if TYPE_CHECKING:
@@ -62,15 +63,22 @@ def parser() -> Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
 
 
-class Raw:
-    """A finding before it is placed in a file: a snippet offset (bytes) and the finding's
-    fields."""
+#: One change of a mechanical rewrite: the snippet's bytes ``[start, end)`` become ``text``.
+Edit = tuple[int, int, str]
+#: What an inserted word may hold for the rewrite to stay mechanical: nothing a shell, make or
+#: a workflow expression would read differently.
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.,:+/=%@-]+")
 
-    __slots__ = ("code", "id", "message", "name", "offset", "suggestion", "tool")
+
+class Raw:
+    """A finding before it is placed in a file: a snippet offset (bytes), the finding's fields,
+    and the *edits* of its mechanical rewrite (empty when it needs a person)."""
+
+    __slots__ = ("code", "edits", "id", "message", "name", "offset", "suggestion", "tool")
 
     def __init__(self, offset: int, id: str, message: str, suggestion: str, *,
                  tool: str | None = None, code: int | None = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, edits: tuple[Edit, ...] = ()) -> None:
         self.offset = offset
         self.id = id
         self.message = message
@@ -78,6 +86,7 @@ class Raw:
         self.tool = tool
         self.code = code
         self.name = name
+        self.edits = edits
 
 
 class Cmd:
@@ -121,18 +130,51 @@ class Resolver:
     def __init__(self) -> None:
         self._cache: dict[tuple[str, ...], Contract | None] = {}
 
-    def __call__(self, argv: list[str]) -> Contract | None:
-        key = tuple(argv)
+    def __call__(self, argv: list[str], explicit: str | None = None) -> Contract | None:
+        key = (*argv, "\x00-c", explicit or "")
         if key in self._cache:
             return self._cache[key]
         from exitkit.contracts.resolve import contract_for
 
         try:
-            contract = contract_for(argv)
+            contract = contract_for(argv, explicit)
         except ExitkitError:
             contract = None
         self._cache[key] = contract
         return contract
+
+
+#: ``exitkit run``'s options that take a value (``exitkit run --help``).
+_RUN_VALUES = frozenset({"-c", "--contract", "--ok", "--timeout", "--max-time", "--signal",
+                         "--kill-after", "--retries", "--retry-on", "--backoff", "--max-backoff",
+                         "--report", "--ci", "--as"})
+#: ``exitkit run``'s own statuses besides 124: it failed (125), CMD cannot run (126, 127).
+EXITKIT_RUN_OWN = frozenset({125, 126, 127})
+
+
+def exitkit_run(argv: list[str]) -> tuple[list[str], str | None, bool] | None:
+    """For ``exitkit run [OPTIONS] [--] CMD…``: CMD's words, the contract named by ``-c``, and
+    whether a timeout was set (then 124 means one). ``None`` for any other exitkit command."""
+    from exitkit.contracts.resolve import command_word
+
+    index = command_word(argv)
+    if index is None or index + 1 >= len(argv) or argv[index + 1] != "run":
+        return None
+    explicit: str | None = None
+    timed = False
+    i = index + 2
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        option, has_value, value = argv[i].partition("=")
+        if option in _RUN_VALUES and not has_value:
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+            i += 1
+        if option in ("-c", "--contract") and OPAQUE not in value:
+            explicit = value
+        timed = timed or option in ("--timeout", "--max-time")
+        i += 1
+    if i < len(argv) and argv[i] == "--":
+        i += 1
+    return argv[i:], explicit, timed
 
 
 def flat(text: str) -> str:
@@ -361,7 +403,7 @@ class Status:
 class Analysis:
     """One snippet's findings: ``Analysis(tree.root_node, resolver).run()``."""
 
-    def __init__(self, root: Node, resolve: Callable[[list[str]], Contract | None]) -> None:
+    def __init__(self, root: Node, resolve: Callable[..., Contract | None]) -> None:
         self.root = root
         self.resolve = resolve
         self.last = Status(None)
@@ -370,6 +412,8 @@ class Analysis:
         self.raw: list[Raw] = []
         #: teardown findings by the command they are about: several codes join one finding
         self.dances: dict[tuple[int, int], Raw] = {}
+        #: the command and the codes of each teardown finding, for its rewrite
+        self.dance_parts: dict[tuple[int, int], tuple[Cmd, set[int]]] = {}
         self.reported: set[tuple[int, str]] = set()
         #: every simple command, in order (a workflow step's comparison needs its last tool)
         self.commands: list[Cmd] = []
@@ -378,6 +422,9 @@ class Analysis:
         self.functions = {_text(name) for name in _descendants(self.root, "function_definition",
                                                                  "name")}
         self.block(self.root.named_children)
+        for key, raw in self.dances.items():
+            cmd, codes = self.dance_parts[key]
+            raw.edits = self.dance_edits(cmd, raw.name or "", codes)
         return self.raw
 
     def emit(self, raw: Raw) -> None:
@@ -624,7 +671,16 @@ class Analysis:
             return
         if name is None or name in BUILTINS or name in self.functions:
             return
-        contract = self.resolve(cmd.argv)
+        wrapped = exitkit_run(cmd.argv) if name == "exitkit" else None
+        if wrapped is not None:  # `exitkit run … -- CMD`: CMD's status, or exitkit run's own
+            inner, _, timed = wrapped
+            if code in EXITKIT_RUN_OWN or (code == timeout_codes()[0] and timed):
+                return  # its documented statuses: 124 is a timeout, always (docs/run.md)
+            cmd = Cmd(cmd.node, inner)
+            name = cmd.name
+            if name is None:
+                return
+        contract = self.resolve(cmd.argv, wrapped[1] if wrapped is not None else None)
         shown = _ref_text(ref)
         if contract is None:
             self.emit(Raw(
@@ -657,6 +713,7 @@ class Analysis:
         key = (cmd.node.start_byte, cmd.node.end_byte)
         existing = self.dances.get(key)
         if existing is not None:
+            self.dance_parts[key][1].add(code)
             if existing.name is not None and name not in existing.name.split(","):
                 existing.name += "," + name
                 existing.message = _dance_message(contract.name, existing.name)
@@ -666,7 +723,60 @@ class Analysis:
                   f"exitkit run --ok {name} -- {cmd.text()}", tool=contract.name, code=code,
                   name=name)
         self.dances[key] = raw
+        self.dance_parts[key] = (cmd, {code})
         self.emit(raw)
+
+    def dance_edits(self, cmd: Cmd, names: str, codes: set[int]) -> tuple[Edit, ...]:
+        """The rewrite of the simple dance, exactly the one exitkit's README shows::
+
+            set +e
+            CMD
+            rc=$?
+            set -e
+            if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
+                exit "$rc"
+            fi
+
+        becomes ``exitkit run --ok NAME -- CMD``: the same statuses fail, with the same code.
+        Any other shape (an ``else``, a message, ``rc`` read later) needs a person: no edits."""
+        parent = cmd.node.parent
+        if parent is None:
+            return ()
+        siblings = parent.named_children
+        at = next((k for k, node in enumerate(siblings) if node == cmd.node), None)
+        if at is None or at < 1 or at + 3 >= len(siblings):
+            return ()
+        set_off, save, set_on, check = siblings[at - 1], siblings[at + 1], siblings[at + 2], \
+            siblings[at + 3]
+        if not (_is_command(set_off, ["set", "+e"]) and _is_command(set_on, ["set", "-e"])
+                and save.type == "variable_assignment" and check.type == "if_statement"):
+            return ()
+        name, value = save.child_by_field_name("name"), save.child_by_field_name("value")
+        if name is None or value is None or status_ref(value) != ("?", "?"):
+            return ()
+        var = _text(name)
+        conditions, body, rest = if_parts(check)
+        if rest or len(body) != 1 or len(conditions) != 1:
+            return ()
+        leave = command_of(body[0])
+        if leave is None or body[0].type != "command" or len(leave.argv) != 2 \
+                or leave.argv[0] != "exit":
+            return ()
+        argument = [c for c in body[0].named_children if c.type != "command_name"]
+        if len(argument) != 1 or _status_variable(argument[0]) != var:
+            return ()
+        found = comparisons(conditions[0])
+        ops = {c.type if c.type != "word" else _text(c) for c in _all_nodes(conditions[0])}
+        if not found or not _only_tests(conditions[0]) or ops & {"||", "!", "-o"} or any(
+                c.ref != ("var", var) or c.equal for c in found):
+            return ()
+        if {c.code for c in found} != {0, *codes}:
+            return ()
+        later = (self.root.text or b"")[check.end_byte:].decode("utf-8", "surrogateescape")
+        if re.search(rf"\$\{{?{re.escape(var)}\b", later):
+            return ()
+        return ((set_off.start_byte, cmd.node.start_byte, f"exitkit run --ok {names} -- "),
+                (cmd.node.end_byte, check.end_byte, ""))
 
     def check_or_true(self, left: Node, right: Node) -> None:
         target = command_of(right)
@@ -702,10 +812,16 @@ class Analysis:
         kind = _kind_of(contract, name)
         way = known_tools.own_way(known_tools.command_of(contract), kind) if kind else None
         also = f"; {way} does it too, where it suffices" if way is not None else ""
+        # Mechanical only for a command on its own (with its redirections): in a pipeline or
+        # after `a &&`, dropping `|| true` changes what happens when the others fail.
+        simple = left.type == "command" or (
+            left.type == "redirected_statement" and left.child_by_field_name("body") == cmd.node)
+        edits = ((cmd.node.start_byte, cmd.node.start_byte, f"exitkit run --ok {name} -- "),
+                 (left.end_byte, right.end_byte, "")) if simple else ()
         self.emit(Raw(
             cmd.node.start_byte, "EK102",
             f"'|| {_text(right)}' tolerates every failure of {contract.name}, not only "
-            f"{name}{also}", text, tool=contract.name, code=code, name=name))
+            f"{name}{also}", text, tool=contract.name, code=code, name=name, edits=edits))
 
     def check_retry(self, loop: Node, cmd: Cmd | None, body: Node | None,
                     for_loop: Node | None) -> None:
@@ -734,11 +850,15 @@ class Analysis:
     def timeout_finding(self, cmd: Cmd, code: int, *, checked: bool,
                         inner_contract: Contract | None = None) -> None:
         argv = cmd.argv
-        start = argv.index("timeout") if "timeout" in argv else 0
-        options: list[str] = []
-        i = start + 1
+        # the nodes of argv's words, one for one (assignments included, redirections not)
         words = [c for c in cmd.node.named_children if c.type not in (
-            "file_redirect", "heredoc_redirect", "herestring_redirect", "variable_assignment")]
+            "file_redirect", "heredoc_redirect", "herestring_redirect", "comment")]
+        start = next((k for k, word in enumerate(argv) if not _is_assignment(word)), 0)
+        options: list[str] = []
+        # a rewrite is mechanical when every option has exitkit run's meaning (the statuses of
+        # --preserve-status, --foreground or -v are not exitkit's) and every word is plain
+        mechanical = code == timeout_codes()[0]
+        i = start + 1
         while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
             word = argv[i]
             if word in ("-s", "--signal", "-k", "--kill-after") and i + 1 < len(argv):
@@ -750,6 +870,8 @@ class Analysis:
             if word.startswith(("--signal=", "--kill-after=")):
                 flag, _, value = word.partition("=")
                 options.append(f"{flag} {_duration(value) if 'kill' in flag else value}")
+            else:
+                mechanical = False
             i += 1
         if i < len(argv) and argv[i] == "--":
             i += 1
@@ -773,9 +895,13 @@ class Analysis:
             own = contract.lookup(timed_out) if contract is not None else None
             message = (f"timeout's {timed_out} collides with {tool}'s own {timed_out}"
                        + (f" ({own.name})" if own is not None else ""))
+        prefix = f"exitkit run {opts} -- "
+        edits: tuple[Edit, ...] = ()
+        if mechanical and all(_PLAIN_WORD.fullmatch(word) for word in prefix.split()):
+            edits = ((words[start].start_byte, words[rest_at].start_byte, prefix),)
         self.emit(Raw(cmd.node.start_byte, "EK104", message,
-                      f"exitkit run {opts} -- {inner} (124 then means a timeout, always)",
-                      tool=tool, code=code, name="timeout"))
+                      f"{prefix}{inner} (124 then means a timeout, always)",
+                      tool=tool, code=code, name="timeout", edits=edits))
 
     def check_timeout_collision(self, cmd: Cmd) -> None:
         if cmd.first != "timeout":
@@ -815,6 +941,32 @@ def if_parts(node: Node) -> tuple[list[Node], list[Node], list[Node]]:
         elif seen_then and child.is_named and not rest:
             body.append(child)
     return conditions, body, rest
+
+
+def _is_command(node: Node, argv: list[str]) -> bool:
+    cmd = command_of(node) if node.type == "command" else None
+    return cmd is not None and cmd.argv == argv
+
+
+def _status_variable(node: Node) -> str | None:
+    """The variable *node* expands (``$rc``, ``"$rc"``, ``${rc}``), or ``None``."""
+    ref = status_ref(node)
+    return str(ref[1]) if ref is not None and ref[0] == "var" else None
+
+
+def _only_tests(node: Node) -> bool:
+    """Whether *node* is ``[ … ]``/``[[ … ]]`` tests joined by ``&&``, and nothing else."""
+    if node.type == "test_command":
+        return True
+    return node.type == "list" and all(_only_tests(c) for c in node.named_children)
+
+
+def _all_nodes(root: Node) -> Iterator[Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children)
 
 
 def _item_body(item: Node) -> list[Node]:
