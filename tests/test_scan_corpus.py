@@ -1,0 +1,247 @@
+"""``exitkit scan`` on a corpus of real excerpts (tests/fixtures/scan/corpus/, each naming its
+public source in its first lines): the exact findings of every excerpt, worked out from the
+excerpt and the contracts (``exitkit show NAME``), not copied from the scanner's output.
+
+Where the scanner is wrong on a real excerpt the case holds the right findings and is marked
+``xfail(strict=True)`` with what is wrong, so that the fix turns it green (and the mark must go)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tree_sitter")
+pytest.importorskip("tree_sitter_bash")
+
+from exitkit.scan.engine import Scanner
+from exitkit.scan.inputs import MAKEFILE, SHELL, WORKFLOW
+from exitkit.scan.model import Finding
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "scan" / "corpus"
+WORKFLOWS = "workflows/.github/workflows/"
+
+Row = tuple[int, int, str, str, str | None, int | None, str | None]
+Case = tuple[str, str, list[Row], str | None]
+
+#: curl's exits that ``exitkit run --retry-on`` may retry (its contract's retryable ones: the
+#: network and timeout kinds), in the contract's order
+CURL_RETRYABLE = ",".join([
+    "couldnt-resolve-proxy", "couldnt-resolve-host", "couldnt-connect", "ftp-accept-failed",
+    "ftp-accept-timeout", "ftp-cant-get-host", "http2", "partial-file", "operation-timedout",
+    "ssl-connect-error", "got-nothing", "send-error", "recv-error", "no-connection-available",
+    "http2-stream", "http3", "quic-connect-error", "proxy"])
+
+ELIF = ("an `elif` condition is never analysed (tree-sitter-bash gives an elif_clause's test no "
+        "'condition' field, and Analysis.if_ only reads that field), so its comparison is missed")
+POETRY_RUN = ("`poetry run pytest` is resolved as poetry (no contract, an EK101 on the number) "
+              "instead of pytest: `poetry run` passes pytest's status through but is not one of "
+              "the wrappers the resolver skips")
+
+
+def scan(path: Path, kind: str) -> list[Finding]:
+    findings, error = Scanner().scan(str(path), kind)
+    assert error is None, error.message
+    return findings
+
+
+def summary(findings: list[Finding]) -> list[Row]:
+    return [(f.line, f.column, f.id, f.kind, f.tool, f.code, f.name) for f in findings]
+
+
+def case(path: str, expected: list[Row], kind: str = SHELL, bug: str | None = None) -> Case:
+    """One excerpt: its path under the corpus, how it is read, its findings, and the scanner bug
+    that makes it fail today (``None`` when it passes)."""
+    return path, kind, expected, bug
+
+
+CASES: list[Case] = [
+    # -- EK101 magic-number ---------------------------------------------------------------------
+    # `yum check-update; retVal=$?; [ $retVal -eq 100 ]` (yum-check-update's updates-available),
+    # then needs-restarting's 1 (no contract: still reported, with the hint to write one)
+    case("yum/patch.sh", [
+        (10, 18, "EK101", "magic-number", "yum-check-update", 100, "updates-available"),
+        (14, 22, "EK101", "magic-number", "needs-restarting", 1, None),
+    ]),
+    # `dnf check-update --refresh; status=$?`: `if test $status -eq 100 … exit 1` and
+    # `elif test $status -eq 1 … exit 1` (dnf-check-update's error); both branches fail, so no
+    # code is tolerated
+    case("dnf/check_packages.sh", [
+        (9, 21, "EK101", "magic-number", "dnf-check-update", 100, "updates-available"),
+        (13, 23, "EK101", "magic-number", "dnf-check-update", 1, "error"),
+    ], bug=ELIF),
+    # `elif [ $exit_code -eq 5 ]` only echoes (its `exit 0` is commented out): pytest's
+    # no-tests-collected compared by number, not turned into success
+    case("pytest/run-pytest.sh", [
+        (11, 23, "EK101", "magic-number", "pytest", 5, "no-tests-collected"),
+    ], bug=ELIF),
+    # `rep=$(curl …); status=$?; if [ "$status" == "7" ]; then … exit 1`: the status of the
+    # command substitution, curl's couldnt-connect
+    case("curl/isdockerlive.sh", [
+        (7, 19, "EK101", "magic-number", "curl", 7, "couldnt-connect"),
+    ]),
+
+    # -- EK102 or-true --------------------------------------------------------------------------
+    # helm uninstall and kubectl delete: delete verbs, both contracts' not-found outcome (code 1)
+    case("helm/uninstall-wavefront-helm-release.sh", [
+        (7, 1, "EK102", "or-true", "helm", 1, "not-found"),
+        (8, 1, "EK102", "or-true", "kubectl", 1, "not-found"),
+    ]),
+    # `docker kill` is no delete verb (the names to choose from, no name); `docker rm` is:
+    # docker's not-found outcome, code 1; inside a function, indented by two
+    case("docker/stop-container.sh", [
+        (11, 3, "EK102", "or-true", "docker", None, None),
+        (12, 3, "EK102", "or-true", "docker", 1, "not-found"),
+    ]),
+    # docker stop (no delete verb), docker rm and docker rmi -f (delete verbs)
+    case("docker/clean_envoy_docker.sh", [
+        (8, 1, "EK102", "or-true", "docker", None, None),
+        (9, 1, "EK102", "or-true", "docker", 1, "not-found"),
+        (10, 1, "EK102", "or-true", "docker", 1, "not-found"),
+    ]),
+    # `aws s3 rm … || true`: rm is a delete verb; aws's not-found is an outcome of 254 and 255,
+    # the first one is the code
+    case("aws/delete_s3_bucket.sh", [
+        (7, 1, "EK102", "or-true", "aws", 254, "not-found"),
+    ]),
+    # `grep -n … $S || true`: grep has a contract (no-match, error); no delete verb
+    case("grep/shellcheck.sh", [
+        (13, 1, "EK102", "or-true", "grep", None, None),
+    ]),
+    # `ansible-playbook … >test.output 2>&1 … || true`: the redirection in the middle of the words
+    # does not hide the tool
+    case("ansible-playbook/playbook-test.sh", [
+        (2, 1, "EK102", "or-true", "ansible-playbook", None, None),
+    ]),
+    # `${deb_systemctl} stop … || true` names no tool (an expansion); `systemctl disable` and
+    # `systemctl --system daemon-reload` are systemctl's, no delete verb
+    case("systemctl/preremove.sh", [
+        (7, 1, "EK102", "or-true", "systemctl", None, None),
+        (8, 1, "EK102", "or-true", "systemctl", None, None),
+    ]),
+
+    # -- EK103 teardown-dance -------------------------------------------------------------------
+    # `terraform plan … -detailed-exitcode; EXIT_CODE=$?; [[ $EXIT_CODE -eq 2 ]] → exit 0`
+    case("terraform/plan-terraform.sh", [
+        (6, 1, "EK103", "teardown-dance", "terraform-plan", 2, "changes-present"),
+    ]),
+    # `--detailed-exitcode` (two dashes, which terraform's flag parser accepts as well) must pick
+    # terraform-plan; then `case $ec in 1) … exit 1;; 2) echo …` tolerates 2 (another item fails)
+    # and compares 1 by number
+    case("terraform/terraform_drift_detection.sh", [
+        (3, 1, "EK103", "teardown-dance", "terraform-plan", 2, "changes-present"),
+        (6, 1, "EK101", "magic-number", "terraform-plan", 1, "error"),
+    ], bug=("`terraform plan --detailed-exitcode` resolves to the general terraform contract "
+            "(the [match] flag is spelled with one dash only), so scan reports EK101 terraform 1 "
+            "and 'EK101 2, which terraform's contract does not define' instead of "
+            "terraform-plan's changes-present dance")),
+    # `poetry run pytest "$@"; EXIT_CODE=$?; [ $EXIT_CODE -eq 5 ] → exit 0`
+    case("pytest/run_tests.sh", [
+        (3, 1, "EK103", "teardown-dance", "pytest", 5, "no-tests-collected"),
+    ], bug=POETRY_RUN),
+    # `[[ $status -ne 0 && $status -ne 5 ]] → exit $status`: 5 let through as success
+    case("pytest/unit.sh", [
+        (9, 3, "EK103", "teardown-dance", "pytest", 5, "no-tests-collected"),
+    ], bug=POETRY_RUN),
+
+    # -- EK104 timeout-124 ----------------------------------------------------------------------
+    # `timeout 600 make test; RETVAL=$?; [ $RETVAL -eq 124 ] && echo …`: make has no contract,
+    # the tool named is make
+    case("timeout/runtest.sh", [
+        (4, 1, "EK104", "timeout-124", "make", 124, "timeout"),
+    ]),
+
+    # -- EK105 retry-loop -----------------------------------------------------------------------
+    case("curl/wait-healthy.sh", [
+        (8, 1, "EK105", "retry-loop", "curl", None, CURL_RETRYABLE),
+    ]),
+    # `while ! pg_isready …; do`: pg-isready's rejecting (1) and no-response (2) are retryable
+    case("pg_isready/wait_postgres.sh", [
+        (4, 1, "EK105", "retry-loop", "pg-isready", None, "rejecting,no-response"),
+    ]),
+    # `until PGPASSWORD=… psql … -c "\q"`: psql's connection-failed is not retryable by its
+    # contract, so no name
+    case("psql/init.sh", [
+        (4, 1, "EK105", "retry-loop", "psql", None, None),
+    ]),
+    # `until kubectl cluster-info 2&>/dev/null`: kubectl's retryable outcome too-many-requests
+    case("kubectl/wait.sh", [
+        (6, 1, "EK105", "retry-loop", "kubectl", None, "too-many-requests"),
+    ]),
+    # `until $(kubectl get pods &> /dev/null); do`: the substitution expands to nothing, so the
+    # status the loop tests is kubectl's (bash: with no command name left, the status is the last
+    # command substitution's)
+    case("kubectl/wait-for-kubernetes.sh", [
+        (6, 1, "EK105", "retry-loop", "kubectl", None, "too-many-requests"),
+    ], bug=("`until $(kubectl …)`: the command word is a command substitution, read as no command "
+            "at all, so the wait loop around kubectl is missed")),
+
+    # -- EK106 continue-on-error, and step outputs (workflows) ---------------------------------
+    # continue-on-error on `terraform plan -detailed-exitcode` (no delete verb: no name), then
+    # `steps.plan.outputs.exitcode == 2` (changes-present) and `== 1` (error)
+    case(WORKFLOWS + "plan-pr-comment.yml", [
+        (9, 9, "EK106", "continue-on-error", "terraform-plan", None, None),
+        (12, 44, "EK101", "magic-number", "terraform-plan", 2, "changes-present"),
+        (19, 44, "EK101", "magic-number", "terraform-plan", 1, "error"),
+    ], WORKFLOW),
+    # continue-on-error on `terraform plan -no-color -input=false` (the general contract); the
+    # `exit 1` step is a builtin
+    case(WORKFLOWS + "terraform.yml", [
+        (35, 9, "EK106", "continue-on-error", "terraform", None, None),
+    ], WORKFLOW),
+    # top-level steps: `terraform fmt -check` and `terraform plan`, both with continue-on-error
+    case(WORKFLOWS + "setup-terraform-readme.yml", [
+        (15, 3, "EK106", "continue-on-error", "terraform", None, None),
+        (28, 3, "EK106", "continue-on-error", "terraform", None, None),
+    ], WORKFLOW),
+
+    # -- no finding -----------------------------------------------------------------------------
+    # continue-on-error on a `uses:` step; the plan step runs a script (no contract); the
+    # `needs.*.outputs.exit_code == '2'` is a job output, not a step's
+    case(WORKFLOWS + "infra.yml", [], WORKFLOW),
+    # the tool is the make variable $(HELM): no literal command, no contract
+    case("makefile/hl-uninstall.mk", [], MAKEFILE),
+    # a timeout around apt-get (no 124 in its contract) with no 124 checked; the loop's test is on
+    # a variable, not a tool
+    case("apt-get/apt-update.sh", []),
+    # kubectl delete with --ignore-not-found (=true, or bare), no || true
+    case("negative/90-cleanup.sh", []),
+    case("negative/delete.sh", []),
+    # statuses compared with 0 only: `[ $? -ne 0 ]`, `[[ "${?}" -ne 0 ]]`, `[[ $? -eq 0 ]]`,
+    # `[ "$status" == 0 ]`, `[ $EXIT_CODE -eq 0 ]`, and ssh's status
+    case("negative/sample.sh", []),
+    case("negative/luser_demo12.sh", []),
+    case("negative/backup.sh", []),
+    case("negative/service_monitoring_on_failure.sh", []),
+    case("negative/purge.sh", []),
+    case("negative/ssh_check.sh", []),
+    # statuses passed through, never compared: `export mypy_status=$?; exit $mypy_status`
+    case("negative/run_mypy.sh", []),
+    # `&& echo … || echo …` (no `|| true`), `if diff …`, `if ! (mypy …)`
+    case("negative/check-sherpa.sh", []),
+    case("negative/act12.sh", []),
+    case("negative/check_type.sh", []),
+    # a wait loop around a command without a contract (python)
+    case("negative/prestart.sh", []),
+]
+
+
+@pytest.mark.parametrize(("path", "kind", "expected"), [
+    pytest.param(path, kind, expected, id=path,
+                 marks=[pytest.mark.xfail(strict=True, reason=bug)] if bug else [])
+    for path, kind, expected, bug in CASES])
+def test_corpus(path: str, kind: str, expected: list[Row]) -> None:
+    assert summary(scan(CORPUS / path, kind)) == expected
+
+
+def test_every_fixture_is_in_the_table() -> None:
+    listed = {path for path, _, _, _ in CASES}
+    on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file()}
+    assert on_disk == listed
+
+
+def test_every_fixture_names_its_repository() -> None:
+    for path in CORPUS.rglob("*"):
+        if path.is_file():
+            head = path.read_text().splitlines()[:3]
+            assert any(line.startswith("# excerpt of ") and "/" in line for line in head), path
