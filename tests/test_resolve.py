@@ -35,6 +35,17 @@ from exitkit.errors import ExitkitError
     (["timeout", "-s", "KILL", "-k", "5", "30s", "proxxx"], "proxxx"),
     (["timeout", "--signal=KILL", "30", "proxxx"], "proxxx"),
     (["sudo", "env", "A=1", "nice", "timeout", "5", "proxxx", "delete"], "proxxx"),
+    # project runners, only with the word that makes them run a command
+    (["poetry", "run", "pytest", "-x"], "pytest"),
+    (["poetry", "-C", "app", "run", "pytest"], "poetry"),  # global options first: not seen
+    (["uv", "run", "--with", "pytest-xdist", "-p", "3.12", "pytest"], "pytest"),
+    (["uv", "run", "--python=3.12", "--", "mypy", "src"], "mypy"),
+    (["pipenv", "run", "pytest"], "pytest"),
+    (["pdm", "run", "-p", "sub", "ruff", "check"], "ruff"),
+    (["bundle", "exec", "rake"], "rake"),
+    (["poetry", "install"], "poetry"),
+    (["uv", "pip", "install", "x"], "uv"),
+    (["poetry"], "poetry"),
     (["env"], None),
     (["A=1", "B=2"], None),
     ([], None),
@@ -95,6 +106,10 @@ def contract_file(directory: Path, name: str, match: str, code: int = 3,
     (["terraform", "plan", "-out=p", "-detailed-exitcode"], "terraform-plan"),
     (["terraform", "-chdir=infra", "plan", "-detailed-exitcode"], "terraform-plan"),
     (["terraform", "plan", "-detailed-exitcode=true"], "terraform-plan"),
+    # Go's flag package takes a long flag with one dash or two
+    (["terraform", "plan", "--detailed-exitcode"], "terraform-plan"),
+    (["terraform", "plan", "--detailed-exitcode=true"], "terraform-plan"),
+    (["terraform", "plan", "---detailed-exitcode"], "terraform"),
     (["env", "TF_IN_AUTOMATION=1", "/usr/bin/terraform", "plan", "-detailed-exitcode"],
      "terraform-plan"),
     # anything else is read with terraform's general table (0 ok, 1 error)

@@ -32,12 +32,6 @@ CURL_RETRYABLE = ",".join([
     "ssl-connect-error", "got-nothing", "send-error", "recv-error", "no-connection-available",
     "http2-stream", "http3", "quic-connect-error", "proxy"])
 
-ELIF = ("an `elif` condition is never analysed (tree-sitter-bash gives an elif_clause's test no "
-        "'condition' field, and Analysis.if_ only reads that field), so its comparison is missed")
-POETRY_RUN = ("`poetry run pytest` is resolved as poetry (no contract, an EK101 on the number) "
-              "instead of pytest: `poetry run` passes pytest's status through but is not one of "
-              "the wrappers the resolver skips")
-
 
 def scan(path: Path, kind: str) -> list[Finding]:
     findings, error = Scanner().scan(str(path), kind)
@@ -69,12 +63,12 @@ CASES: list[Case] = [
     case("dnf/check_packages.sh", [
         (9, 21, "EK101", "magic-number", "dnf-check-update", 100, "updates-available"),
         (13, 23, "EK101", "magic-number", "dnf-check-update", 1, "error"),
-    ], bug=ELIF),
+    ]),
     # `elif [ $exit_code -eq 5 ]` only echoes (its `exit 0` is commented out): pytest's
     # no-tests-collected compared by number, not turned into success
     case("pytest/run-pytest.sh", [
         (11, 23, "EK101", "magic-number", "pytest", 5, "no-tests-collected"),
-    ], bug=ELIF),
+    ]),
     # `rep=$(curl …); status=$?; if [ "$status" == "7" ]; then … exit 1`: the status of the
     # command substitution, curl's couldnt-connect
     case("curl/isdockerlive.sh", [
@@ -131,18 +125,15 @@ CASES: list[Case] = [
     case("terraform/terraform_drift_detection.sh", [
         (3, 1, "EK103", "teardown-dance", "terraform-plan", 2, "changes-present"),
         (6, 1, "EK101", "magic-number", "terraform-plan", 1, "error"),
-    ], bug=("`terraform plan --detailed-exitcode` resolves to the general terraform contract "
-            "(the [match] flag is spelled with one dash only), so scan reports EK101 terraform 1 "
-            "and 'EK101 2, which terraform's contract does not define' instead of "
-            "terraform-plan's changes-present dance")),
+    ]),
     # `poetry run pytest "$@"; EXIT_CODE=$?; [ $EXIT_CODE -eq 5 ] → exit 0`
     case("pytest/run_tests.sh", [
         (3, 1, "EK103", "teardown-dance", "pytest", 5, "no-tests-collected"),
-    ], bug=POETRY_RUN),
+    ]),
     # `[[ $status -ne 0 && $status -ne 5 ]] → exit $status`: 5 let through as success
     case("pytest/unit.sh", [
         (9, 3, "EK103", "teardown-dance", "pytest", 5, "no-tests-collected"),
-    ], bug=POETRY_RUN),
+    ]),
 
     # -- EK104 timeout-124 ----------------------------------------------------------------------
     # `timeout 600 make test; RETVAL=$?; [ $RETVAL -eq 124 ] && echo …`: make has no contract,

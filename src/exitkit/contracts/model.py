@@ -214,6 +214,17 @@ class UnknownExit(KeyError):
         return f"{self.contract.name} has no {what} (its codes: {codes})"
 
 
+def _same_flag(word: str, flag: str) -> bool:
+    """Whether *word* gives *flag* (``-flag``, ``-flag=value``). A long flag written with one
+    dash (``-detailed-exitcode``, Go's flag package) is also given with two, as such tools
+    accept both."""
+    name = word.partition("=")[0]
+    if name == flag:
+        return True
+    long_one_dash = flag.startswith("-") and not flag.startswith("--") and len(flag) > 2
+    return long_one_dash and name == "-" + flag
+
+
 class Match:
     """The command lines a contract covers (its ``[match]`` table): the command's basename, the
     leading subcommand words in order (``args``), and flags that must all be among the arguments
@@ -238,8 +249,7 @@ class Match:
         positional = [w for w in words if not w.startswith("-")]
         if positional[: len(self.args)] != list(self.args):
             return False
-        return all(any(w == flag or w.startswith(flag + "=") for w in words)
-                   for flag in self.flags)
+        return all(any(_same_flag(w, flag) for w in words) for flag in self.flags)
 
     @property
     def specificity(self) -> tuple[int, int]:

@@ -25,13 +25,15 @@ class Wrapper:
     """A command that runs the rest of its arguments as another command: its options that take a
     value (``-u NAME``), and how many operands stand before the command (``timeout DURATION``)."""
 
-    __slots__ = ("long_values", "operands", "short_values")
+    __slots__ = ("long_values", "operands", "short_values", "subcommand")
 
     def __init__(self, short_values: str = "", long_values: Sequence[str] = (),
-                 operands: int = 0) -> None:
+                 operands: int = 0, subcommand: str = "") -> None:
         self.short_values = frozenset(short_values)
         self.long_values = frozenset(long_values)
         self.operands = operands
+        #: The word that makes the tool a wrapper (``poetry run``); empty: always one.
+        self.subcommand = subcommand
 
 
 #: The wrappers seen through, with the options of theirs that take a separate value. Options
@@ -55,6 +57,15 @@ WRAPPERS: dict[str, Wrapper] = {
     "setsid": Wrapper(),
     "xargs": Wrapper("aEdeIiLlnPs", ("--arg-file", "--delimiter", "--max-args", "--max-procs",
                                      "--max-chars", "--max-lines", "--replace", "--eof")),
+    # project runners that run a command in the project's environment, its status unchanged
+    "poetry": Wrapper("C", ("--directory", "--project"), subcommand="run"),
+    "uv": Wrapper("pw", ("--python", "--with", "--with-requirements", "--with-editable",
+                         "--project", "--directory", "--env-file", "--extra", "--group",
+                         "--package", "--index", "--default-index", "--no-group"),
+                  subcommand="run"),
+    "pipenv": Wrapper(subcommand="run"),
+    "pdm": Wrapper("p", ("--project",), subcommand="run"),
+    "bundle": Wrapper(subcommand="exec"),
 }
 
 
@@ -70,6 +81,10 @@ def command_word(argv: Sequence[str]) -> int | None:
         wrapper = WRAPPERS.get(os.path.basename(word))
         if wrapper is None:
             return i
+        if wrapper.subcommand:
+            if argv[i + 1:i + 2] != [wrapper.subcommand]:
+                return i  # `poetry install`, `uv pip`: the tool itself
+            i += 1
         i = _after_wrapper(wrapper, argv, i + 1)
     return None
 

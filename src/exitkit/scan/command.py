@@ -68,7 +68,8 @@ def main(args: Parsed) -> int:
         write_bytes(patch)
         rest = len(findings) - count
         left = "1 finding needs" if rest == 1 else f"{rest} findings need"
-        write_stderr(f"exitkit: {count} mechanical rewrite{'s' if count != 1 else ''} in the "
+        write_stderr("exitkit: no findings\n" if not findings else
+                     f"exitkit: {count} mechanical rewrite{'s' if count != 1 else ''} in the "
                      f"diff; {left} a person"
                      f"{' (exitkit scan without --diff lists them)' if rest else ''}\n")
     else:

@@ -936,6 +936,10 @@ def if_parts(node: Node) -> tuple[list[Node], list[Node], list[Node]]:
     for child in node.children:
         if child.type == "then":
             seen_then = True
+        elif node.type == "elif_clause" and not seen_then:
+            # the grammar names no condition field in an elif: its statements before `then`
+            if child.is_named:
+                conditions.append(child)
         elif child.type in ("elif_clause", "else_clause"):
             rest.append(child)
         elif seen_then and child.is_named and not rest:
