@@ -434,3 +434,11 @@ def test_or_true_wraps_the_command_not_its_pipeline_or_redirections(tmp_path: Pa
         "ls -l | exitkit run --ok NAME -- grep -q '^d' 2>/dev/null (NAME: ")
     assert findings[1].suggestion == ("exitkit run --ok not-found -- kubectl delete pod web-0 "
                                       ">/dev/null 2>&1")
+
+
+def test_the_tools_own_way_is_named_only_for_the_subcommand_that_has_it(tmp_path: Path) -> None:
+    findings = scan_text(tmp_path, "docker rmi -f img || true\ndocker rm web || true\n"
+                                   "docker container rm web || true\nhelm uninstall x || true\n"
+                                   "helm rollback x 1 || true\n")
+    said = ["does it too" in f.message for f in findings]
+    assert said == [False, True, True, True, False]

@@ -164,8 +164,7 @@ CASES: list[Case] = [
     # command substitution's)
     case("kubectl/wait-for-kubernetes.sh", [
         (6, 1, "EK105", "retry-loop", "kubectl", None, "too-many-requests"),
-    ], bug=("`until $(kubectl …)`: the command word is a command substitution, read as no command "
-            "at all, so the wait loop around kubectl is missed")),
+    ]),
 
     # -- EK106 continue-on-error, and step outputs (workflows) ---------------------------------
     # continue-on-error on `terraform plan -detailed-exitcode` (no delete verb: no name), then

@@ -44,6 +44,15 @@ OWN_WAYS: dict[tuple[str, str], str] = {
     ("psql", "not-found"): "IF EXISTS",
 }
 
+#: The subcommands the tool's own way belongs to, where it is not every one (``docker rmi``
+#: has ``-f`` too, but it means "force", not "no error if missing").
+OWN_WAY_VERBS: dict[str, frozenset[str]] = {
+    "kubectl": frozenset({"delete"}),
+    "helm": frozenset({"uninstall", "delete", "del", "un"}),
+    "docker": frozenset({"rm"}),
+    "podman": frozenset({"rm", "rmi", "network", "volume", "pod", "secret"}),
+}
+
 _OWN_WAY_NOTES = {
     ("kubectl", "not-found"): "kubectl's --ignore-not-found",
     ("helm", "not-found"): "helm uninstall --ignore-not-found (Helm 3.13.0 and later)",

@@ -207,6 +207,9 @@ def literal(node: Node) -> str | None:
     return None
 
 
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect", "comment"})
+
+
 def command_of(node: Node | None) -> Cmd | None:
     """The simple command a statement runs last (unwrapping redirections), if it is one."""
     while node is not None and node.type in ("redirected_statement", "list", "pipeline"):
@@ -214,6 +217,13 @@ def command_of(node: Node | None) -> Cmd | None:
             else (node.named_children[-1] if node.named_children else None)
     if node is None or node.type != "command":
         return None
+    words = [c for c in node.named_children if c.type not in _REDIRECTS]
+    if len(words) == 1 and words[0].type == "command_name" and words[0].named_children and \
+            words[0].named_children[0].type == "command_substitution":
+        # `until $(kubectl get pods &>/dev/null)`: with no output left to run, the status is
+        # the substitution's, so its last command's
+        inner = words[0].named_children[0].named_children
+        return command_of(inner[-1]) if inner else None
     argv: list[str] = []
     for child in node.named_children:
         if child.type == "variable_assignment":
@@ -810,7 +820,14 @@ class Analysis:
         from exitkit.contracts import known_tools
 
         kind = _kind_of(contract, name)
-        way = known_tools.own_way(known_tools.command_of(contract), kind) if kind else None
+        tool = known_tools.command_of(contract)
+        verbs = known_tools.OWN_WAY_VERBS.get(tool)
+        index = _verb_index(cmd)
+        verb = cmd.argv[index:index + 2] if index is not None else []
+        if verb[:1] == ["container"]:  # docker container rm
+            verb = verb[1:]
+        way = known_tools.own_way(tool, kind) if kind and (
+            verbs is None or verb[:1] and verb[0] in verbs) else None
         also = f"; {way} does it too, where it suffices" if way is not None else ""
         # Mechanical only for a command on its own (with its redirections): in a pipeline or
         # after `a &&`, dropping `|| true` changes what happens when the others fail.
