@@ -222,8 +222,8 @@ def command_of(node: Node | None) -> Cmd | None:
             words[0].named_children[0].type == "command_substitution":
         # `until $(kubectl get pods &>/dev/null)`: with no output left to run, the status is
         # the substitution's, so its last command's
-        inner = words[0].named_children[0].named_children
-        return command_of(inner[-1]) if inner else None
+        statements = words[0].named_children[0].named_children
+        return command_of(statements[-1]) if statements else None
     argv: list[str] = []
     for child in node.named_children:
         if child.type == "variable_assignment":
@@ -827,7 +827,7 @@ class Analysis:
         if verb[:1] == ["container"]:  # docker container rm
             verb = verb[1:]
         way = known_tools.own_way(tool, kind) if kind and (
-            verbs is None or verb[:1] and verb[0] in verbs) else None
+            verbs is None or (bool(verb) and verb[0] in verbs)) else None
         also = f"; {way} does it too, where it suffices" if way is not None else ""
         # Mechanical only for a command on its own (with its redirections): in a pipeline or
         # after `a &&`, dropping `|| true` changes what happens when the others fail.
