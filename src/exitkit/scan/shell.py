@@ -39,6 +39,8 @@ BUILTINS = frozenset({
 #: Verbs after which "already gone" is the failure a script means to tolerate.
 DELETE_VERBS = frozenset({"delete", "remove", "rm", "destroy", "uninstall", "del", "rmi",
                           "purge", "teardown", "down"})
+#: Commands that are themselves the deletion (``userdel NAME || true``).
+DELETE_COMMANDS = frozenset({"userdel", "groupdel", "deluser", "delgroup", "rmdir", "unlink"})
 EQUAL = frozenset({"-eq", "==", "="})
 NOT_EQUAL = frozenset({"-ne", "!="})
 _TRUE = frozenset({"true", ":", "/bin/true", "/usr/bin/true"})
@@ -1069,7 +1071,7 @@ def _tolerable(cmd: Cmd, contract: Contract) -> str | None:
     verb, when the contract has such an exit or outcome."""
     index = _verb_index(cmd)
     words = [w.lower() for w in cmd.argv[index:index + 4]] if index is not None else []
-    if not DELETE_VERBS & set(words):
+    if not DELETE_VERBS & set(words) and cmd.name not in DELETE_COMMANDS:
         return None
     for exit in contract.exits:
         if exit.kind == "not-found":
