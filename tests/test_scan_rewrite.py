@@ -313,3 +313,129 @@ def test_workflow_and_makefile_rewrites_map_back_into_the_file(tmp_path: Path) -
     assert findings_of(root / ".github" / "workflows" / "teardown.yml", WORKFLOW) == [
         (9, "EK103", True), (15, "EK102", True), (16, "EK104", True)]
     assert findings_of(root / "Makefile", MAKEFILE) == [(2, "EK102", True), (3, "EK104", True)]
+
+
+# -- the edges an independent review found ------------------------------------------------------
+
+
+def rewritten(tmp_path: Path, text: str, name: str = "x.sh", *args: str) -> str:
+    """*text* in a file, after ``exitkit scan --diff`` applied with ``patch``."""
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    patch = run_exitkit("scan", "--diff", *args, name, cwd=tmp_path).stdout
+    if patch:
+        subprocess.run(["patch", "-p1", "--quiet"], input=patch, text=True, cwd=tmp_path,
+                       check=True)
+    return path.read_text()
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    # the environment and the shell's own prefixes stay in front: exitkit run passes both on
+    ("FOO=1 kubectl delete pod x || true\n",
+     "FOO=1 exitkit run --ok not-found -- kubectl delete pod x\n"),
+    ("command kubectl delete pod x || true\n",
+     "command exitkit run --ok not-found -- kubectl delete pod x\n"),
+    ("exec kubectl delete pod x || true\n",
+     "exec exitkit run --ok not-found -- kubectl delete pod x\n"),
+    ("set -e\nset +e\nPYTHONPATH=src pytest tests/\nrc=$?\nset -e\n"
+     "if [ \"$rc\" -ne 0 ] && [ \"$rc\" -ne 5 ]; then exit \"$rc\"; fi\n",
+     "set -e\nPYTHONPATH=src exitkit run --ok no-tests-collected -- pytest tests/\n"),
+    # in the body of an if: a statement of its own
+    ("if [ -n \"$X\" ]; then\n  kubectl delete pod x || true\nfi\n",
+     "if [ -n \"$X\" ]; then\n  exitkit run --ok not-found -- kubectl delete pod x\nfi\n"),
+    # without a `set -e` before it the dance still exits, and still turns errexit on
+    ("set +e\npytest tests/\nrc=$?\nset -e\nif [ $rc -ne 0 ] && [ $rc -ne 5 ]; then\n"
+     "  exit $rc\nfi\nfalse\n",
+     "exitkit run --ok no-tests-collected -- pytest tests/ || exit\nset -e\nfalse\n"),
+    ("teardown() {\n  set +e\n  pytest\n  rc=$?\n  set -e\n"
+     "  if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then exit $rc; fi\n}\n",
+     "teardown() {\n  exitkit run --ok no-tests-collected -- pytest || exit\n  set -e\n}\n"),
+])
+def test_rewrites_keep_what_the_line_meant(tmp_path: Path, before: str, after: str) -> None:
+    assert rewritten(tmp_path, before) == after
+
+
+@pytest.mark.parametrize("text", [
+    # as a condition, or before `&&`: the rewrite would change the flow, not fail
+    "until kubectl delete pod y || true; do sleep 1; done\n",
+    "if kubectl delete pod y || true; then echo gone; fi\n",
+    "kubectl delete pod v || true && echo deleted\n",
+    "! kubectl delete pod v || true\n",
+    # the output of $( ) is run: no place for exitkit run inside it
+    "$(kubectl delete pod x) || true\n",
+    # the dance's variable read elsewhere: later in arithmetic, or by a trap set before it
+    "set +e\npytest\nrc=$?\nset -e\nif [ $rc -ne 0 ] && [ $rc -ne 5 ]; then exit $rc; fi\n"
+    "echo \"status: $((rc))\"\n",
+    "report() { echo \"pytest said $rc\"; }\ntrap report EXIT\n"
+    "set +e\npytest\nrc=$?\nset -e\nif [ $rc -ne 0 ] && [ $rc -ne 5 ]; then exit $rc; fi\n",
+])
+def test_no_rewrite_where_the_context_reads_the_status(tmp_path: Path, text: str) -> None:
+    assert rewritten(tmp_path, text) == text
+
+
+def test_two_rewrites_of_one_command_never_nest(tmp_path: Path) -> None:
+    """rune has a 124 of its own (EK104) and `rune delete` a not-found (EK102): one rewrite."""
+    text = rewritten(tmp_path, "timeout 5 rune delete x || true\n")
+    assert text.count("exitkit run") == 1, text
+    assert text == "exitkit run --timeout 5s -- rune delete x || true\n"
+
+
+def test_the_rewritten_dance_runs_as_the_dance_did(tmp_path: Path) -> None:
+    from conftest import EXITKIT
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pytest").write_text('#!/bin/sh\nexit "$PYTEST_STATUS"\n')
+    (bin_dir / "pytest").chmod(0o755)
+    (bin_dir / "exitkit").symlink_to(EXITKIT)
+    before = ("set +e\npytest\nrc=$?\nset -e\nif [ $rc -ne 0 ] && [ $rc -ne 5 ]; then\n"
+              "  exit $rc\nfi\necho after\nfalse\necho never\n")
+    cases = {"function": "f() {\n" + before + "}\nif ! f; then echo caught; fi\necho end\n",
+             "top": before}
+    for name, script in cases.items():
+        after = rewritten(tmp_path / name, script)
+        assert after != script
+        for status in ("0", "3", "5"):
+            env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "PYTEST_STATUS": status}
+            runs = [subprocess.run(["sh", "-c", body], env=env, capture_output=True,
+                                   text=True, timeout=60) for body in (script, after)]
+            assert (runs[0].returncode, runs[0].stdout) == (runs[1].returncode,
+                                                            runs[1].stdout), (name, status)
+
+
+def test_a_folded_block_is_read_as_the_shell_gets_it(tmp_path: Path) -> None:
+    path = tmp_path / ".github" / "workflows" / "w.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text("jobs:\n  j:\n    steps:\n      - run: >\n          ssh deploy@host\n"
+                    "          kubectl delete pod x || true\n")
+    found, _ = Scanner().scan(str(path), WORKFLOW)
+    # one command line: ssh's `|| true`, not kubectl's
+    assert [(f.line, f.id, f.tool) for f in found] == [(5, "EK102", "ssh")]
+
+
+def test_paths_outside_the_directory_are_named_from_their_common_directory(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "q.sh").write_text("kubectl delete pod x || true\n")
+    patch = run_exitkit("scan", "--diff", "../q.sh", cwd=tmp_path / "sub").stdout
+    assert "--- a/q.sh\n" in patch and f"Apply with: cd {tmp_path} && git apply" in patch
+    subprocess.run(["patch", "-p1", "--quiet"], input=patch, text=True, cwd=tmp_path,
+                   check=True)
+    assert (tmp_path / "q.sh").read_text() == "exitkit run --ok not-found -- kubectl delete pod x\n"
+
+
+def test_one_file_named_twice_is_scanned_once(tmp_path: Path) -> None:
+    (tmp_path / "q.sh").write_text("kubectl delete pod x || true\n")
+    result = run_exitkit("scan", "--diff", "q.sh", "./q.sh", str(tmp_path / "q.sh"),
+                         cwd=tmp_path)
+    assert result.stdout.count("@@ ") == 1
+    assert result.stderr.startswith("exitkit: 1 mechanical rewrite in the diff")
+
+
+def test_config_through_a_symlink_and_with_a_bom(tmp_path: Path) -> None:
+    root = configured(tmp_path, "\ufeff" + CONFIG)
+    link = tmp_path / "link"
+    link.symlink_to(root)
+    expected = scanned(root)
+    assert scanned(link, "--config", str(link / ".exitkit.toml")) == expected
+    assert scanned(link, "--config", str(root / ".exitkit.toml")) == expected

@@ -40,7 +40,8 @@ class ScanConfig:
         self.path = path
 
     def _relative(self, path: str) -> str:
-        return os.path.relpath(os.path.abspath(path), self.root)
+        # both sides resolved: a config or a path reached through a symlink still matches
+        return os.path.relpath(os.path.realpath(path), self.root)
 
     def excludes(self, path: str) -> bool:
         """Whether *path* (as the scan shows it) is excluded."""
@@ -94,7 +95,7 @@ def load(path: str | None) -> ScanConfig:
 
     try:
         with open(path, "rb") as file:
-            data = tomllib.loads(file.read().decode("utf-8"))
+            data = tomllib.loads(file.read().decode("utf-8-sig"))
     except OSError as exc:
         raise bad(f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -125,7 +126,7 @@ def load(path: str | None) -> ScanConfig:
     if not isinstance(per_file, dict):
         raise bad("[scan.per-file-disable] must be a table of GLOB = [ids]")
     return ScanConfig(
-        root=os.path.dirname(os.path.abspath(path)),
+        root=os.path.dirname(os.path.realpath(path)),
         exclude=strings(table.get("exclude", []), "exclude"),
         disable=rules(table.get("disable", []), "disable"),
         per_file=[(glob, rules(ids, f"per-file-disable.{quoted(glob)}"))

@@ -65,9 +65,9 @@ class Scanner:
         return findings
 
     def analyse(self, path: str, snippet: Snippet) -> tuple[list[Finding], Analysis]:
-        data = snippet.text.encode("utf-8", "surrogateescape")
+        data = (snippet.parse_text or snippet.text).encode("utf-8", "surrogateescape")
         tree = self.parser.parse(data)
-        analysis = Analysis(tree.root_node, self.resolve)
+        analysis = Analysis(tree.root_node, self.resolve, errexit=snippet.errexit)
         raws = analysis.run()
         if not raws:
             return [], analysis

@@ -134,6 +134,17 @@ class Step:
         self.disabled: frozenset[str] = frozenset()
         self.snippet: Snippet | None = None
 
+    def errexit(self, defaults: bool) -> bool:
+        """Whether the runner starts the script with ``-e``: its own ``bash`` and ``sh`` do
+        (``bash -e {0}``, ``bash --noprofile --norc -eo pipefail {0}``, ``sh -e {0}``); a custom
+        shell line only with the flag; unknown (False) under a file's ``defaults:``."""
+        if self.shell is None:
+            return not defaults
+        words = self.shell.split()
+        if words in (["bash"], ["sh"]):
+            return True
+        return any(w.startswith("-") and not w.startswith("--") and "e" in w for w in words[1:])
+
     @property
     def runs_shell(self) -> bool:
         """Whether the step's script is shell (bash, sh, or the runner's default)."""
@@ -154,6 +165,8 @@ def workflow_steps(text: str) -> tuple[list[Step], frozenset[str]]:
             break
         whole |= parse_disable(stripped) or frozenset()
     steps: list[Step] = []
+    # a `defaults: run: shell:` may name a shell without -e; a step then says nothing for sure
+    defaults = any(re.match(r"\s*defaults:", line) for line in lines)
     i = 0
     while i < len(lines):
         match = _RUN.match(lines[i])
@@ -178,6 +191,8 @@ def workflow_steps(text: str) -> tuple[list[Step], frozenset[str]]:
         step = Step(start, end)
         step.snippet = snippet
         _read_keys(step, lines, key_indent, (i, after))
+        if snippet is not None:
+            snippet.errexit = step.errexit(defaults)
         steps.append(step)
         i = after
     return steps, frozenset(whole)
@@ -246,7 +261,24 @@ def _run_value(lines: list[str], i: int, key_indent: int, value: str) -> tuple[S
     rows = [(k + 1, block_indent) for k in range(i + 1, j)]
     snippet = Snippet("\n".join(body_lines), rows)
     snippet.masks = masks
+    if block.group(1) == ">":
+        snippet.parse_text = _folded(body_lines)
     return snippet, j
+
+
+def _folded(lines: list[str]) -> str:
+    """A folded block (``run: >``) as YAML gives it to the shell, in as many characters: a line
+    break between two lines of text at the block's indentation is a space; around blank or more
+    indented lines the breaks stay."""
+    out = []
+    for k, line in enumerate(lines):
+        out.append(line)
+        if k + 1 < len(lines):
+            following = lines[k + 1]
+            plain = line.strip() and not line[:1].isspace()
+            folds = plain and following.strip() and not following[:1].isspace()
+            out.append(" " if folds else "\n")
+    return "".join(out)
 
 
 def _read_keys(step: Step, lines: list[str], key_indent: int, run: tuple[int, int]) -> None:

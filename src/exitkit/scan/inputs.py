@@ -144,15 +144,17 @@ def collect(paths: list[str], exclude: list[str],
             problems.append((given, exc.strerror or str(exc)))
             continue
         if not stat.S_ISDIR(mode):
-            if given not in seen:
-                seen.add(given)
+            real = os.path.realpath(given)  # `x.sh ./x.sh $PWD/x.sh`: one file, scanned once
+            if real not in seen:
+                seen.add(real)
                 files.append((given, kind_by_name(given) or SHELL))
             continue
         listed = git_files(given)
         names = walk(given) if listed is None else listed
         for rel in names:
             shown = os.path.normpath(os.path.join(given, rel))
-            if shown in seen or excluded(rel, exclude) or excluded(shown, exclude) or (
+            real = os.path.realpath(shown)
+            if real in seen or excluded(rel, exclude) or excluded(shown, exclude) or (
                     skip is not None and skip(shown)):
                 continue
             if listed is not None and ".git" in rel.split("/"):
@@ -160,6 +162,6 @@ def collect(paths: list[str], exclude: list[str],
             kind = kind_by_name(shown) or sniff(shown)
             if kind is None:
                 continue
-            seen.add(shown)
+            seen.add(real)
             files.append((shown, kind))
     return files, problems

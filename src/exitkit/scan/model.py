@@ -81,7 +81,7 @@ class Snippet:
     suppressed for the whole snippet (a comment on the workflow step or before the recipe line).
     """
 
-    __slots__ = ("columns", "disabled", "masks", "rows", "text")
+    __slots__ = ("columns", "disabled", "errexit", "masks", "parse_text", "rows", "text")
 
     def __init__(self, text: str, rows: Sequence[tuple[int, int]] | None = None,
                  columns: dict[int, list[int]] | None = None,
@@ -92,6 +92,11 @@ class Snippet:
         self.disabled = disabled
         #: placeholder → the ``${{ … }}`` expression it masks (workflow steps)
         self.masks: dict[str, str] = {}
+        #: The text the shell reads, when it differs from *text* in its line breaks alone (a
+        #: folded ``run: >`` block): parsed instead, while positions are read from *text*.
+        self.parse_text: str | None = None
+        #: Whether the shell runs it with ``-e`` from its first line (a workflow step).
+        self.errexit = False
 
     def unmask(self, text: str) -> str:
         """*text* (a message quoting the snippet) with the masked expressions shown again."""

@@ -127,40 +127,56 @@ def github(findings: list[Finding], errors: list[FileError], scanned: int) -> st
 
 def diff(findings: list[Finding], sources: dict[str, str]) -> tuple[str, int]:
     """A unified diff of the mechanical rewrites (``--diff``), and how many it holds. Paths are
-    ``a/PATH`` and ``b/PATH`` for ``git apply`` or ``patch -p1`` from where the scan ran (an
-    absolute path stays as it is, for ``patch -p0``)."""
+    ``a/PATH`` and ``b/PATH`` for ``git apply`` or ``patch -p1`` from where the scan ran; when a
+    file lies outside that directory, from the deepest directory that holds them all, which the
+    first lines name (neither tool writes to ``../`` or absolute paths). A rewrite that touches
+    another one's text is left out (it needs a person)."""
     import difflib
+    import os
 
     chunks: list[str] = []
     count = 0
-    for path in sorted({f.file for f in findings if f.fix and f.file in sources}):
+    fixed = sorted({f.file for f in findings if f.fix and f.file in sources})
+    base = "."
+    if any(os.path.isabs(p) or _relative(os.path.relpath(p)).startswith("../") for p in fixed):
+        base = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in fixed])
+    for path in fixed:
         before = sources[path]
-        edits = sorted((edit for f in findings if f.file == path for edit in f.fix),
-                       key=lambda edit: (edit[0], edit[1]))
-        after, end = [], 0
-        for start, stop, replacement in edits:
-            if start < end:  # overlaps an earlier rewrite (never expected): keep the first
+        taken: list[tuple[int, int]] = []
+        edits: list[tuple[int, int, str]] = []
+        for finding in sorted((f for f in findings if f.file == path and f.fix),
+                              key=lambda f: f.fix[0][:2]):
+            # two rewrites of one command (`timeout 5 tool delete x || true`) would nest: the
+            # first is kept, the other needs a person
+            if any(start <= b and a <= stop for start, stop, _ in finding.fix for a, b in taken):
                 continue
+            taken.extend((start, stop) for start, stop, _ in finding.fix)
+            edits.extend(finding.fix)
+            count += 1
+        after, end = [], 0
+        for start, stop, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
             after.append(before[end:start])
             after.append(replacement)
             end = stop
         after.append(before[end:])
         new = "".join(after)
-        if new == before:
-            continue
-        count += sum(1 for f in findings if f.file == path and f.fix)
-        name = _relative(path)
-        old_name, new_name = (name, name) if name.startswith("/") else (f"a/{name}",
-                                                                        f"b/{name}")
+        name = _relative(os.path.relpath(os.path.abspath(path), os.path.abspath(base)))
         for line in difflib.unified_diff(before.splitlines(keepends=True),
-                                         new.splitlines(keepends=True), old_name, new_name):
+                                         new.splitlines(keepends=True), f"a/{name}",
+                                         f"b/{name}"):
             chunks.append(line if line.endswith("\n") else
                           line + "\n\\ No newline at end of file\n")
     if not chunks:
         return "", 0
+    apply = "git apply FILE, or patch -p1 < FILE"
+    if base != ".":
+        from exitkit.text import escape
+
+        apply = f"cd {escape(base)} && {apply}"
     head = (f"# exitkit scan --diff: {count} mechanical rewrite{'s' if count != 1 else ''}. "
             "Review each before\n# applying: a rewritten line fails where the old one let "
-            "every failure pass, and needs\n# exitkit wherever the script runs.\n")
+            "every failure pass, and needs\n# exitkit wherever the script runs. Apply with: "
+            f"{apply}\n")
     return head + "".join(chunks), count
 
 

@@ -415,8 +415,11 @@ class Status:
 class Analysis:
     """One snippet's findings: ``Analysis(tree.root_node, resolver).run()``."""
 
-    def __init__(self, root: Node, resolve: Callable[..., Contract | None]) -> None:
+    def __init__(self, root: Node, resolve: Callable[..., Contract | None], *,
+                 errexit: bool = False) -> None:
         self.root = root
+        #: Whether the shell runs the snippet with ``-e`` from its start (a workflow step).
+        self.errexit = errexit
         self.resolve = resolve
         self.last = Status(None)
         self.saved: dict[str, Status] = {}
@@ -784,11 +787,49 @@ class Analysis:
             return ()
         if {c.code for c in found} != {0, *codes}:
             return ()
-        later = (self.root.text or b"")[check.end_byte:].decode("utf-8", "surrogateescape")
-        if re.search(rf"\$\{{?{re.escape(var)}\b", later):
+        # VAR must be used by the dance alone: read anywhere else (later, in a trap or a
+        # function defined earlier, in arithmetic), removing it would change that reader
+        whole = self.root.text or b""
+        outside = whole[:set_off.start_byte] + b"\n" + whole[check.end_byte:]
+        if re.search(rb"(?<![\w])" + re.escape(var.encode()) + rb"(?!\w)", outside):
             return ()
-        return ((set_off.start_byte, cmd.node.start_byte, f"exitkit run --ok {names} -- "),
-                (cmd.node.end_byte, check.end_byte, ""))
+        at = _insert_at(cmd)
+        if at is None:
+            return ()
+        prefix = f"exitkit run --ok {names} -- "
+        if parent.type == "program" and self.errexit_before(set_off.start_byte):
+            # errexit is on where the dance stands: a failing `exitkit run` ends the script
+            # with its status, exactly as `exit "$rc"` did
+            return ((set_off.start_byte, cmd.node.start_byte, ""), (at, at, prefix),
+                    (cmd.node.end_byte, check.end_byte, ""))
+        # elsewhere (no `set -e` before it, a function, a branch): exit as the dance did, and
+        # leave errexit on after it, as the dance did
+        return ((set_off.start_byte, cmd.node.start_byte, ""), (at, at, prefix),
+                (cmd.node.end_byte, save.end_byte, " || exit"),
+                (set_on.end_byte, check.end_byte, ""))
+
+    def errexit_before(self, offset: int) -> bool:
+        """Whether a top-level ``set -e`` (``-eu``, ``-o errexit`` …) or a ``#!`` with ``-e``
+        comes before *offset*, and no ``set +e`` undoes it."""
+        on = self.errexit
+        first = self.root.named_children[0] if self.root.named_children else None
+        if first is not None and first.type == "comment" and first.start_byte == 0:
+            words = _text(first)[2:].split() if _text(first).startswith("#!") else []
+            on = any(w.startswith("-") and not w.startswith("--") and "e" in w
+                     for w in words[1:])
+        for node in self.root.named_children:
+            if node.start_byte >= offset:
+                break
+            cmd = command_of(node) if node.type == "command" else None
+            if cmd is None or cmd.argv[:1] != ["set"]:
+                continue
+            for k, word in enumerate(cmd.argv[1:], 1):
+                if word.startswith(("-", "+")) and not word.startswith(("--", "++")) \
+                        and "e" in word:
+                    on = word[0] == "-"
+                elif word in ("-o", "+o") and cmd.argv[k + 1:k + 2] == ["errexit"]:
+                    on = word == "-o"
+        return on
 
     def check_or_true(self, left: Node, right: Node) -> None:
         target = command_of(right)
@@ -831,12 +872,15 @@ class Analysis:
         way = known_tools.own_way(tool, kind) if kind and (
             verbs is None or (bool(verb) and verb[0] in verbs)) else None
         also = f"; {way} does it too, where it suffices" if way is not None else ""
-        # Mechanical only for a command on its own (with its redirections): in a pipeline or
-        # after `a &&`, dropping `|| true` changes what happens when the others fail.
-        simple = left.type == "command" or (
-            left.type == "redirected_statement" and left.child_by_field_name("body") == cmd.node)
-        edits = ((cmd.node.start_byte, cmd.node.start_byte, f"exitkit run --ok {name} -- "),
-                 (left.end_byte, right.end_byte, "")) if simple else ()
+        # Mechanical only for a command on its own (with its redirections), as a statement of its
+        # own: in a pipeline, after `a &&`, before `&& b`, or as a condition, dropping `|| true`
+        # changes what happens next rather than failing.
+        insert = _insert_at(cmd)
+        simple = _plain_statement(left.parent) and (
+            cmd.node == left or (left.type == "redirected_statement"
+                                 and left.child_by_field_name("body") == cmd.node))
+        edits = ((insert, insert, f"exitkit run --ok {name} -- "),
+                 (left.end_byte, right.end_byte, "")) if simple and insert is not None else ()
         self.emit(Raw(
             cmd.node.start_byte, "EK102",
             f"'|| {_text(right)}' tolerates every failure of {contract.name}, not only "
@@ -964,6 +1008,44 @@ def if_parts(node: Node) -> tuple[list[Node], list[Node], list[Node]]:
         elif seen_then and child.is_named and not rest:
             body.append(child)
     return conditions, body, rest
+
+
+#: Shell words that run the command after them and stay in front of ``exitkit run``.
+_SHELL_PREFIXES = frozenset({"command", "exec", "time", "nohup"})
+
+
+def _insert_at(cmd: Cmd) -> int | None:
+    """Where ``exitkit run … --`` goes in *cmd*: after its ``VAR=value`` assignments (they are
+    the environment of exitkit run, and so of the command) and the shell's own ``command``,
+    ``exec`` or ``time``; ``None`` when the command is ``timeout`` (its rewrite is its own) or
+    its words are not literal."""
+    nodes = [c for c in cmd.node.named_children if c.type not in _REDIRECTS]
+    k = 0
+    while k < len(cmd.argv) and (_is_assignment(cmd.argv[k]) or cmd.argv[k] in _SHELL_PREFIXES
+                                 or (k and cmd.argv[k - 1] in _SHELL_PREFIXES
+                                     and cmd.argv[k].startswith("-"))):
+        k += 1
+    if k >= len(cmd.argv) or k >= len(nodes) or OPAQUE in cmd.argv[k] \
+            or os.path.basename(cmd.argv[k]) == "timeout":
+        return None
+    return int(nodes[k].start_byte)
+
+
+#: Where a statement stands on its own: its status is not read by what surrounds it.
+_STATEMENT_PLACES = frozenset({"program", "compound_statement", "do_group", "subshell",
+                               "else_clause", "case_item"})
+
+
+def _plain_statement(node: Node | None) -> bool:
+    """Whether *node* is a statement of its own (not a condition of ``if``/``while``, not part
+    of a longer ``&&``/``||`` list, not negated)."""
+    parent = node.parent if node is not None else None
+    if node is None or parent is None:
+        return False
+    if parent.type in ("if_statement", "elif_clause"):  # in the body, after `then`
+        then = next((c for c in parent.children if c.type == "then"), None)
+        return then is not None and node.start_byte > then.start_byte
+    return parent.type in _STATEMENT_PLACES
 
 
 def _is_command(node: Node, argv: list[str]) -> bool:
