@@ -42,6 +42,10 @@ EXPECTED: dict[str, dict[int, tuple[str, str]]] = {
     # systemctl(1) is-active; systemd PR #25689 (253): 4 for a unit that does not exist
     "systemctl-is-active": {0: ("active", "success"), 1: ("error", "failure"),
                             3: ("inactive", "precondition"), 4: ("no-such-unit", "not-found")},
+    # systemctl(1) "Exit status" (the LSB status action); systemd src/systemctl/systemctl-util.h
+    "systemctl-status": {0: ("running", "success"), 1: ("dead-pid-file", "failure"),
+                         2: ("dead-lock-file", "failure"), 3: ("not-running", "precondition"),
+                         4: ("no-such-unit", "not-found")},
     # dnf command_ref "check-update" and "Return values"; yum(8) check-update
     "dnf-check-update": {0: ("up-to-date", "success"), 1: ("error", "failure"),
                          100: ("updates-available", "success"), 200: ("lock-error", "conflict")},
@@ -88,6 +92,8 @@ def test_every_code_the_tool_documents_and_no_other(name: str) -> None:
     (["systemctl", "is-active", "nginx"], "systemctl-is-active"),
     (["systemctl", "--user", "is-active", "nginx"], "systemctl-is-active"),
     (["systemctl", "restart", "nginx"], "systemctl"),
+    (["systemctl", "status", "nginx"], "systemctl-status"),
+    (["sudo", "systemctl", "--no-pager", "status", "nginx"], "systemctl-status"),
     (["sudo", "dnf", "check-update"], "dnf-check-update"),
     (["dnf", "install", "-y", "git"], None),
     (["yum", "-q", "check-update"], "yum-check-update"),
