@@ -268,6 +268,9 @@ def test_config_excludes_paths_and_rules(tmp_path: Path) -> None:
     ]
     # found from a subdirectory too, with its paths still relative to the file's directory
     assert scanned(root, ".", cwd=root / "legacy") == [("old.sh", "EK102")]
+    # and from the directory scanned, wherever the scan runs
+    outside = scanned(root, str(root / "legacy"), cwd=tmp_path)
+    assert outside == [(str(root / "legacy" / "old.sh"), "EK102")]
     # --no-config reads none; --config names one
     assert len(scanned(root, "--no-config")) == 12
     other = tmp_path / "other.toml"

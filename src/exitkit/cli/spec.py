@@ -305,7 +305,8 @@ COMMANDS: tuple[Command, ...] = (
                    "the simple teardown-dance) as a unified diff for git apply or patch -p1, "
                    "to review before applying."),
             Option(("--config",), "config", "Read the project's [scan] settings from FILE "
-                   "(default: .exitkit.toml here or above, up to the repository's root).",
+                   "(default: .exitkit.toml in the first PATH or above, up to the repository's "
+                   "root).",
                    value="file", metavar="FILE"),
             Option(("--no-config",), "no_config", "Read no .exitkit.toml."),
             JSON,

@@ -41,14 +41,14 @@ def main(args: Parsed) -> int:
         raise ExitkitError("usage", "--config and --no-config contradict each other")
     from exitkit.scan import config
 
+    paths = args.words("paths") or ["."]
     settings = config.load(None if args.flag("no_config")
-                           else args.text("config") or config.find())
+                           else args.text("config") or config.find(config.start(paths)))
     require_parser()
     from exitkit.scan.engine import Scanner
     from exitkit.scan.inputs import collect
     from exitkit.scan.model import FileError, Finding
 
-    paths = args.words("paths") or ["."]
     files, problems = collect(paths, args.words("exclude"), settings.excludes)
     errors = [FileError(path, why) for path, why in problems]
     scanner = Scanner()

@@ -8,8 +8,9 @@
     [scan.per-file-disable]
     "scripts/legacy/*.sh" = ["magic-number"]      # ids or kinds, for these paths
 
-The file is looked up from the current directory upwards, up to the first directory that holds
-``.git`` (the repository's root), or named with ``--config``. Paths and globs are relative to the
+The file is looked up from the directory scanned (the first PATH, or the directory of a file)
+upwards, up to the first directory that holds ``.git`` (the repository's root), or named with
+``--config``. Paths and globs are relative to the
 directory of the file, and match as ``--exclude`` does: the path, or one of its directories.
 """
 
@@ -60,6 +61,12 @@ class ScanConfig:
 
     def drops(self, path: str, rule_id: str) -> bool:
         return suppressed(rule_id, self.disabled(path))
+
+
+def start(paths: list[str]) -> str:
+    """Where the search for ``.exitkit.toml`` starts: the first path, or its directory."""
+    first = paths[0] if paths else "."
+    return first if os.path.isdir(first) else os.path.dirname(first) or "."
 
 
 def find(start: str = ".") -> str | None:
