@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from exitkit._status import COMMAND_NOT_FOUND, NOT_EXECUTABLE, RUN_FAILED
 from exitkit.contracts.resolve import _is_assignment
 from exitkit.errors import ExitkitError
 
@@ -113,8 +114,6 @@ class Cmd:
     @property
     def first(self) -> str | None:
         """The first word after ``VAR=value`` assignments (``timeout`` itself), if literal."""
-        from exitkit.contracts.resolve import _is_assignment
-
         for word in self.argv:
             if not _is_assignment(word):
                 return None if OPAQUE in word else os.path.basename(word)
@@ -150,8 +149,8 @@ class Resolver:
 _RUN_VALUES = frozenset({"-c", "--contract", "--ok", "--timeout", "--max-time", "--signal",
                          "--kill-after", "--retries", "--retry-on", "--backoff", "--max-backoff",
                          "--report", "--ci", "--as"})
-#: ``exitkit run``'s own statuses besides 124: it failed (125), CMD cannot run (126, 127).
-EXITKIT_RUN_OWN = frozenset({125, 126, 127})
+#: ``exitkit run``'s own statuses besides a timeout: it failed, CMD cannot run.
+EXITKIT_RUN_OWN = frozenset({RUN_FAILED, NOT_EXECUTABLE, COMMAND_NOT_FOUND})
 
 
 def exitkit_run(argv: list[str]) -> tuple[list[str], str | None, bool] | None:
