@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import pty
 import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -218,18 +222,29 @@ def test_signal_and_duration_modules_import_nothing_heavy() -> None:
     assert "signal" not in loaded  # its enum import costs milliseconds; _signal is enough
 
 
+def exitkit_run_modules(*argv: str, stdin: int = subprocess.DEVNULL,
+                        ) -> tuple[int, str, set[str]]:
+    """``exitkit run ARGV`` in a fresh interpreter: its status, its stderr, and the modules it
+    loaded (without a terminal, unless *stdin* is one)."""
+    code = (
+        f"import sys; sys.argv = ['exitkit', 'run', *{list(argv)!r}]; "
+        "from exitkit._entry import main; status = main(); import gc; "
+        "print('MODULES', gc.isenabled(), *sorted(sys.modules), file=sys.stderr); "
+        "sys.exit(status)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], stdin=stdin, capture_output=True,
+                            text=True, timeout=60)
+    said, _, modules = result.stderr.partition("MODULES ")
+    gc_enabled, *loaded = modules.split()
+    assert gc_enabled == "True"  # off while exitkit run starts, on again before the command
+    return result.returncode, said, set(loaded)
+
+
 def test_exitkit_run_imports_neither_ctypes_nor_the_shell_renderers() -> None:
     """What `exitkit run -- true` loads: no ctypes package (prctl comes from _ctypes), no shell
     renderers (the contract check of constant names lives with the contracts)."""
-    code = (
-        "import sys; sys.argv = ['exitkit', 'run', '--', 'true']; "
-        "from exitkit._entry import main; status = main(); "
-        "print(' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(status)"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr
-    loaded = set(result.stderr.split())
+    status, said, loaded = exitkit_run_modules("--", "true")
+    assert status == 0 and said == "", said
     assert "exitkit.run.supervise" in loaded  # it did run
     assert not loaded & {"ctypes", "types", "struct", "exitkit.shells", "typing", "re", "enum"}, (
         loaded & {"ctypes", "types", "struct", "exitkit.shells", "typing", "re", "enum"})
@@ -242,6 +257,34 @@ def test_exitkit_run_imports_neither_ctypes_nor_the_shell_renderers() -> None:
                 "exitkit.contracts._builtins", "exitkit.text", "exitkit.run.durations"}
     assert not loaded & unneeded, loaded & unneeded
     assert "exitkit.contracts._builtin_index" in loaded
+    # Nor the other commands' table (run's own entry is enough to parse its command line), nor
+    # what only some runs need: the terminal's job control (no tty among fds 0-2), exitkit's own
+    # stderr lines (a success says nothing), ending like a child that died of a signal.
+    deferred = {"exitkit.cli.spec", "exitkit.run.terminal", "exitkit.run.report.stderr",
+                "exitkit.run.outcome"}
+    assert not loaded & deferred, loaded & deferred
+
+
+def test_exitkit_run_loads_the_deferred_parts_when_a_run_needs_them(tmp_path: Path) -> None:
+    """The other side of the test above: a failure is reported on stderr, a --report that
+    cannot be written is warned about there, and a tty among fds 0-2 is looked at."""
+    report = tmp_path / "run.json"
+    status, said, loaded = exitkit_run_modules("--report", str(report), "--", "false")
+    assert status == 1
+    assert said == "exitkit: false exited 1 (failure): General failure\n"
+    assert json.loads(report.read_text())["outcome"] == "failure"
+    assert "exitkit.run.report.stderr" in loaded
+    status, said, loaded = exitkit_run_modules("--report", str(tmp_path), "--", "true")
+    assert status == 0 and said.startswith("exitkit: cannot write --report "), said
+    assert "exitkit.run.report.stderr" in loaded  # for the warning only
+    primary, secondary = pty.openpty()
+    try:
+        status, said, loaded = exitkit_run_modules("--", "true", stdin=secondary)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert status == 0 and said == "", said
+    assert "exitkit.run.terminal" in loaded  # a tty, if not (here) the controlling terminal
 
 
 def test_a_status_reads_as_a_signal_death_only_for_a_signal_of_this_platform() -> None:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from exitkit.contracts.model import Match
 from exitkit.run import outcome
+from exitkit.run.supervise import Outcome
 from exitkit.text import quoted
 
 # --- outcome.die_of / exit_like -----------------------------------------------------------------
@@ -133,19 +134,18 @@ def test_a_failing_kill_still_exits_with_the_status(calls: list[tuple[Any, ...]]
 def test_exit_like_dies_of_the_signal_unless_it_timed_out(
         calls: list[tuple[Any, ...]]) -> None:
     with pytest.raises(Exited) as ended:
-        outcome.exit_like(outcome.Outcome(-2, signal=signal.SIGINT,
-                                          interrupted=signal.SIGINT))
+        outcome.exit_like(Outcome(-2, signal=signal.SIGINT, interrupted=signal.SIGINT))
     assert ended.value.status == 130 and calls[-1] == ("killpg", 4200, signal.SIGINT)
     calls.clear()
     with pytest.raises(Exited):
-        outcome.exit_like(outcome.Outcome(-2, signal=signal.SIGINT))
+        outcome.exit_like(Outcome(-2, signal=signal.SIGINT))
     assert calls[-1] == ("kill", 4242, signal.SIGINT)
     calls.clear()
     with pytest.raises(SystemExit) as done:
-        outcome.exit_like(outcome.Outcome(-15, signal=signal.SIGTERM, timed_out=True))
+        outcome.exit_like(Outcome(-15, signal=signal.SIGTERM, timed_out=True))
     assert done.value.code == 124 and calls == []
     with pytest.raises(SystemExit) as done:
-        outcome.exit_like(outcome.Outcome(7))
+        outcome.exit_like(Outcome(7))
     assert done.value.code == 7
 
 

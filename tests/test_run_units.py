@@ -19,9 +19,9 @@ from exitkit.contracts.loader import load_builtin
 from exitkit.errors import ExitkitError
 from exitkit.run import policy
 from exitkit.run.options import CI_MODES, Options, parse_args
-from exitkit.run.outcome import Outcome
 from exitkit.run.report.stderr import StderrReporter, message
 from exitkit.run.result import RunResult
+from exitkit.run.supervise import Outcome
 
 PROXXX = load_builtin("proxxx")
 

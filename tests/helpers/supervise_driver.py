@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
-from exitkit.run.supervise import SpawnError, exit_like, supervise
+from exitkit.run.outcome import exit_like
+from exitkit.run.supervise import SpawnError, supervise
 
 
 def main() -> None:

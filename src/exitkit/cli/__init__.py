@@ -1,11 +1,12 @@
 """The command line: one table of commands (``spec``), one parser, help, completion, dispatch.
 
 :func:`main` is what the ``exitkit`` console script runs. It stays a thin layer: it parses with
-the table, calls a command function (:mod:`exitkit.cli.commands`, or ``exitkit run``'s own in
-:mod:`exitkit.run.command`) and turns exitkit's errors into one ``exitkit: …`` line, or one JSON
-object with ``--json``. Importing it costs next to nothing, because every ``exitkit`` start pays
-for it: ``exitkit shell`` runs in every new shell that evals it, ``exitkit run`` wraps every CI
-step, and a TAB runs ``exitkit __complete``.
+the table (``exitkit run`` with its own entry alone, see :func:`_command`), calls a command
+function (:mod:`exitkit.cli.commands`, or ``exitkit run``'s own in :mod:`exitkit.run.command`) and
+turns exitkit's errors into one ``exitkit: …`` line, or one JSON object with ``--json``. Importing
+it costs next to nothing, because every ``exitkit`` start pays for it: ``exitkit shell`` runs in
+every new shell that evals it, ``exitkit run`` wraps every CI step, and a TAB runs ``exitkit
+__complete``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 from exitkit._status import SUCCESS
 from exitkit.errors import ExitkitError, report, write_stdout
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from exitkit.cli.parse import Command
+
 
 def main(args: list[str]) -> int:
     """Run ``exitkit ARGS``; return the status to exit with."""
-    from exitkit.cli import spec
-
     first = args[0] if args else "--help"
     if first == "__complete":
         from exitkit.cli.complete import main as complete_main
@@ -33,7 +36,7 @@ def main(args: list[str]) -> int:
 
         write_stdout(f"exitkit {__version__}\n")
         return SUCCESS
-    command = spec.BY_NAME.get(first)
+    command = _command(first)
     as_json = "--json" in args
     try:
         if command is None:
@@ -66,6 +69,18 @@ def main(args: list[str]) -> int:
 
             print_failing_code([a for a in args[1:] if not a.startswith("-")])
         return report(err, as_json=as_json)
+
+
+def _command(name: str) -> Command | None:
+    """The command called *name*. ``exitkit run``, which wraps every CI step, is found without
+    loading the table: it is declared with the command (:mod:`exitkit.run.command`)."""
+    if name == "run":
+        from exitkit.run.command import COMMAND
+
+        return COMMAND
+    from exitkit.cli.spec import BY_NAME
+
+    return BY_NAME.get(name)
 
 
 def _unknown_command(word: str) -> ExitkitError:

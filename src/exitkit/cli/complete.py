@@ -15,6 +15,7 @@ from exitkit.cli import spec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from exitkit.cli.parse import Command
     from exitkit.contracts.model import Contract
 
 FILES = ":files"
@@ -37,7 +38,7 @@ class Slots:
 
     __slots__ = ("options", "positionals", "rest")
 
-    def __init__(self, command: spec.Command) -> None:
+    def __init__(self, command: Command) -> None:
         self.options: dict[str, str | None] = {
             name: option.value for option in command.options for name in option.names
         }

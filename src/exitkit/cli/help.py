@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from exitkit.cli.spec import Command, Option
+    from exitkit.cli.parse import Command, Option
 
 WIDTH = 79
 #: The column option descriptions start at; longer option names put the description below.

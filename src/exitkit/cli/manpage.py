@@ -12,7 +12,7 @@ from exitkit.cli.help import option_label, usage
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from exitkit.cli.spec import Command, Option
+    from exitkit.cli.parse import Command, Option
 
 
 def roff(text: str) -> str:

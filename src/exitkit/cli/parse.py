@@ -1,4 +1,5 @@
-"""The parser for the command table in :mod:`exitkit.cli.spec`.
+"""What a command line is made of (:class:`Command`, :class:`Option`, :class:`Argument`), and the
+parser for the command table in :mod:`exitkit.cli.spec`.
 
 It understands what users type: ``--opt value``, ``--opt=value``, ``-c value``, ``-cvalue``,
 flags, repeated options, ``--`` ending the options, and for ``exitkit run`` the first command word
@@ -13,7 +14,91 @@ from exitkit.errors import ExitkitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from exitkit.cli.spec import Command, Option
+    from collections.abc import Sequence
+
+
+class Option:
+    """An option: its spellings, where its value goes, and what kind of value it takes.
+
+    ``value`` names the kind of value for completion and help (``contract``, ``codes``, ``file``,
+    ``duration``, ``signal``, ``number``, ``format``, ``ci`` …), or is ``None`` for a flag, which
+    stores ``flag`` (default True). A ``repeat`` option collects every occurrence into a list.
+    """
+
+    __slots__ = ("dest", "flag", "help", "metavar", "names", "repeat", "value")
+
+    def __init__(self, names: Sequence[str], dest: str, help: str, *, value: str | None = None,
+                 metavar: str = "", repeat: bool = False, flag: bool = True) -> None:
+        self.names = tuple(names)
+        self.dest = dest
+        self.help = help
+        self.value = value
+        self.metavar = metavar or (value.upper() if value else "")
+        self.repeat = repeat
+        self.flag = flag
+
+    @property
+    def takes_value(self) -> bool:
+        return self.value is not None
+
+    def __repr__(self) -> str:
+        return f"Option({'/'.join(self.names)})"
+
+
+class Argument:
+    """A positional argument. ``count`` is ``1`` (required), ``"?"`` (optional) or ``"*"`` (any
+    number, into a list); ``value`` is the kind of value, as for :class:`Option`."""
+
+    __slots__ = ("count", "dest", "help", "metavar", "value")
+
+    def __init__(self, dest: str, metavar: str, help: str, *, value: str = "value",
+                 count: int | str = 1) -> None:
+        self.dest = dest
+        self.metavar = metavar
+        self.help = help
+        self.value = value
+        self.count = count
+
+
+class Command:
+    """One subcommand: a summary line, a description, options, arguments and examples.
+
+    ``error`` is exitkit's own exit (see ``exitkit show exitkit``) that a usage mistake exits with;
+    ``stop_at_argument`` makes the first positional word end option parsing (``exitkit run``,
+    whose command has options of its own).
+    """
+
+    __slots__ = ("arguments", "description", "epilog", "error", "examples", "hidden", "name",
+                 "options", "stop_at_argument", "summary")
+
+    def __init__(self, name: str, summary: str, description: str, *,
+                 options: Sequence[Option] = (), arguments: Sequence[Argument] = (),
+                 examples: Sequence[str] = (), epilog: str = "", error: str = "usage",
+                 stop_at_argument: bool = False, hidden: bool = False) -> None:
+        self.name = name
+        self.summary = summary
+        self.description = description
+        self.options = (*options, HELP)
+        self.arguments = tuple(arguments)
+        self.examples = tuple(examples)
+        self.epilog = epilog
+        self.error = error
+        self.stop_at_argument = stop_at_argument
+        self.hidden = hidden
+
+    def option(self, name: str) -> Option | None:
+        """The option spelled *name* (``-c``, ``--contract``), if this command has one."""
+        for option in self.options:
+            if name in option.names:
+                return option
+        return None
+
+    @property
+    def option_names(self) -> list[str]:
+        return [name for option in self.options for name in option.names]
+
+
+HELP = Option(("-h", "--help"), "help", "Show this help and exit.")
 
 
 class Parsed:

@@ -5,108 +5,21 @@ the help texts and the man page (:mod:`exitkit.cli.help`), tab completion
 (:mod:`exitkit.cli.complete`) and the tests all read it, so an option added here is parsed,
 documented and completed, and one not added here exists nowhere.
 
+What a command, an option and an argument are is the parser's (:mod:`exitkit.cli.parse`).
+``exitkit run``'s entry is declared with the command itself (:data:`exitkit.run.command.COMMAND`)
+and listed here like the others: ``exitkit run`` wraps every CI step, and parses its command line
+without loading this table.
+
 It is plain data on every start-up path: no imports beyond the standard library's core.
 """
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+from exitkit.cli.parse import HELP, Argument, Command, Option
+from exitkit.run.command import COMMAND as RUN
 
-
-class Option:
-    """An option: its spellings, where its value goes, and what kind of value it takes.
-
-    ``value`` names the kind of value for completion and help (``contract``, ``codes``, ``file``,
-    ``duration``, ``signal``, ``number``, ``format``, ``ci`` …), or is ``None`` for a flag, which
-    stores ``flag`` (default True). A ``repeat`` option collects every occurrence into a list.
-    """
-
-    __slots__ = ("dest", "flag", "help", "metavar", "names", "repeat", "value")
-
-    def __init__(self, names: Sequence[str], dest: str, help: str, *, value: str | None = None,
-                 metavar: str = "", repeat: bool = False, flag: bool = True) -> None:
-        self.names = tuple(names)
-        self.dest = dest
-        self.help = help
-        self.value = value
-        self.metavar = metavar or (value.upper() if value else "")
-        self.repeat = repeat
-        self.flag = flag
-
-    @property
-    def takes_value(self) -> bool:
-        return self.value is not None
-
-    def __repr__(self) -> str:
-        return f"Option({'/'.join(self.names)})"
-
-
-class Argument:
-    """A positional argument. ``count`` is ``1`` (required), ``"?"`` (optional) or ``"*"`` (any
-    number, into a list); ``value`` is the kind of value, as for :class:`Option`."""
-
-    __slots__ = ("count", "dest", "help", "metavar", "value")
-
-    def __init__(self, dest: str, metavar: str, help: str, *, value: str = "value",
-                 count: int | str = 1) -> None:
-        self.dest = dest
-        self.metavar = metavar
-        self.help = help
-        self.value = value
-        self.count = count
-
-
-class Command:
-    """One subcommand: a summary line, a description, options, arguments and examples.
-
-    ``error`` is exitkit's own exit (see ``exitkit show exitkit``) that a usage mistake exits with;
-    ``stop_at_argument`` makes the first positional word end option parsing (``exitkit run``,
-    whose command has options of its own).
-    """
-
-    __slots__ = ("arguments", "description", "epilog", "error", "examples", "hidden", "name",
-                 "options", "stop_at_argument", "summary")
-
-    def __init__(self, name: str, summary: str, description: str, *,
-                 options: Sequence[Option] = (), arguments: Sequence[Argument] = (),
-                 examples: Sequence[str] = (), epilog: str = "", error: str = "usage",
-                 stop_at_argument: bool = False, hidden: bool = False) -> None:
-        self.name = name
-        self.summary = summary
-        self.description = description
-        self.options = (*options, HELP)
-        self.arguments = tuple(arguments)
-        self.examples = tuple(examples)
-        self.epilog = epilog
-        self.error = error
-        self.stop_at_argument = stop_at_argument
-        self.hidden = hidden
-
-    def option(self, name: str) -> Option | None:
-        """The option spelled *name* (``-c``, ``--contract``), if this command has one."""
-        for option in self.options:
-            if name in option.names:
-                return option
-        return None
-
-    @property
-    def option_names(self) -> list[str]:
-        return [name for option in self.options for name in option.names]
-
-
-HELP = Option(("-h", "--help"), "help", "Show this help and exit.")
 JSON = Option(("--json",), "json", "Print JSON; errors too, as one JSON object on stderr.")
 VERSION = Option(("--version",), "version", "Print exitkit's version and exit.")
-
-RUN_STATUS = """\
-Exit status:
-  CMD's own status (0-255), unchanged; 128+N when CMD was killed by signal N
-  (exitkit dies of the same signal); 0 for a code tolerated by --ok; 124 on
-  timeout (also when CMD had to be killed); 125 exitkit run itself failed (bad
-  option, unknown contract or name); 126 CMD found but not executable; 127 CMD
-  not found."""
 
 SCAN_STATUS = """\
 Exit status:
@@ -189,62 +102,7 @@ COMMANDS: tuple[Command, ...] = (
         examples=('eval "$(exitkit shell bash proxxx)"', "exitkit shell fish proxxx | source",
                   "exitkit shell sh proxxx > vendor/proxxx.sh"),
     ),
-    Command(
-        "run", "Run a command with exact exit codes, tolerance, timeouts and retries",
-        "Run CMD and exit with its exit status, unchanged. Tolerate chosen codes, stop it after a "
-        "timeout, retry transient failures, and report to GitHub Actions. CMD's arguments are "
-        "passed as a list (no shell); its stdin, stdout, stderr and terminal are its own "
-        "(its stderr passes through exitkit, byte for byte, only to tell an outcome apart).",
-        options=(
-            Option(("-c", "--contract"), "contract", "Contract for CMD's codes (default: the "
-                   "contract that matches CMD).", value="contract", metavar="NAME|FILE"),
-            Option(("--ok",), "ok", "Treat these codes as success (repeatable, comma lists: "
-                   "5,7-9,auth). A name or kind may be an outcome the contract tells apart by "
-                   "stderr (kubectl's not-found): then CMD's stderr is read, and the outcome "
-                   "holds only if every error it printed is one of those named.",
-                   value="codes", metavar="CODE|RANGE|NAME|KIND", repeat=True),
-            Option(("--timeout",), "timeout", "Stop CMD after DURATION (30, 30s, 1.5m, 1h30m) and "
-                   "exit 124.", value="duration"),
-            Option(("--max-time",), "max_time", "Bound the whole run, every attempt and "
-                   "backoff included; exit 124 if an attempt is still running then.",
-                   value="duration"),
-            Option(("--signal",), "signal", "Signal sent on timeout, and to CMD if exitkit is "
-                   "killed (default TERM).", value="signal", metavar="SIG"),
-            Option(("--kill-after",), "kill_after", "Send KILL this long after SIG if CMD is "
-                   "still there (default 5s; 0: never).", value="duration"),
-            Option(("--retries",), "retries", "Retry up to N times on a retryable failure.",
-                   value="number", metavar="N"),
-            Option(("--retry-on",), "retry_on", "What to retry (default: the contract's "
-                   "retryable codes, or any failure without a contract). 124, 126, 127 and deaths "
-                   "by HUP, INT, QUIT, KILL or TERM only when given as numbers. No retry follows "
-                   "a signal sent to exitkit, or the death of the shell that started it. An "
-                   "outcome told apart by stderr (kubectl's too-many-requests) is read as for "
-                   "--ok.",
-                   value="codes", metavar="CODE|NAME|KIND", repeat=True),
-            Option(("--backoff",), "backoff", "First retry delay; doubles each time, full "
-                   "jitter (default 1s).", value="duration"),
-            Option(("--max-backoff",), "max_backoff", "Upper bound of one delay (default 60s).",
-                   value="duration"),
-            Option(("--report",), "report", "Write a JSON report of the run to FILE.",
-                   value="file"),
-            Option(("--ci",), "ci", "CI integration: auto (GitHub Actions when "
-                   "GITHUB_ACTIONS=true), github or none.", value="ci", metavar="auto|github|none"),
-            Option(("--github",), "github", "The same as --ci github."),
-            Option(("--no-github",), "github", "The same as --ci none.", flag=False),
-            Option(("-q", "--quiet"), "quiet", "Silence exitkit's own lines (never CMD's output)."),
-            Option(("--as",), "display", "Name CMD by this command line in messages, reports "
-                   "and annotations, and pick the contract from it (its first line, when CMD "
-                   "runs a script).", value="value", metavar="CMDLINE"),
-        ),
-        arguments=(Argument("argv", "CMD [ARG...]", "The command and its arguments.",
-                            value="command", count="*"),),
-        examples=("exitkit run --ok not-found -- proxxx delete 100 --yes",
-                  "exitkit run --timeout 2m --retries 5 --backoff 2s -- bcdock env wait ci",
-                  "exitkit run --report run.json -- make test"),
-        epilog=RUN_STATUS,
-        error="run-failed",
-        stop_at_argument=True,
-    ),
+    RUN,
     Command(
         "diff", "Check that a contract's version bump covers its changes",
         "Compare OLD with NEW (contract names or files), or with --git the FILE committed at REV "

@@ -25,8 +25,7 @@ def cgroup_files() -> list[str]:
         return [os.path.join(override, "memory.events"),
                 os.path.join(override, "memory.oom_control")]
     try:
-        with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+        lines = _read("/proc/self/cgroup").splitlines()
     except OSError:
         return []
     files = []
@@ -45,8 +44,7 @@ def kills(files: list[str]) -> int | None:
     """The first ``oom_kill`` counter found in *files*, or None."""
     for path in files:
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                text = fh.read(65536)
+            text = _read(path, 65536)
         except OSError:
             continue
         for line in text.splitlines():
@@ -54,6 +52,23 @@ def kills(files: list[str]) -> int | None:
             if key == "oom_kill" and value.strip().isdigit():
                 return int(value)
     return None
+
+
+def _read(path: str, limit: int = -1) -> str:
+    """The text of *path* (its first *limit* bytes), read without a file object: this runs
+    before every command (see :class:`OomWatch`), where ``open()``'s layers cost more than the
+    read."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = b""
+        while limit < 0 or len(data) < limit:
+            chunk = os.read(fd, 65536 if limit < 0 else limit - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", "replace")
 
 
 class OomWatch:

@@ -1,8 +1,9 @@
 """``exitkit run``'s options, converted and checked: durations, the signal, counts, the CI mode.
 
-What the options are is declared in :mod:`exitkit.cli.spec`; the shared parser splits the command
-line, and :func:`from_parsed` turns its strings into values or one ``run-failed`` error (125), so
-that no mistake of exitkit's can be mistaken for the command's own status.
+What the options are is declared with the command (:data:`exitkit.run.command.COMMAND`, listed in
+:mod:`exitkit.cli.spec`); the shared parser splits the command line, and :func:`from_parsed` turns
+its strings into values or one ``run-failed`` error (125), so that no mistake of exitkit's can be
+mistaken for the command's own status.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ def parse_args(args: list[str]) -> Options | None:
     """Parse ``exitkit run ARGS``; ``None`` for ``--help``. Raises :class:`ExitkitError`
     (run-failed) for any mistake."""
     from exitkit.cli.parse import parse
-    from exitkit.cli.spec import BY_NAME
+    from exitkit.run.command import COMMAND
 
-    parsed = parse(BY_NAME["run"], args)
+    parsed = parse(COMMAND, args)
     return None if parsed.flag("help") else from_parsed(parsed)
 
 

@@ -1,8 +1,8 @@
-"""How one run of a command ended, and how exitkit hands that on to the shell that called it.
+"""How exitkit hands on how its command ended to the shell that called it.
 
-:class:`Outcome` is the supervisor's account (exit status or signal, timeout, parent death);
-:attr:`Outcome.status` is the one mapping from that account to the status a shell reads;
-:func:`exit_like` makes exitkit end the same way, dying of the child's signal where it died of one.
+The supervisor's account of a run is an :class:`~exitkit.run.supervise.Outcome`;
+:func:`exit_like` makes exitkit end the same way, dying of the child's signal where it died of one,
+and :func:`die_of` ends exitkit by a signal. Only a run that must end like that loads this module.
 """
 
 from __future__ import annotations
@@ -10,83 +10,19 @@ from __future__ import annotations
 import os
 import sys
 
-from exitkit._status import TIMEOUT
 from exitkit.signals import death_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
     from typing import NoReturn
+
+    from exitkit.run.supervise import Outcome
 else:
     try:
         import _signal as signal  # the C module behind `signal`, without its enum import
     except ImportError:  # not CPython
         import signal
-
-
-class Outcome:
-    """How one run of a command ended."""
-
-    __slots__ = (
-        "duration",
-        "forwarded",
-        "interrupted",
-        "oom_killed",
-        "parent_died",
-        "pid",
-        "returncode",
-        "signal",
-        "timed_out",
-    )
-
-    def __init__(
-        self,
-        returncode: int,
-        *,
-        signal: int | None = None,
-        timed_out: bool = False,
-        parent_died: bool = False,
-        duration: float = 0.0,
-        pid: int = 0,
-        interrupted: int | None = None,
-        forwarded: tuple[int, ...] = (),
-        oom_killed: bool = False,
-    ) -> None:
-        #: The raw result: exit status 0..255, or -N when the child was killed by signal N.
-        self.returncode = returncode
-        #: N when the child was killed by signal N, else None.
-        self.signal = signal
-        #: The deadline passed, or our parent died, and we stopped the child.
-        self.timed_out = timed_out
-        #: Our parent process went away while the child ran (GitHub Actions cancelling a step).
-        self.parent_died = parent_died
-        #: Seconds from spawning the child to reaping it.
-        self.duration = duration
-        #: The child's process id (also its process group id).
-        self.pid = pid
-        #: INT or QUIT when the terminal sent it to the child's whole process group (Ctrl-C,
-        #: Ctrl-\) while the child held the terminal; None otherwise.
-        self.interrupted = interrupted
-        #: The signals sent to us and forwarded to the child's group, in order.
-        self.forwarded = forwarded
-        #: The child died of a SIGKILL we did not send, and the kernel's OOM killer acted meanwhile.
-        self.oom_killed = oom_killed
-
-    @property
-    def status(self) -> int:
-        """The shell's view: 124 on timeout (always), the exit status, or 128+N for signal N."""
-        if self.timed_out:
-            return TIMEOUT
-        if self.signal is not None:
-            return death_status(self.signal)
-        return self.returncode
-
-    def __repr__(self) -> str:
-        return (
-            f"Outcome(returncode={self.returncode}, signal={self.signal}, "
-            f"timed_out={self.timed_out}, parent_died={self.parent_died}, "
-            f"duration={self.duration:.3f}, pid={self.pid}, interrupted={self.interrupted})"
-        )
 
 
 def exit_like(outcome: Outcome) -> NoReturn:

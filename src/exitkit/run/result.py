@@ -111,6 +111,14 @@ class RunResult:
         return f"{self.status} ({self.entry.name})" if self.entry is not None else str(self.status)
 
     @property
+    def uneventful(self) -> bool:
+        """A success with nothing to tell beyond its status: no stderr line behind it, nothing
+        that stopped the command. exitkit's own stderr says nothing of it (see
+        :func:`exitkit.run.report.stderr.message`)."""
+        return (self.outcome == "success" and self.line is None and self.error is None
+                and self.cause is None)
+
+    @property
     def signal_name(self) -> str | None:
         if self.signal is None:
             return None

@@ -8,12 +8,12 @@ killed outright (``kill -9``, the OOM killer), the command is told to stop inste
 as an orphan. ``posix_spawn`` cannot set that, so on Linux the command is started with fork and
 exec; elsewhere, or from a process with threads, with ``posix_spawn``.
 
-On ``exitkit run``'s start-up path: no ``subprocess``; ``ctypes`` only on Linux, when needed.
+On ``exitkit run``'s start-up path: no ``subprocess``, no ``errno`` until something fails,
+``ctypes`` only on Linux, when needed.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 import sys
@@ -133,7 +133,7 @@ def _posix_spawn(path: str, argv: Sequence[str], env: Mapping[str, str], start: 
         return os.posix_spawn(path, list(argv), env, setpgroup=0, setsigdef=default,
                               setsigmask=mask, file_actions=actions)
     except OSError as exc:
-        if exc.errno != errno.ENOEXEC or _looks_binary(path):
+        if not _shell_script(path, exc):
             raise
     return os.posix_spawn(SHELL, [SHELL, path, *argv[1:]], env, setpgroup=0,
                           setsigdef=default, setsigmask=mask, file_actions=actions)
@@ -163,13 +163,13 @@ def _fork_exec(path: str, argv: Sequence[str], env: Mapping[str, str], start: St
             try:
                 os.execve(path, list(argv), env)
             except OSError as exc:
-                if exc.errno != errno.ENOEXEC or _looks_binary(path):
+                if not _shell_script(path, exc):
                     raise
             os.execve(SHELL, [SHELL, path, *argv[1:]], env)
-        except OSError as exc:
-            code = exc.errno or errno.EINVAL
-        except BaseException:
-            code = errno.EINVAL
+        except BaseException as exc:
+            import errno  # here, not at the top: a command that starts never needs it
+
+            code = (exc.errno if isinstance(exc, OSError) else None) or errno.EINVAL
         try:
             os.write(report_w, code.to_bytes(4, "little"))
         finally:
@@ -236,20 +236,24 @@ def _libc_int_function(name: str) -> Callable[..., int]:
     kept (as ``ctypes.CDLL(None, use_errno=True).name``), built from ``_ctypes`` alone: the
     ``ctypes`` package imports ``types`` and ``struct`` and costs more than a tenth of
     ``exitkit run``'s start-up (`make bench`)."""
-    from _ctypes import FUNCFLAG_CDECL, FUNCFLAG_USE_ERRNO, CFuncPtr, _SimpleCData, dlopen
+    from _ctypes import FUNCFLAG_CDECL, FUNCFLAG_USE_ERRNO, CFuncPtr, dlopen
 
-    class CInt(_SimpleCData):  # type: ignore[type-arg]
-        _type_ = "i"
-
-    class Function(CFuncPtr):
+    class Function(CFuncPtr):  # no _restype_: a foreign function returns a C int by default
         _flags_ = FUNCFLAG_CDECL | FUNCFLAG_USE_ERRNO
-        _restype_ = CInt
 
     class Library:
         _handle = dlopen(None)  # type: ignore[arg-type]  # NULL: the process's own libraries
 
     function: Callable[..., int] = Function((name, Library()))  # type: ignore[arg-type]
     return function
+
+
+def _shell_script(path: str, exc: OSError) -> bool:
+    """Whether exec refused *path* (*exc*) as a script without ``#!``, which then runs with
+    :data:`SHELL`, as ``execvp`` and bash run it."""
+    import errno  # here, not at the top: a command that starts never needs it
+
+    return exc.errno == errno.ENOEXEC and not _looks_binary(path)
 
 
 def _looks_binary(path: str) -> bool:
@@ -265,6 +269,8 @@ def _looks_binary(path: str) -> bool:
 
 def _spawn_error(path: str, exc: OSError) -> SpawnError:
     """Explain why exec failed on a file that exists (find_command checked that), like bash."""
+    import errno
+
     if exc.errno in (errno.ENOENT, errno.ENOTDIR) and not os.path.exists(path):
         return SpawnError("command-not-found", f"{path}: No such file or directory")
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):

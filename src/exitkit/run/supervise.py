@@ -3,9 +3,9 @@
 :func:`supervise` puts the parts together: :mod:`~exitkit.run.spawn` starts the command in its
 own process group, :mod:`~exitkit.run.relay` catches the signals sent to us, :mod:`~exitkit.run.
 terminal` shares the terminal, and the wait loop here forwards signals, stops the whole group at a
-deadline or when our parent dies, and reaps the child. :func:`exit_like` then makes the calling
-shell read the status the child would have given it. Nothing here knows about contracts, the CLI
-or GitHub.
+deadline or when our parent dies, and reaps the child. How it ended is an :class:`Outcome`;
+:func:`~exitkit.run.outcome.exit_like` then makes the calling shell read the status the child
+would have given it. Nothing here knows about contracts, the CLI or GitHub.
 
 This module is on ``exitkit run``'s start-up path: it imports only modules that are already loaded
 or cheap (``_signal`` instead of ``signal``, which would pull in ``enum``), and no ``subprocess``.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 
-from exitkit.run.outcome import Outcome, exit_like
+from exitkit._status import TIMEOUT
 from exitkit.run.relay import (
     FORWARDED_SIGNALS,
     JOB_STOPS,
@@ -28,7 +28,7 @@ from exitkit.run.relay import (
     stop_self,
 )
 from exitkit.run.spawn import SpawnError, Start, find_command, spawn
-from exitkit.run.terminal import Terminal
+from exitkit.signals import death_status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,14 +36,15 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from exitkit.run.capture import Capture
+    from exitkit.run.terminal import Terminal
 else:
     try:
         import _signal as signal  # the C module behind `signal`, without its enum import
     except ImportError:  # not CPython
         import signal
 
-__all__ = ["FORWARDED_SIGNALS", "STOP_SIGNALS", "Outcome", "SpawnError", "exit_like",
-           "find_command", "supervise"]
+__all__ = ["FORWARDED_SIGNALS", "STOP_SIGNALS", "Outcome", "SpawnError", "find_command",
+           "supervise"]
 
 #: Longest wait between two looks at the child and at our parent (parent death is only polled).
 _POLL_INTERVAL = 0.2
@@ -60,6 +61,71 @@ _INSIST_KILL_AFTER = 1.5
 #: exit status 255, the shell's "out of range" (a wait status holds the exit status in its second
 #: byte).
 _LOST_WAIT_STATUS = 0xFF00
+
+
+class Outcome:
+    """How one run of a command ended."""
+
+    __slots__ = (
+        "duration",
+        "forwarded",
+        "interrupted",
+        "oom_killed",
+        "parent_died",
+        "pid",
+        "returncode",
+        "signal",
+        "timed_out",
+    )
+
+    def __init__(
+        self,
+        returncode: int,
+        *,
+        signal: int | None = None,
+        timed_out: bool = False,
+        parent_died: bool = False,
+        duration: float = 0.0,
+        pid: int = 0,
+        interrupted: int | None = None,
+        forwarded: tuple[int, ...] = (),
+        oom_killed: bool = False,
+    ) -> None:
+        #: The raw result: exit status 0..255, or -N when the child was killed by signal N.
+        self.returncode = returncode
+        #: N when the child was killed by signal N, else None.
+        self.signal = signal
+        #: The deadline passed, or our parent died, and we stopped the child.
+        self.timed_out = timed_out
+        #: Our parent process went away while the child ran (GitHub Actions cancelling a step).
+        self.parent_died = parent_died
+        #: Seconds from spawning the child to reaping it.
+        self.duration = duration
+        #: The child's process id (also its process group id).
+        self.pid = pid
+        #: INT or QUIT when the terminal sent it to the child's whole process group (Ctrl-C,
+        #: Ctrl-\) while the child held the terminal; None otherwise.
+        self.interrupted = interrupted
+        #: The signals sent to us and forwarded to the child's group, in order.
+        self.forwarded = forwarded
+        #: The child died of a SIGKILL we did not send, and the kernel's OOM killer acted meanwhile.
+        self.oom_killed = oom_killed
+
+    @property
+    def status(self) -> int:
+        """The shell's view: 124 on timeout (always), the exit status, or 128+N for signal N."""
+        if self.timed_out:
+            return TIMEOUT
+        if self.signal is not None:
+            return death_status(self.signal)
+        return self.returncode
+
+    def __repr__(self) -> str:
+        return (
+            f"Outcome(returncode={self.returncode}, signal={self.signal}, "
+            f"timed_out={self.timed_out}, parent_died={self.parent_died}, "
+            f"duration={self.duration:.3f}, pid={self.pid}, interrupted={self.interrupted})"
+        )
 
 
 def supervise(
@@ -142,7 +208,8 @@ class _Watch:
         ppid = os.getppid() if parent is None else parent
         self.ppid: int | None = ppid if ppid > 1 else None
         self.forwarded: list[int] = []
-        self.terminal = Terminal()
+        #: The terminal shared with the child (see :func:`_shared_terminal`), or None.
+        self.terminal: Terminal | None = None
         # As PID 1 (a container's entrypoint) every orphan in the namespace becomes our child, and
         # only we can reap it (tini does the same).
         self.reaper = os.getpid() == 1
@@ -150,11 +217,12 @@ class _Watch:
     def run(self, path: str, argv: list[str], env: Mapping[str, str]) -> Outcome:
         from exitkit.run.oom import OomWatch
 
-        terminal = self.terminal
-        job_control = self.relay.active and terminal.find()
-        in_foreground = job_control and terminal.in_foreground()
-        if in_foreground:
-            terminal.save_modes()
+        terminal = self.terminal = _shared_terminal() if self.relay.active else None
+        job_control = terminal is not None
+        # The terminal, when exitkit's group holds its foreground (it goes to the child).
+        foreground = terminal if terminal is not None and terminal.in_foreground() else None
+        if foreground is not None:
+            foreground.save_modes()
         oom = OomWatch()
         capture = self.capture
         child_stderr = capture.open() if capture is not None else None
@@ -167,9 +235,9 @@ class _Watch:
             capture.started()
         status: int | None = None
         try:
-            if in_foreground:
-                terminal.watch_interrupts(self.pid)
-                terminal.give_to(self.pid)
+            if foreground is not None:
+                foreground.watch_interrupts(self.pid)
+                foreground.give_to(self.pid)
             if self.timeout is not None:
                 self.deadline = start + self.timeout
             status = self.wait(os.WNOHANG | (os.WUNTRACED if job_control else 0))
@@ -180,15 +248,15 @@ class _Watch:
             if self.stopping:
                 # Stopped by us: whatever is left of its group (daemons, trapped TERM) goes too.
                 self.signal_group(signal.SIGKILL)
-            if terminal.handed_over:
+            if terminal is not None and terminal.handed_over:
                 terminal.take_back()
             if capture is not None and status is not None:
                 capture.finish(self.relay)  # the last bytes, and the classifier's last line
-            interrupted = terminal.stop_watching()
-            if status is not None and in_foreground and (
+            interrupted = terminal.stop_watching() if terminal is not None else None
+            if foreground is not None and status is not None and (
                 self.stopping or os.WIFSIGNALED(status)
             ):
-                terminal.restore_modes()  # a job that exits keeps its tty modes
+                foreground.restore_modes()  # a job that exits keeps its tty modes
         duration = time.monotonic() - start
         if os.WIFSIGNALED(status):
             signum = os.WTERMSIG(status)
@@ -214,7 +282,8 @@ class _Watch:
             if status is not None:
                 if not os.WIFSTOPPED(status):
                     return status
-                self.terminal.child_stopped(os.WSTOPSIG(status), self.signal_group)
+                if self.terminal is not None:  # stops are reported only with job control
+                    self.terminal.child_stopped(os.WSTOPSIG(status), self.signal_group)
                 continue
             now = time.monotonic()
             for signum in self.relay.take():
@@ -250,7 +319,7 @@ class _Watch:
             elif self.kill_at is not None and now >= self.kill_at:
                 self.kill_at = None
                 self.signal_group(signal.SIGKILL)
-            if self.terminal.stopped is not None:
+            if self.terminal is not None and self.terminal.stopped is not None:
                 self.terminal.resume_if_possible(self.signal_group)
             capture = self.capture
             if capture is None:
@@ -330,6 +399,18 @@ class _Watch:
         if signum == signal.SIGKILL:
             self.killed = True
         _kill_group(self.pid, signum)
+
+
+def _shared_terminal() -> Terminal | None:
+    """exitkit's controlling terminal, to share with the child; None without one. Only a tty
+    among fds 0, 1 and 2 can be it: without one (CI, pipes, files) :mod:`exitkit.run.terminal` is
+    not even loaded."""
+    if not any(os.isatty(fd) for fd in (0, 1, 2)):
+        return None
+    from exitkit.run.terminal import Terminal
+
+    terminal = Terminal()
+    return terminal if terminal.find() else None
 
 
 def _kill_group(pgid: int, signum: int) -> bool:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from exitkit.run.options import Options
+    from exitkit.run.report.stderr import StderrReporter
     from exitkit.run.result import RunResult
 
 
@@ -45,12 +46,45 @@ def tell(sinks: Sequence[Reporter], event: str, *args: object) -> None:
                          f"{escape(str(exc))}\n")
 
 
+class StderrSink(Reporter):
+    """exitkit's own lines on stderr: a :class:`~exitkit.run.report.stderr.StderrReporter`,
+    loaded at the first event it may have something to say about. A run that succeeds
+    uneventfully (``exitkit run -- true``, every passing CI step) never imports it."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self._reporter: StderrReporter | None = None
+
+    @property
+    def reporter(self) -> StderrReporter:
+        if self._reporter is None:
+            from exitkit.run.report.stderr import StderrReporter
+
+            self._reporter = StderrReporter(quiet=self.quiet)
+        return self._reporter
+
+    def say(self, line: str) -> None:
+        """One of exitkit's lines (another sink's warning)."""
+        self.reporter.say(line)
+
+    def retrying(self, result: RunResult, delay: float, max_attempts: int) -> None:
+        self.reporter.retrying(result, delay, max_attempts)
+
+    def stopped_retrying(self, reason: str) -> None:
+        self.reporter.stopped_retrying(reason)
+
+    def cancelling(self, result: RunResult) -> None:
+        self.reporter.cancelling(result)
+
+    def finished(self, result: RunResult) -> None:
+        if not result.uneventful:  # of an uneventful run the reporter says nothing
+            self.reporter.finished(result)
+
+
 def reporters(opts: Options) -> list[Reporter]:
     """The sinks for a run with *opts*: stderr always (it honours --quiet), the JSON file with
     --report, GitHub Actions with --ci github (or auto in a GitHub job)."""
-    from exitkit.run.report.stderr import StderrReporter
-
-    stderr = StderrReporter(quiet=opts.quiet)
+    stderr = StderrSink(quiet=opts.quiet)
     sinks: list[Reporter] = [stderr]
     if opts.report is not None:
         from exitkit.run.report.jsonfile import JsonReporter

@@ -14,6 +14,7 @@ from exitkit.run.report import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from exitkit.run.report import StderrSink
     from exitkit.run.report.stderr import StderrReporter
     from exitkit.run.result import RunResult
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 class JsonReporter(Reporter):
     """Writes :meth:`RunResult.to_dict` to *path*; a failure to write is a warning on stderr."""
 
-    def __init__(self, path: str, stderr: StderrReporter) -> None:
+    def __init__(self, path: str, stderr: StderrSink | StderrReporter) -> None:
         self.path = path
         self.stderr = stderr
 

@@ -45,6 +45,8 @@ OOM = "killed by the kernel's out-of-memory killer"
 
 def message(result: RunResult) -> str:
     """The line that tells a person how the run ended, or "" when the status says it all."""
+    if result.uneventful:
+        return ""
     if result.error is not None:
         return result.error
     if result.cause == "stopped":
