@@ -215,13 +215,23 @@ def test_a_status_after_exitkit_run_is_the_commands(tmp_path: Path) -> None:
         "exitkit run -q --ok not-found -- curl -fsS https://x; [ $? -eq 22 ] && echo http\n"
         "exitkit run -c proxxx -- ./proxxx-wrapper delete 1; [ $? -eq 5 ] && echo gone\n"
         "exitkit run -- true; [ $? -eq 127 ] && echo missing\n"
-        "exitkit run -- kubectl get ns; [ $? -eq 124 ] && echo what\n")
+        "exitkit run -- kubectl get ns; [ $? -eq 124 ] && echo what\n"
+        "exitkit run --ok=5 -- pytest; if [ $? -eq 5 ]; then echo empty; fi\n"
+        "exitkit run --ok not-found,7 -- proxxx delete 1; rc=$?; [ $rc -eq 5 ] || [ $rc -eq 7 ]\n"
+        "exitkit run --ok not-found -- kubectl delete pod x; [ $? -eq 1 ] && echo other\n")
     found, _ = Scanner().scan(str(path), SHELL)
     assert [(f.line, f.id, f.tool, f.code, f.name) for f in found] == [
         (2, "EK101", "curl", 22, "http-returned-error"),
         (3, "EK101", "proxxx", 5, "not-found"),
         (5, "EK101", "kubectl", 124, None),  # no timeout asked for: 124 is not exitkit's here
+        # codes --ok turns into 0 are never seen; an outcome (kubectl's not-found) only sometimes
+        (6, "EK101", "pytest", 5, None),
+        (7, "EK101", "proxxx", 5, None),
+        (7, "EK101", "proxxx", 7, None),
+        (8, "EK101", "kubectl", 1, "error"),
     ]
+    assert found[3].message == (
+        "$? compared with 5, which exitkit run's --ok 5 turns into 0: never true")
 
 
 # -- the project's configuration ----------------------------------------------------------------

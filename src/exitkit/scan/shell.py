@@ -153,9 +153,35 @@ _RUN_VALUES = frozenset({"-c", "--contract", "--ok", "--timeout", "--max-time", 
 EXITKIT_RUN_OWN = frozenset({RUN_FAILED, NOT_EXECUTABLE, COMMAND_NOT_FOUND})
 
 
-def exitkit_run(argv: list[str]) -> tuple[list[str], str | None, bool] | None:
-    """For ``exitkit run [OPTIONS] [--] CMD…``: CMD's words, the contract named by ``-c``, and
-    whether a timeout was set (then 124 means one). ``None`` for any other exitkit command."""
+class Wrapped:
+    """``exitkit run [OPTIONS] [--] CMD…``: CMD's words, the contract named by ``-c``, whether a
+    timeout was set (then 124 means one), and the ``--ok`` values."""
+
+    __slots__ = ("argv", "explicit", "ok", "timed")
+
+    def __init__(self, argv: list[str], explicit: str | None, timed: bool,
+                 ok: list[str]) -> None:
+        self.argv = argv
+        self.explicit = explicit
+        self.timed = timed
+        self.ok = ok
+
+    def tolerates(self, code: int, contract: Contract | None) -> bool:
+        """Whether ``--ok`` turns *code* into 0 (then comparing the status with it is never
+        true)."""
+        if not self.ok or any(OPAQUE in value for value in self.ok):
+            return False
+        from exitkit.run.policy import codes
+
+        try:
+            return code in codes("--ok", [v for item in self.ok for v in item.split(",") if v],
+                                 contract)
+        except ExitkitError:
+            return False
+
+
+def exitkit_run(argv: list[str]) -> Wrapped | None:
+    """``exitkit run``'s parts when *argv* is one; ``None`` for any other exitkit command."""
     from exitkit.contracts.resolve import command_word
 
     index = command_word(argv)
@@ -163,6 +189,7 @@ def exitkit_run(argv: list[str]) -> tuple[list[str], str | None, bool] | None:
         return None
     explicit: str | None = None
     timed = False
+    ok: list[str] = []
     i = index + 2
     while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
         option, has_value, value = argv[i].partition("=")
@@ -172,10 +199,12 @@ def exitkit_run(argv: list[str]) -> tuple[list[str], str | None, bool] | None:
         if option in ("-c", "--contract") and OPAQUE not in value:
             explicit = value
         timed = timed or option in ("--timeout", "--max-time")
+        if option == "--ok":
+            ok.append(value)
         i += 1
     if i < len(argv) and argv[i] == "--":
         i += 1
-    return argv[i:], explicit, timed
+    return Wrapped(argv[i:], explicit, timed, ok)
 
 
 def flat(text: str) -> str:
@@ -687,15 +716,22 @@ class Analysis:
             return
         wrapped = exitkit_run(cmd.argv) if name == "exitkit" else None
         if wrapped is not None:  # `exitkit run … -- CMD`: CMD's status, or exitkit run's own
-            inner, _, timed = wrapped
-            if code in EXITKIT_RUN_OWN or (code == timeout_codes()[0] and timed):
+            if code in EXITKIT_RUN_OWN or (code == timeout_codes()[0] and wrapped.timed):
                 return  # its documented statuses: 124 is a timeout, always (docs/run.md)
-            cmd = Cmd(cmd.node, inner)
+            cmd = Cmd(cmd.node, wrapped.argv)
             name = cmd.name
             if name is None:
                 return
-        contract = self.resolve(cmd.argv, wrapped[1] if wrapped is not None else None)
+        contract = self.resolve(cmd.argv, wrapped.explicit if wrapped is not None else None)
         shown = _ref_text(ref)
+        if wrapped is not None and wrapped.tolerates(code, contract):
+            self.emit(Raw(
+                at.start_byte, "EK101",
+                f"{shown} compared with {code}, which exitkit run's --ok "
+                f"{','.join(wrapped.ok)} turns into 0: never true",
+                "drop the comparison, or take the code out of --ok",
+                tool=contract.name if contract is not None else name, code=code))
+            return
         if contract is None:
             self.emit(Raw(
                 at.start_byte, "EK101",
