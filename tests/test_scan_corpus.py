@@ -280,3 +280,42 @@ def test_every_fixture_names_its_repository() -> None:
         if path.is_file():
             head = path.read_text().splitlines()[:3]
             assert any(line.startswith("# excerpt of ") and "/" in line for line in head), path
+
+
+# -- every built-in, by construction ---------------------------------------------------------------
+# The real excerpts above do not reach every built-in (no public script we could trace compares
+# gcloud's, ssh's or diff's statuses by hand, for one). Constructed lines make sure that scan
+# recognises each built-in's command line, as `exitkit run` would, and names its codes.
+
+
+def _builtin_lines() -> list[tuple[str, str, int, str]]:
+    from exitkit.contracts.loader import load_builtin
+    from exitkit.contracts.search import builtin_names
+
+    lines = []
+    for name in builtin_names():
+        contract = load_builtin(name)
+        failing = [e for e in contract.exits if e.code != 0]
+        if not failing:
+            continue
+        match = contract.match
+        words = [match.command, *match.args, *match.flags] if match is not None else [name]
+        if name == "timeout":
+            words.append("5")  # its DURATION, before the command
+        lines.append((name, " ".join(words), failing[0].code, failing[0].name))
+    return lines
+
+
+@pytest.mark.parametrize(("name", "command", "code", "exit_name"), _builtin_lines(),
+                         ids=[line[0] for line in _builtin_lines()])
+def test_every_builtin_is_recognised(tmp_path: Path, name: str, command: str, code: int,
+                                     exit_name: str) -> None:
+    path = tmp_path / "x.sh"
+    path.write_text(f"# constructed\n{command} arg\nrc=$?\nif [ \"$rc\" -eq {code} ]; then\n"
+                    "  echo \"$rc\" >&2\nfi\n")
+    column = len('if [ "$rc" -eq ') + 1
+    found = summary(scan(path, SHELL))
+    if name == "timeout":  # timeout's own codes are the timeout rule's
+        assert found == [(2, 1, "EK104", "timeout-124", "arg", code, "timeout")]
+        return
+    assert found == [(4, column, "EK101", "magic-number", name, code, exit_name)]
