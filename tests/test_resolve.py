@@ -206,3 +206,21 @@ def test_a_run_reads_only_the_project_files_that_may_hold_a_match(
     assert contract_for(["kubectl", "get"]).name == "spaced"  # type: ignore[union-attr]
     assert contract_for(["helm", "list"]).name == "inline"  # type: ignore[union-attr]
     assert "plain.toml" not in parsed
+
+
+@pytest.mark.parametrize(("flag", "word", "given"), [
+    ("-detailed-exitcode", "-detailed-exitcode", True),
+    ("-detailed-exitcode", "--detailed-exitcode", True),
+    ("-detailed-exitcode", "--detailed-exitcode=true", True),
+    ("-ab", "--ab", True),          # three characters: a long flag with one dash
+    ("-a", "--a", False),           # a short flag is not a long one with two dashes
+    ("--check", "--check=x", True),
+    ("--check", "---check", False),  # two dashes already: no third
+    ("--check", "-check", False),
+    ("xyz", "-xyz", False),         # no dash at all: nothing to double
+    ("-detailed-exitcode", "-detailed", False),
+])
+def test_a_match_flag_given_with_one_dash_or_two(flag: str, word: str, given: bool) -> None:
+    from exitkit.contracts.model import Match
+
+    assert Match("tool", flags=[flag]).matches("tool", [word]) is given

@@ -159,9 +159,10 @@ def summary(result: RunResult) -> str:
     entry = result.entry
     if entry is not None and outcome != "success" and entry.meaning.strip():
         line += f" — {markdown_text(entry.meaning)}"
-    if result.line is not None:
+    quoted = result.quoted_line
+    if quoted is not None:
         said = "not tolerated by --ok" if result.line_refused else "stderr"
-        line += f" ({said}: {code_span(result.quoted_line or '')})"
+        line += f" ({said}: {code_span(quoted)})"
     return line + "\n"
 
 
