@@ -58,20 +58,32 @@ def test_diff_counts_files_and_rewrites_and_sorts_edits() -> None:
 
 
 @pytest.mark.parametrize("second", [
-    ((0, 0, "Y "),),          # the same insertion point
+    ((0, 0, "A "),),          # the same insertion point (the first one found is kept)
     ((3, 3, "Y "),),          # inside the first one's deletion
     ((5, 9, ""),),            # touching its end
 ])
 def test_a_rewrite_touching_another_is_left_out(second: tuple[tuple[int, int, str], ...]) -> None:
-    source = "a || true\n"
+    source = "a || true\nb\n"
     first = finding(fix=((0, 0, "X "), (1, 5, "")))
-    patch, count = diff([first, finding(column=2, fix=second)], {"x.sh": source})
-    assert count == 1
-    assert patch.endswith("-a || true\n+X atrue\n")
+    later = finding(line=2, fix=((10, 11, "c"),))  # the rest still applies
+    patch, count = diff([first, finding(column=2, fix=second), later], {"x.sh": source})
+    assert count == 2
+    assert patch.endswith("-a || true\n-b\n+X atrue\n+c\n")
+
+
+def test_edits_apply_in_place_order() -> None:
+    source = "0123456\n"
+    # a deletion and an insertion at one place: the insertion first, whatever their order
+    patch, _ = diff([finding(fix=((2, 4, ""), (2, 2, "ab")))], {"x.sh": source})
+    assert patch.endswith("-0123456\n+01ab456\n")
+    patch, _ = diff([finding(fix=((5, 6, "X"), (1, 2, "Y")))], {"x.sh": source})
+    assert patch.endswith("-0123456\n+0Y234X6\n")
 
 
 def test_no_rewrite_no_diff() -> None:
     assert diff([finding()], {}) == ("", 0)
+    assert diff([finding(fix=((0, 1, "b"),))], {}) == ("", 0)  # its file's text is not kept
+    assert diff([finding("y.sh")], {"y.sh": "a\n"}) == ("", 0)
     assert diff([finding(fix=((0, 0, ""),))], {"x.sh": "a\n"}) == ("", 0)  # a no-op
 
 
@@ -84,6 +96,9 @@ def test_diff_outside_the_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                         {far: "a\n", near: "c\n"})
     assert count == 2
     assert f"Apply with: cd {tmp_path / 'far'} && git apply FILE" in patch
+    inside = str(tmp_path / "in" / "z.sh")  # absolute, but under the directory: relative
+    near_patch, _ = diff([finding(inside, fix=((0, 1, "B"),))], {inside: "a\n"})
+    assert "--- a/z.sh\n" in near_patch and "Apply with: git apply FILE" in near_patch
     assert "--- a/deep/x.sh\n+++ b/deep/x.sh\n" in patch
     assert "--- a/y.sh\n+++ b/y.sh\n" in patch
 
@@ -107,18 +122,26 @@ def test_text_lines_are_escaped() -> None:
 
 
 def test_json_has_every_field() -> None:
-    data = json.loads(as_json([finding(tool="kubectl", code=1, name="not-found")],
-                              [FileError("b", "binary")], 2))
+    out = as_json([finding("é.sh", tool="kubectl", code=1, name="not-found")],
+                  [FileError("b", "binary")], 2)
+    data = json.loads(out)
     assert data == {"findings": [{
-        "file": "x.sh", "line": 1, "column": 1, "id": "EK102", "kind": "or-true",
+        "file": "é.sh", "line": 1, "column": 1, "id": "EK102", "kind": "or-true",
         "tool": "kubectl", "code": 1, "name": "not-found", "message": "message",
         "suggestion": "suggestion"}], "errors": [{"file": "b", "message": "binary"}],
         "scanned": 2}
+    assert out == json.dumps(data, indent=2, ensure_ascii=False) + "\n"  # readable, as written
 
 
 def test_sarif_results_and_notifications() -> None:
+    from test_scan import check_sarif  # the official schema, and what code scanning needs
+
     log = json.loads(sarif([finding("./d i/x.sh", 2, 3, "EK104", tool="make", code=124,
                                     name="timeout")], [FileError("bin", "binary")], 2))
+    check_sarif(log)
+    assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
+    assert run_of(log)["tool"]["driver"]["rules"][0]["shortDescription"]["text"] == (
+        "An exit status compared with a tool's bare exit code")
     run = log["runs"][0]
     assert run["tool"]["driver"]["rules"][3]["id"] == "EK104"
     assert run["tool"]["driver"]["rules"][3]["helpUri"].endswith("#ek104-timeout-124")
@@ -133,8 +156,16 @@ def test_sarif_results_and_notifications() -> None:
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is False
     assert invocation["properties"] == {"scanned": 2}
-    assert invocation["toolExecutionNotifications"][0]["message"]["text"] == "binary"
+    assert invocation["toolExecutionNotifications"][0] == {
+        "level": "error", "message": {"text": "binary"}, "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": "bin", "uriBaseId": "%SRCROOT%"}}}]}
     assert json.loads(sarif([], [], 0))["runs"][0]["invocations"][0]["executionSuccessful"]
+
+
+def run_of(log: dict[str, object]) -> dict[str, object]:
+    runs = log["runs"]
+    assert isinstance(runs, list)
+    return runs[0]  # type: ignore[no-any-return]
 
 
 def test_github_annotations() -> None:

@@ -138,7 +138,7 @@ def diff(findings: list[Finding], sources: dict[str, str]) -> tuple[str, int]:
     count = 0
     fixed = sorted({f.file for f in findings if f.fix and f.file in sources})
     base = "."
-    if any(os.path.isabs(p) or _relative(os.path.relpath(p)).startswith("../") for p in fixed):
+    if any(_relative(os.path.relpath(p)).startswith("../") for p in fixed):
         base = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in fixed])
     for path in fixed:
         before = sources[path]
