@@ -452,3 +452,13 @@ def test_config_through_a_symlink_and_with_a_bom(tmp_path: Path) -> None:
     expected = scanned(root)
     assert scanned(link, "--config", str(link / ".exitkit.toml")) == expected
     assert scanned(link, "--config", str(root / ".exitkit.toml")) == expected
+
+
+def test_a_workflow_step_starting_with_a_comment_keeps_errexit(tmp_path: Path) -> None:
+    """The runner's bash runs with -e, whatever the script's first comment says."""
+    text = ("jobs:\n  j:\n    steps:\n      - run: |\n          #!/bin/bash\n          set +e\n"
+            "          pytest\n          rc=$?\n          set -e\n"
+            "          if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then exit $rc; fi\n")
+    after = rewritten(tmp_path, text, ".github/workflows/w.yml")
+    assert after.endswith("          #!/bin/bash\n"
+                          "          exitkit run --ok no-tests-collected -- pytest\n")

@@ -787,17 +787,19 @@ class Analysis:
                 exit "$rc"
             fi
 
-        becomes ``exitkit run --ok NAME -- CMD``: the same statuses fail, with the same code.
-        Any other shape (an ``else``, a message, ``rc`` read later) needs a person: no edits."""
+        becomes ``exitkit run --ok NAME -- CMD`` where errexit is sure to be on (a top-level
+        ``set -e`` before it), else ``exitkit run --ok NAME -- CMD || exit`` and the dance's
+        ``set -e``: the same statuses fail, with the same code. Any other shape (an ``else``, a
+        message, ``rc`` read elsewhere) needs a person: no edits."""
         parent = cmd.node.parent
         if parent is None:
             return ()
         siblings = parent.named_children
-        at = next((k for k, node in enumerate(siblings) if node == cmd.node), None)
-        if at is None or at < 1 or at + 3 >= len(siblings):
+        k = next((k for k, node in enumerate(siblings) if node == cmd.node), None)
+        if k is None or k < 1 or k + 3 >= len(siblings):
             return ()
-        set_off, save, set_on, check = siblings[at - 1], siblings[at + 1], siblings[at + 2], \
-            siblings[at + 3]
+        set_off, save, set_on, check = siblings[k - 1], siblings[k + 1], siblings[k + 2], \
+            siblings[k + 3]
         if not (_is_command(set_off, ["set", "+e"]) and _is_command(set_on, ["set", "-e"])
                 and save.type == "variable_assignment" and check.type == "if_statement"):
             return ()
@@ -828,18 +830,18 @@ class Analysis:
         outside = whole[:set_off.start_byte] + b"\n" + whole[check.end_byte:]
         if re.search(rb"(?<![\w])" + re.escape(var.encode()) + rb"(?!\w)", outside):
             return ()
-        at = _insert_at(cmd)
-        if at is None:
+        insert = _insert_at(cmd)
+        if insert is None:
             return ()
         prefix = f"exitkit run --ok {names} -- "
         if parent.type == "program" and self.errexit_before(set_off.start_byte):
             # errexit is on where the dance stands: a failing `exitkit run` ends the script
             # with its status, exactly as `exit "$rc"` did
-            return ((set_off.start_byte, cmd.node.start_byte, ""), (at, at, prefix),
+            return ((set_off.start_byte, cmd.node.start_byte, ""), (insert, insert, prefix),
                     (cmd.node.end_byte, check.end_byte, ""))
         # elsewhere (no `set -e` before it, a function, a branch): exit as the dance did, and
         # leave errexit on after it, as the dance did
-        return ((set_off.start_byte, cmd.node.start_byte, ""), (at, at, prefix),
+        return ((set_off.start_byte, cmd.node.start_byte, ""), (insert, insert, prefix),
                 (cmd.node.end_byte, save.end_byte, " || exit"),
                 (set_on.end_byte, check.end_byte, ""))
 
@@ -850,8 +852,8 @@ class Analysis:
         first = self.root.named_children[0] if self.root.named_children else None
         if first is not None and first.type == "comment" and first.start_byte == 0:
             words = _text(first)[2:].split() if _text(first).startswith("#!") else []
-            on = any(w.startswith("-") and not w.startswith("--") and "e" in w
-                     for w in words[1:])
+            on = on or any(w.startswith("-") and not w.startswith("--") and "e" in w
+                           for w in words[1:])
         for node in self.root.named_children:
             if node.start_byte >= offset:
                 break
