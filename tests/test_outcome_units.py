@@ -4,6 +4,8 @@ run exitkit as a child, which mutation testing cannot see; these pin each line i
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from exitkit.contracts import classify
@@ -68,6 +70,42 @@ def test_the_tail_keeps_exactly_the_last_lines_that_fit() -> None:
     assert mixed.tail == "z" * (classify.TAIL_CAP - 3)  # "short" no longer fits beside it
     assert read(contract(), b"a\nb\n").tail == "a\nb"
     assert read(contract(), b"a\n", b"b\n").tail == "a\nb"
+
+
+def test_the_tail_at_exactly_its_cap() -> None:
+    half = classify.TAIL_CAP // 2 - 1  # two lines of it, each with its line end: the cap exactly
+    a, b = "a" * half, "b" * half
+    assert read(contract(), f"{a}\n{b}\n".encode()).tail == f"{a}\n{b}"  # one read
+    assert read(contract(), f"{a}\n".encode(), f"{b}\n".encode()).tail == f"{a}\n{b}"  # two
+    # one character more: only the last line fits, read at once or in two reads
+    longer = "a" * (half + 1)
+    assert read(contract(), f"{longer}\n{b}\n".encode()).tail == b
+    assert read(contract(), f"{longer}\n".encode(), f"{b}\n".encode()).tail == b
+    # three lines of a third of the cap each (their line ends make them too many): the last two
+    third = ["x" * (classify.TAIL_CAP // 3), "y" * (classify.TAIL_CAP // 3),
+             "z" * (classify.TAIL_CAP // 3)]
+    assert read(contract(), ("\n".join(third) + "\n").encode()).tail == "\n".join(third[1:])
+
+
+def test_patterns_that_cannot_be_combined_keep_their_meaning() -> None:
+    # each pattern's \1 is its own first group: combined, the second would name the first's
+    search = classify._any_of([re.compile(r"(a)\1"), re.compile(r"(b)\1")])
+    assert search is not None
+    assert search("xx bb xx") and search("aa") and not search("ab")
+    plain = classify._any_of([re.compile("not found"), re.compile("gone")])
+    assert plain is not None and plain("it is gone") and not plain("here")
+    assert classify._any_of([]) is None
+
+
+def test_a_long_line_is_held_to_its_cap_however_it_arrives() -> None:
+    """Memory stays bounded: the start of a line whose end has not come is kept up to the cap in
+    bytes (four per character at most), whatever the reads."""
+    lines = Lines(contract())
+    for _ in range(40):
+        lines.feed(b"q" * 1000)
+    assert len(lines._pending) == classify.LINE_CAP * 4
+    lines.feed(b"\nnext")
+    assert lines._pending == bytearray(b"next")
 
 
 def test_a_line_longer_than_the_cap_is_judged_by_its_start() -> None:
