@@ -145,10 +145,6 @@ class Resolver:
         return contract
 
 
-#: ``exitkit run``'s options that take a value (``exitkit run --help``).
-_RUN_VALUES = frozenset({"-c", "--contract", "--ok", "--timeout", "--max-time", "--signal",
-                         "--kill-after", "--retries", "--retry-on", "--backoff", "--max-backoff",
-                         "--report", "--ci", "--as"})
 #: ``exitkit run``'s own statuses besides a timeout: it failed, CMD cannot run.
 EXITKIT_RUN_OWN = frozenset({RUN_FAILED, NOT_EXECUTABLE, COMMAND_NOT_FOUND})
 
@@ -183,17 +179,21 @@ class Wrapped:
 def exitkit_run(argv: list[str]) -> Wrapped | None:
     """``exitkit run``'s parts when *argv* is one; ``None`` for any other exitkit command."""
     from exitkit.contracts.resolve import command_word
+    from exitkit.run.command import COMMAND
 
     index = command_word(argv)
     if index is None or index + 1 >= len(argv) or argv[index + 1] != "run":
         return None
+    # the options that take a value, from exitkit run's own declaration
+    takes_value = {name for option in COMMAND.options if option.takes_value
+                   for name in option.names}
     explicit: str | None = None
     timed = False
     ok: list[str] = []
     i = index + 2
     while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
         option, has_value, value = argv[i].partition("=")
-        if option in _RUN_VALUES and not has_value:
+        if option in takes_value and not has_value:
             value = argv[i + 1] if i + 1 < len(argv) else ""
             i += 1
         if option in ("-c", "--contract") and OPAQUE not in value:
