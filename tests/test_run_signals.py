@@ -170,20 +170,26 @@ def test_as_pid_1_term_stops_it_between_attempts_and_orphans_are_reaped(tmp_path
             pytest.fail(message)
         pytest.skip(message)
     state = tmp_path / "attempts"
-    # as the container's PID 1, retrying with long backoffs: TERM must still end it
+    # as the container's PID 1, retrying with long backoffs: TERM must still end it. The
+    # delay has full jitter (0..20 s), so it may be short: each attempt notes when it
+    # started, and none may start after the TERM was sent.
     with subprocess.Popen(
         ["unshare", "--pid", "--fork", "--mount-proc", EXITKIT, "run", "--retries", "5",
          "--backoff", "20", "--max-backoff", "20", "--", "sh", "-c",
-         f'echo "$$ $PPID" >> "{state}"; exit 1'],
+         f'echo "$$ $PPID $(date +%s.%N)" >> "{state}"; exit 1'],
         stderr=subprocess.DEVNULL, preexec_fn=defaults,
     ) as proc:
-        assert wait_for(lambda: lines(state) == 1)
+        assert wait_for(lambda: lines(state) >= 1)
         assert state.read_text().split()[1] == "1"  # exitkit is PID 1 in there
-        time.sleep(0.3)
         exitkit = int(Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()[0])
+        # in the backoff: the attempt has been reaped
+        assert wait_for(lambda: not Path(f"/proc/{exitkit}/task/{exitkit}/children").read_text())
+        time.sleep(0.1)
+        sent = time.time()
         os.kill(exitkit, signal.SIGTERM)
         assert proc.wait(timeout=10) == 143  # PID 1 cannot die of its own signal: 128+15
-    assert lines(state) == 1
+    started = [float(line.split()[2]) for line in state.read_text().splitlines()]
+    assert started and max(started) < sent, (started, sent)
     # as PID 1 it reaps what is re-parented to it: no zombie is left while the command runs
     script = "(sleep 0.2 &); sleep 1; ps -eo stat= | grep -c '^Z' || true"
     result = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", EXITKIT, "run", "--",
