@@ -56,7 +56,9 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-#: The built-ins issue 3 measured against; curl, rsync, grep, diff and terraform-plan came later.
+#: The built-ins the sourcing target (<= 3 ms) was set for: the five seed tools and exitkit's own
+#: three. Sourcing costs about the same per contract, so with 39 built-ins "all of them" is a figure
+#: to report (it grows with the catalogue), not a target.
 FIRST_EIGHT = ("rune", "runmark", "proxxx", "bcdock", "raid", "shell", "sysexits", "exitkit")
 
 
@@ -72,7 +74,11 @@ def bench_source_bash() -> None:
         for _ in range(5):
             wall(bare), wall(sourced)
         added = statistics.median(wall(sourced) - wall(bare) for _ in range(101))
-        row(f"sourcing {label} (bash) adds", ms(added), "<= 3 ms", added <= 0.003)
+        if names is FIRST_EIGHT:
+            row(f"sourcing {label} (bash) adds", ms(added), "<= 3 ms", added <= 0.003)
+        else:  # nobody sources them all; what one more costs is the figure a user needs
+            row(f"sourcing {label} (bash) adds", f"{ms(added)} ({added / len(names) * 1e6:.0f}"
+                " µs per contract)", "report", None)
 
 
 def bench_exit_is_loop() -> None:
@@ -145,6 +151,18 @@ def bench_run_startup() -> None:
                     lambda: wall([EXITKIT, "run", "--", "true"]))
     row("exitkit run -- true / python3 -c pass", f"{r:.2f}x ({ms(s)} vs {ms(f)})",
         "<= 1.5x", r <= 1.5)
+    # What the parent-death signal costs (fork + exec + prctl through _ctypes, where posix_spawn
+    # cannot set one): the same run started from `python -c`, with and without it.
+    with_it, without = (
+        [PYTHON, "-c", "import sys; sys.argv = ['exitkit', 'run', '--', 'true']; "
+         + ("import exitkit.run.spawn as s; s._PRCTL.append(None); " if off else "")
+         + "from exitkit._entry import console; console()"]
+        for off in (False, True))
+    _, _, cost = pairs(lambda: wall(without), lambda: wall(with_it))
+    f, s, r = pairs(lambda: wall([PYTHON, "-c", "pass"]), lambda: wall(without))
+    row("  run -- true without the parent-death signal", f"{r:.2f}x ({ms(s)} vs {ms(f)})",
+        "report", None)
+    row("  the parent-death signal's share", f"{cost:.3f}x (with / without)", "report", None)
     floor = [PYTHON, "-c", "import subprocess,sys; sys.exit(subprocess.call(['true']))"]
     f, s, r = pairs(lambda: wall(floor), lambda: wall([EXITKIT, "run", "--", "true"]))
     row("exitkit run -- true / python subprocess.call", f"{r:.2f}x ({ms(s)} vs {ms(f)})",
@@ -157,26 +175,36 @@ def bench_run_startup() -> None:
 
 
 def bench_throughput() -> None:
+    """Bytes through `exitkit run -- cat` against `cat` alone. The per-byte cost is the slope
+    between two sizes, so that every fixed cost drops out: exitkit's start-up, and the 15-20 ms a
+    Python parent anywhere in that pipeline adds on this machine (`python -c
+    'subprocess.call(["cat"])'` adds more than exitkit does), which an unloaded start-up figure
+    does not cover."""
     # A pipe's speed here depends mostly on whether writer and reader share a core, which makes
     # unpinned runs bimodal (±30%); pinning both pipelines to one core leaves ±10% of noise.
-    size = (256 if QUICK else 1024) * 1024 * 1024
+    small = (256 if QUICK else 1024) * 1024 * 1024
+    large = 3 * small
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    feed = f"head -c {size} /dev/zero"
-    plain = [*pin, "sh", "-c", f"{feed} | cat > /dev/null"]
-    wrapped = [*pin, "sh", "-c", f"{feed} | {EXITKIT} run -- cat > /dev/null"]
-    startup = statistics.median(wall([EXITKIT, "run", "--", "true"]) - wall(["true"])
-                                for _ in range(9))
-    ratios, corrected = [], []
-    for _ in range(5 if QUICK else 15):
-        f, s = wall(plain), wall(wrapped)
-        ratios.append(s / f)
-        corrected.append((s - startup) / f)
-    quartiles = statistics.quantiles(corrected, n=4)
-    row(f"{size >> 20} MiB through exitkit run -- cat / cat", f"{statistics.median(ratios):.3f}x",
-        "report", None)
-    value = statistics.median(corrected)
-    row("  same, less exitkit's fixed start-up",
+
+    def pipeline(size: int, wrapped: bool) -> list[str]:
+        reader = f"{EXITKIT} run -- cat" if wrapped else "cat"
+        return [*pin, "sh", "-c", f"head -c {size} /dev/zero | {reader} > /dev/null"]
+
+    ratios, slopes, fixed = [], [], []
+    for _ in range(5 if QUICK else 11):
+        plain_small, wrapped_small = wall(pipeline(small, False)), wall(pipeline(small, True))
+        plain_large, wrapped_large = wall(pipeline(large, False)), wall(pipeline(large, True))
+        ratios.append(wrapped_small / plain_small)
+        slopes.append((wrapped_large - wrapped_small) / (plain_large - plain_small))
+        fixed.append(wrapped_small - plain_small * slopes[-1])
+    row(f"{small >> 20} MiB through exitkit run -- cat / cat",
+        f"{statistics.median(ratios):.3f}x", "report", None)
+    quartiles = statistics.quantiles(slopes, n=4)
+    value = statistics.median(slopes)
+    row(f"  per byte ({small >> 20} to {large >> 20} MiB)",
         f"{value:.3f}x (IQR {quartiles[0]:.2f}-{quartiles[2]:.2f})", "<= 1.02x", value <= 1.02)
+    row("  fixed cost (start-up, exit) in that pipeline", ms(statistics.median(fixed)),
+        "report", None)
 
 
 #: A contract with an outcome, so that `exitkit run --ok gone` reads the command's stderr.
