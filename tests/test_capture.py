@@ -116,6 +116,31 @@ def test_ok_by_outcome_holds_exactly_when_every_error_is_that_outcome(
     assert result.stderr.startswith(say)  # relayed as written, before exitkit's own line
 
 
+@pytest.mark.parametrize("say", ["Error: x not found", "Error: x not found\n",
+                                 "Error: x not found\r"])
+def test_exitkit_s_line_starts_a_line_of_its_own_after_relayed_bytes(talker: Tools,
+                                                                     say: str) -> None:
+    result = talk(say, 1, "--ok", "gone")
+    assert result.returncode == 0
+    # exactly one line end between the command's last byte and exitkit's line
+    ended = say if say.endswith("\n") else say + "\n"
+    assert result.stderr == (ended + "exitkit: talker exited 1 (gone); tolerated by --ok "
+                             "(stderr: Error: x not found)\n")
+
+
+@pytest.mark.parametrize("say", ["usage: talker NAME", "usage: talker NAME\n", ""])
+def test_exitkit_s_line_starts_a_line_of_its_own_in_an_inherited_file(
+        talker: Tools, tmp_path: Path, say: str) -> None:
+    log = tmp_path / "log"
+    with log.open("wb") as stderr:  # not read by exitkit: no --ok
+        done = subprocess.run([EXITKIT, "run", "--", "talker", "delete", "x"],
+                              env=dict(os.environ, SAY=say, EXIT="2"), stderr=stderr,
+                              timeout=60)
+    assert done.returncode == 2
+    ended = say if say.endswith("\n") or not say else say + "\n"
+    assert log.read_text() == ended + "exitkit: talker exited 2 (usage): Bad usage\n"
+
+
 def test_ok_by_kind_selects_outcomes_and_the_line_is_reported(talker: Tools,
                                                                 tmp_path: Path) -> None:
     report = tmp_path / "r.json"

@@ -98,9 +98,49 @@ def guard_workflow_commands() -> None:
     _GUARDED = True
 
 
+#: The last byte of the command's stderr that ``exitkit run`` relayed (see
+#: :func:`relayed_stderr`), while no line of exitkit's own has followed it.
+_RELAYED_LAST = b""
+
+
+def relayed_stderr(data: bytes) -> None:
+    """``exitkit run`` relayed *data* from the command's stderr to its own (run/capture.py)."""
+    global _RELAYED_LAST
+    if data:
+        _RELAYED_LAST = data[-1:]
+
+
+def _mid_line(out: TextIO) -> bool:
+    """Whether stderr stands in the middle of a line the command left without a line end, as far
+    as exitkit can tell: from the bytes it relayed itself, or from the last byte of a regular
+    file it inherited (Linux; a pipe or a terminal cannot tell)."""
+    global _RELAYED_LAST
+    if _RELAYED_LAST:
+        last, _RELAYED_LAST = _RELAYED_LAST, b""
+        return last != b"\n"
+    import os
+    import stat
+
+    try:
+        fd = out.fileno()
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+            return False
+        reader = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+    except (AttributeError, OSError, ValueError):
+        return False
+    try:
+        return os.pread(reader, 1, info.st_size - 1) not in (b"\n", b"")
+    except OSError:
+        return False
+    finally:
+        os.close(reader)
+
+
 def write_stderr(text: str, stream: TextIO | None = None) -> None:
     """Write one of exitkit's own lines; a closed, full or broken stderr must never change the
-    status the caller gets."""
+    status the caller gets. A line the command left unfinished is ended first, so that exitkit's
+    line starts a line of its own."""
     out = stream if stream is not None else sys.stderr
     if out is None:
         return
@@ -109,6 +149,9 @@ def write_stderr(text: str, stream: TextIO | None = None) -> None:
 
         text = neutralize(text)
     try:
+        out.flush()
+        if _mid_line(out):
+            text = "\n" + text
         out.write(text)
         out.flush()
     except (OSError, ValueError):

@@ -24,6 +24,8 @@ import stat
 import sys
 import time
 
+from exitkit.errors import relayed_stderr
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
@@ -120,6 +122,7 @@ class Capture:
             if not data:
                 break
             self.lines.feed(data)
+            relayed_stderr(data)
             self.total += len(data)
             got += len(data)
             self.backlog = data
