@@ -37,7 +37,15 @@ from exitkit.errors import ExitkitError
     (["sudo", "env", "A=1", "nice", "timeout", "5", "proxxx", "delete"], "proxxx"),
     # project runners, only with the word that makes them run a command
     (["poetry", "run", "pytest", "-x"], "pytest"),
-    (["poetry", "-C", "app", "run", "pytest"], "poetry"),  # global options first: not seen
+    # the tool's own options before the word
+    (["poetry", "-C", "app", "run", "pytest"], "pytest"),
+    (["poetry", "--directory=app", "-v", "run", "pytest"], "pytest"),
+    (["poetry", "-P", "app", "run", "--", "pytest"], "pytest"),
+    (["uv", "-q", "--directory", "d", "run", "pytest"], "pytest"),
+    (["poetry", "-C", "app", "install"], "poetry"),
+    (["poetry", "-C", "run"], "poetry"),  # `run` is the option's value here
+    (["uv", "--directory", "d", "pip", "install", "x"], "uv"),
+    (["poetry", "-v"], "poetry"),
     (["uv", "run", "--with", "pytest-xdist", "-p", "3.12", "pytest"], "pytest"),
     (["uv", "run", "--python=3.12", "--", "mypy", "src"], "mypy"),
     (["pipenv", "run", "pytest"], "pytest"),

@@ -58,7 +58,7 @@ WRAPPERS: dict[str, Wrapper] = {
     "xargs": Wrapper("aEdeIiLlnPs", ("--arg-file", "--delimiter", "--max-args", "--max-procs",
                                      "--max-chars", "--max-lines", "--replace", "--eof")),
     # project runners that run a command in the project's environment, its status unchanged
-    "poetry": Wrapper("C", ("--directory", "--project"), subcommand="run"),
+    "poetry": Wrapper("CP", ("--directory", "--project"), subcommand="run"),
     "uv": Wrapper("pwCPfi", ("--python", "--with", "--with-requirements", "--with-editable",
                              "--project", "--directory", "--env-file", "--extra", "--group",
                              "--package", "--index", "--default-index", "--no-group",
@@ -89,9 +89,11 @@ def command_word(argv: Sequence[str]) -> int | None:
         if wrapper is None:
             return i
         if wrapper.subcommand:
-            if argv[i + 1:i + 2] != [wrapper.subcommand]:
+            # the tool's own options may come first: `poetry -C app run`, `uv -q run`
+            at = _after_options(wrapper, argv, i + 1)
+            if argv[at:at + 1] != [wrapper.subcommand]:
                 return i  # `poetry install`, `uv pip`: the tool itself
-            i += 1
+            i = at
         i = _after_wrapper(wrapper, argv, i + 1)
     return None
 
@@ -204,11 +206,18 @@ def _is_assignment(word: str) -> bool:
 
 def _after_wrapper(wrapper: Wrapper, argv: Sequence[str], i: int) -> int:
     """The index after *wrapper*'s own options and operands, starting at *i*."""
-    operands = wrapper.operands
+    i = _after_options(wrapper, argv, i)
+    if argv[i:i + 1] == ["--"]:
+        i += 1
+    return min(i + wrapper.operands, max(i, len(argv)))
+
+
+def _after_options(wrapper: Wrapper, argv: Sequence[str], i: int) -> int:
+    """The index of the first word from *i* on that is not one of *wrapper*'s options (nor an
+    option's value): an operand, ``--``, or the end."""
     while i < len(argv):
         word = argv[i]
         if word == "--":
-            i += 1
             break
         if word.startswith("--") and len(word) > 2:
             name = word.partition("=")[0]
@@ -221,7 +230,4 @@ def _after_wrapper(wrapper: Wrapper, argv: Sequence[str], i: int) -> int:
             i += 2 if takes is not None and takes == len(letters) - 1 else 1
             continue
         break
-    while operands and i < len(argv):
-        operands -= 1
-        i += 1
     return i
