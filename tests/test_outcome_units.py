@@ -87,6 +87,21 @@ def test_the_tail_at_exactly_its_cap() -> None:
     assert read(contract(), ("\n".join(third) + "\n").encode()).tail == "\n".join(third[1:])
 
 
+def test_a_tail_of_one_line_at_its_cap_outlives_blank_lines() -> None:
+    # the line alone fills the tail (with its line end, one over); blank lines read later add
+    # nothing and take nothing away
+    long = b"w" * (classify.TAIL_CAP + 100)
+    assert read(contract(), long + b"\n", b"\n", b"\n\n").tail == "w" * classify.TAIL_CAP
+
+
+def test_nothing_unexplained_is_none() -> None:
+    quiet = read(contract(), b"all good\n")
+    assert quiet.unexplained(1, ()) is None  # no error line at all
+    gone = read(contract(), b"E: a not found\n")
+    assert gone.unexplained(1, {"gone"}) is None
+    assert gone.unexplained(1, {"busy"}) == "E: a not found"
+
+
 def test_patterns_that_cannot_be_combined_keep_their_meaning() -> None:
     # each pattern's \1 is its own first group: combined, the second would name the first's
     search = classify._any_of([re.compile(r"(a)\1"), re.compile(r"(b)\1")])

@@ -41,7 +41,7 @@ class Lines:
     within a line's cap and the tail, whatever the volume.
     """
 
-    __slots__ = ("_any", "_errors", "_pending", "_rows", "_skipping", "_tail",
+    __slots__ = ("_any", "_errors", "_pending", "_rows", "_tail",
                  "_tail_size", "contract", "explanations", "lines", "matched")
 
     def __init__(self, contract: Contract) -> None:
@@ -55,8 +55,8 @@ class Lines:
         self.explanations: dict[frozenset[str], str] = {}
         #: Lines seen.
         self.lines = 0
+        #: The start of a line whose end has not arrived, held to the cap (see :meth:`_keep`).
         self._pending = bytearray()
-        self._skipping = False
         self._tail: list[str] = []
         self._tail_size = 0
 
@@ -65,30 +65,24 @@ class Lines:
         parts = data.replace(b"\r", b"\n").split(b"\n")  # a line ends at either
         last = parts.pop()
         if parts:
-            if self._pending or self._skipping:
+            if self._pending:
                 self._keep(parts[0])
                 parts[0] = bytes(self._pending)
                 self._pending.clear()
-                self._skipping = False
             self._lines(parts)
         self._keep(last)
 
     def close(self) -> None:
         """stderr ended: a last line without a line end counts too."""
-        if self._pending or self._skipping:
+        if self._pending:
             self._lines([bytes(self._pending)])
             self._pending.clear()
-            self._skipping = False
 
     def _keep(self, part: bytes) -> None:
-        """Keep the start of a line whose end has not arrived, up to the cap."""
-        if self._skipping:
-            return
+        """Keep the start of a line whose end has not arrived, up to the cap: what comes after a
+        full start is dropped."""
         room = LINE_CAP * 4 - len(self._pending)  # a character is at most 4 bytes of UTF-8
-        if len(part) > room:
-            part = part[:room]
-            self._skipping = True
-        self._pending += part
+        self._pending += part[:room]
 
     def _lines(self, lines: list[bytes]) -> None:
         """Complete lines: decoded together (a bad byte never spans a line end), escapes
@@ -107,9 +101,8 @@ class Lines:
                 self._line(line[:LINE_CAP])
 
     def _line(self, text: str) -> None:
-        """A line that matched an outcome or an error pattern (or a longer line's start)."""
-        if len(text) == LINE_CAP and not self._any(text):  # type: ignore[misc]
-            return
+        """A line that matched an outcome or an error pattern, or the start of a longer line that
+        did (which may match nothing: then nothing is recorded)."""
         rows = frozenset(row.name for row, pattern in self._rows if pattern.search(text))
         for name in rows:
             self.matched.setdefault(name, text)
