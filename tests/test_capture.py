@@ -13,6 +13,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -635,3 +636,41 @@ def test_stderr_text_in_the_report_is_escaped(talker: Tools, tmp_path: Path) -> 
     # the classified text (ANSI sequences removed), with every other control shown escaped
     assert data["stderr_line"] == "Error: a\\x08\\x9b x not found"
     assert data["stderr_tail"] == "Error: a\\x08\\x9b x not found\nnext\\tline"
+
+
+def until(condition: Callable[[], object], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_stop_while_stderr_is_full_after_the_command_ended_stops_exitkit(
+        talker: Tools, tmp_path: Path) -> None:
+    """Ctrl-Z reaches exitkit (its job) while it waits for room on a full stderr to write what
+    the command left: it must stop, as the command blocked in its write would have, and finish
+    every byte once continued and read."""
+    filler = "x" * 1023 + "\n"
+    talker("talker", f'i=0; while [ $i -lt 100 ]; do printf %s "{filler}" >&2; i=$((i+1)); done; '
+                     f'echo "Error: x not found" >&2; : > "{tmp_path / "ended"}"; exit 1')
+    read_end, write_end = os.pipe()
+    with subprocess.Popen([EXITKIT, "run", "--ok", "gone", "--", "talker", "delete", "x"],
+                          stderr=write_end, preexec_fn=os.setpgrp) as proc:  # a job of its own
+        os.close(write_end)
+        try:
+            # the command has written everything and ended; exitkit holds the rest
+            assert until(lambda: (tmp_path / "ended").exists()
+                         and not procs.children(proc.pid), timeout=20)
+            os.kill(proc.pid, signal.SIGTSTP)
+            assert until(lambda: procs.state(proc.pid) == "T", timeout=10)
+            os.kill(proc.pid, signal.SIGCONT)
+            data = b""
+            while chunk := os.read(read_end, 65536):
+                data += chunk
+        finally:
+            os.close(read_end)
+        assert proc.wait(timeout=20) == 0
+    assert data.startswith(filler.encode() * 100 + b"Error: x not found\n")
+    assert data.endswith(b"tolerated by --ok (stderr: Error: x not found)\n")

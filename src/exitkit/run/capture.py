@@ -175,8 +175,10 @@ class Capture:
         owed = (_pending_bytes(self.source) or 0) if self.source >= 0 else 0
         end = time.monotonic() + drain
         while self.source >= 0 or self.backlog:
-            if relay is not None and relay.stop_signal() is not None:
-                break
+            if relay is not None:
+                if relay.stop_signal() is not None:
+                    break
+                relay.suspend_if_asked()  # Ctrl-Z while our stderr is full: the job stops
             if self.backlog and self.sink_ok:  # our stderr is full: wait for room
                 if relay is not None:
                     relay.sleep(1.0, self.watch())

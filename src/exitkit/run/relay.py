@@ -158,6 +158,15 @@ class SignalRelay:
         """The first pending stop signal (INT, TERM, HUP, QUIT), if any, left pending."""
         return next((s for s in self.pending if s in STOP_SIGNALS), None)
 
+    def suspend_if_asked(self) -> None:
+        """While there is no command to hand it to (it has ended): a pending Ctrl-Z (TSTP, or
+        TTIN/TTOU) stops exitkit itself, as it would stop the command, and returns once
+        continued. The other pending signals stay pending."""
+        stops = [s for s in self.pending if s in JOB_STOPS]
+        if stops:
+            self.pending[:] = [s for s in self.pending if s not in JOB_STOPS]
+            stop_self(stops[0])
+
     def wait(self, seconds: float, fds: Iterable[tuple[int, int]] = ()) -> None:
         """Sleep up to *seconds*, less if a signal arrives (SIGCHLD included) or one of *fds*
         (``(fd, poll events)`` pairs) is ready; not at all while signals wait to be taken."""
