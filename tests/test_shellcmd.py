@@ -37,6 +37,69 @@ def test_detects_fish_when_called_from_fish() -> None:
     assert code.rstrip("\n") == run_exitkit("shell", "fish", "proxxx").stdout.rstrip("\n")
 
 
+@pytest.mark.parametrize("inner", ["dash", "ash", "ksh", "mksh", "yash", "posh"])
+@pytest.mark.parametrize("outer", ["bash", "fish"])
+def test_detects_a_posix_shell_shellingham_does_not_know(inner: str, outer: str) -> None:
+    """shellingham walks past mksh, yash, posh, ksh93 and busybox's ash to the shell above
+    them; the code must be the one that runs where it is evaluated."""
+    code = detected(program(outer), program(inner))
+    assert code.rstrip("\n") == run_exitkit("shell", "sh", "proxxx").stdout.rstrip("\n")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "dash", "ash", "ksh", "mksh", "yash", "posh"])
+def test_the_documented_eval_works_in_every_shell_without_naming_it(shell: str) -> None:
+    script = 'eval "$(exitkit shell proxxx)" && proxxx_exit_name 5'
+    out = subprocess.run([*program("fish"), "--no-config", "-c",
+                          " ".join([*program(shell), "-c", f"'{script}'"])],
+                         capture_output=True, text=True, timeout=30)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "not-found\n", "")
+
+
+def fake_proc(root: Path, chain: list[str]) -> None:
+    """A /proc where exitkit's parent runs chain[0], its parent chain[1], and so on."""
+    pid = os.getppid()
+    for number, name in enumerate(chain):
+        entry = root / str(pid)
+        entry.mkdir(parents=True)
+        parent = 90000 + number if number + 1 < len(chain) else 1
+        entry.joinpath("stat").write_text(f"{pid} ({name[:15]}) S {parent} 1 1 0\n")
+        entry.joinpath("cmdline").write_bytes(name.encode() + b"\0-c\0script\0")
+        pid = parent
+
+
+@pytest.mark.parametrize(("chain", "shell"), [
+    (["mksh"], "sh"),
+    (["-bash"], "bash"),  # a login shell
+    (["/usr/bin/yash"], "sh"),
+    (["busybox", "bash"], "sh"),  # `busybox ash -c …` run from bash
+    (["sudo", "posh", "zsh"], "sh"),  # past a sudo to the nearest shell
+    (["make", "node", "fish"], "fish"),
+    (["/bin/bash", "zsh"], "bash"),  # a #!/bin/bash script's interpreter, not the script
+])
+def test_the_nearest_shell_above_exitkit_is_the_one(chain: list[str], shell: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import shellingham
+
+    from exitkit.shells import command
+
+    fake_proc(tmp_path, chain)
+    monkeypatch.setattr(command, "PROC", str(tmp_path))
+    monkeypatch.setattr(shellingham, "detect_shell", lambda: ("bash", "/bin/bash"))  # unheard
+    assert detect_shell() == shell
+
+
+def test_shellingham_answers_when_no_ancestor_is_a_shell(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import shellingham
+
+    from exitkit.shells import command
+
+    fake_proc(tmp_path, ["node", "init"])
+    monkeypatch.setattr(command, "PROC", str(tmp_path))
+    monkeypatch.setattr(shellingham, "detect_shell", lambda: ("zsh", "/bin/zsh"))
+    assert detect_shell() == "zsh"
+
+
 def test_first_word_is_a_shell_only_when_it_names_one() -> None:
     assert generate(["sh", "proxxx"]).count("PROXXX_EXIT_NOT_FOUND=5") == 1
     assert "EXIT_TIMEOUT=124" in generate(["sh"])  # no contract: the shell conventions
@@ -100,6 +163,10 @@ def test_a_posix_shell_gets_the_sh_code(name: str, monkeypatch: pytest.MonkeyPat
     assert generate([name, "proxxx"]) == generate(["sh", "proxxx"])
     import shellingham
 
+    from exitkit.shells import command
+
+    monkeypatch.setattr(command, "PROC", "/nonexistent")  # no ancestor to walk, ps says nothing
+    monkeypatch.setattr(command, "parent_name", lambda: "")
     monkeypatch.setattr(shellingham, "detect_shell", lambda: (name, f"/bin/{name}"))
     assert detect_shell() == "sh"
 
@@ -122,9 +189,13 @@ def test_contracts_that_would_define_the_same_name_are_refused(tmp_path: Path,
 
 @pytest.fixture
 def no_shellingham(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As on macOS in a CI step, cron or `ssh host cmd`: shellingham reads `ps`, which lists
-    only processes with a terminal, and finds nothing."""
+    """As on macOS in a CI step, cron or `ssh host cmd`: no /proc to walk, and shellingham reads
+    `ps`, which lists only processes with a terminal, and finds nothing."""
     import shellingham
+
+    from exitkit.shells import command
+
+    monkeypatch.setattr(command, "PROC", "/nonexistent")
 
     def fail() -> tuple[str, str]:
         raise shellingham.ShellDetectionFailure()

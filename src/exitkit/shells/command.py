@@ -48,16 +48,26 @@ def canonical(word: str) -> str | None:
 
 
 def detect_shell() -> str:
-    """The calling shell if exitkit supports it: shellingham first, then the parent process as
-    ``ps`` names it, then ``$SHELL`` (the login shell, which may not be the caller: a note on
-    stderr says so)."""
+    """The calling shell if exitkit supports it: the nearest process above exitkit that is a
+    shell exitkit knows (the one whose ``$(…)`` runs it, past a ``sudo`` or ``make`` in
+    between; on Linux from ``/proc``, elsewhere the parent as ``ps`` names it), then the one
+    shellingham finds, then ``$SHELL`` (the login shell, which may not be the caller: a note
+    on stderr says so).
+
+    exitkit's own look comes first because shellingham knows only some shells: it walks past
+    mksh, yash, posh, ksh93 or busybox's ash to the next shell it knows above them, usually
+    the user's login shell, whose code would not run where it is evaluated."""
+    for name in ancestor_names():
+        found = _supported(name)
+        if found is not None:
+            return found
     try:
         import shellingham  # type: ignore[import-untyped]  # ships no type information
 
         name = str(shellingham.detect_shell()[0])
     except Exception:  # shellingham raises its own ShellDetectionFailure, or OSError on odd systems
         name = ""
-    found = _supported(name) or _supported(parent_name())
+    found = _supported(name)
     if found is not None:
         return found
     login = os.path.basename(os.environ.get("SHELL", ""))
@@ -83,14 +93,52 @@ def _supported(name: str) -> str | None:
         return None
 
 
+#: Where Linux describes processes; elsewhere ``ps`` is asked.
+PROC = "/proc"
+
+
+def ancestor_names(limit: int = 8) -> list[str]:
+    """The names of the processes above exitkit, nearest first (see :func:`parent_name`): the
+    parent alone where there is no ``/proc`` to walk."""
+    names: list[str] = []
+    pid = os.getppid()
+    while pid > 1 and len(names) < limit:
+        name, parent = _proc_entry(pid)
+        if parent is None:
+            break
+        names.append(name)
+        pid = parent
+    return names or [parent_name()]
+
+
+def _proc_entry(pid: int) -> tuple[str, int | None]:
+    """The name (``argv[0]``'s basename) and parent pid of *pid* from ``/proc``, or
+    ``("", None)``."""
+    try:
+        with open(f"{PROC}/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        with open(f"{PROC}/{pid}/cmdline", "rb") as fh:
+            first = fh.read(4096).split(b"\0", 1)[0]
+        parent = int(stat[stat.rindex(b")") + 2:].split()[1])
+    except (OSError, ValueError, IndexError):
+        return "", None
+    return os.path.basename(os.fsdecode(first)).lstrip("-"), parent
+
+
 def parent_name() -> str:
-    """The command name of the process that started exitkit, as ``ps -o comm=`` gives it (which
-    needs no terminal, unlike the process list shellingham reads on macOS and the BSDs); a login
-    shell's leading ``-`` dropped. "" when there is no telling."""
+    """The name of the program that started exitkit: on Linux the basename of its ``argv[0]``
+    (``/proc/PPID/cmdline``: a script's interpreter, where the kernel's short name would be
+    the script's), elsewhere ``ps -o comm=`` (which needs no terminal, unlike the process list
+    shellingham reads on macOS and the BSDs). A login shell's leading ``-`` is dropped; "" when
+    there is no telling."""
+    ppid = os.getppid()
+    name, parent = _proc_entry(ppid)
+    if parent is not None:
+        return name
     import subprocess
 
     try:
-        done = subprocess.run(["ps", "-o", "comm=", "-p", str(os.getppid())],
+        done = subprocess.run(["ps", "-o", "comm=", "-p", str(ppid)],
                               capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return ""
