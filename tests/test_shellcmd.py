@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Tools, run_exitkit
+from conftest import EXITKIT, Tools, run_exitkit
 from exitkit.errors import ExitkitError
 from exitkit.shells.command import detect_shell, generate
 from shells_util import program
@@ -233,14 +233,52 @@ def test_falls_back_to_dollar_shell_and_says_so(tools: Tools, monkeypatch: pytes
     assert "bash,zsh,fish,sh" in (info.value.hint or "")
 
 
-def test_parent_name_with_the_real_ps() -> None:
+def test_parent_name_with_the_real_ps(monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
+    from exitkit.shells import command
     from exitkit.shells.command import parent_name
 
     if shutil.which("ps") is None:
         pytest.skip("no ps here")
+    monkeypatch.setattr(command, "PROC", "/nonexistent")  # as on macOS: ps answers
     expected = Path(f"/proc/{os.getppid()}/comm").read_text().strip() if Path(
         "/proc").is_dir() else None
     name = parent_name()
     assert name and (expected is None or name == expected)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_the_code_is_utf8_whatever_the_locale(encoding: str) -> None:
+    """raid's text holds '…' and '—': a locale without them must neither fail nor change a
+    byte (the eval would succeed with nothing defined, or the text would differ)."""
+    def code(env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([EXITKIT, "shell", "sh", "raid"], capture_output=True, timeout=30,
+                              env=env)
+
+    utf8 = code(dict(os.environ, PYTHONIOENCODING="utf-8"))
+    other = code(dict(os.environ, PYTHONIOENCODING=encoding))
+    assert (other.returncode, other.stderr) == (0, b"")
+    assert other.stdout == utf8.stdout and "…".encode() in other.stdout
+
+
+def test_text_for_people_escapes_what_the_locale_cannot_show() -> None:
+    done = subprocess.run([EXITKIT, "explain", "-c", "raid", "3"], capture_output=True,
+                          text=True, timeout=30, env=dict(os.environ, PYTHONIOENCODING="ascii"))
+    assert done.returncode == 0, done.stderr
+    assert "Script error, \\u2026)" in done.stdout
+
+
+def test_any_failure_to_generate_prints_the_failing_command(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from exitkit import _entry
+    from exitkit.shells import command
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(command, "generate", broken)
+    assert _entry.main(["shell", "bash", "proxxx"]) == 70
+    out, err = capsys.readouterr()
+    assert out == "\\builtin false\n"
+    assert "exitkit: internal error: RuntimeError: a bug" in err

@@ -76,14 +76,30 @@ def one_line(text: str) -> str:
     return escape(text)
 
 
-def write_stdout(text: str) -> None:
-    """Write exitkit's output; a closed stdout is an OSError like any other failure to write."""
+def write_stdout(text: str, *, utf8: bool = False) -> None:
+    """Write exitkit's output; a closed stdout is an OSError like any other failure to write.
+
+    With *utf8*, the bytes are UTF-8 whatever the locale (a script's own undecodable bytes
+    included, as read): for what a program reads — generated shell code, completion scripts,
+    JSON, TOML, a diff — which must be the same bytes everywhere. Text for people follows the
+    locale, and a character it cannot show comes out as a ``\\u…`` escape, never as a
+    failure."""
     stream = sys.stdout
     if stream is None:
         import errno
 
         raise OSError(errno.EBADF, "Bad file descriptor")
-    stream.write(text)
+    buffer = getattr(stream, "buffer", None)
+    if utf8 and buffer is not None:
+        stream.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        buffer.flush()
+        return
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 #: Set by :func:`guard_workflow_commands`.

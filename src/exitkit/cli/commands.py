@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def _json(data: object) -> None:
     import json
 
-    write_stdout(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_stdout(json.dumps(data, indent=2, ensure_ascii=False) + "\n", utf8=True)
 
 
 def list_cmd(args: Parsed) -> int:
@@ -61,7 +61,7 @@ def show(args: Parsed) -> int:
     if fmt not in FORMATS:
         raise ExitkitError("usage", f"unknown format {quoted(fmt)}",
                            hint="choose one of: " + ", ".join(FORMATS))
-    write_stdout(render(load(str(args.text("contract"))), fmt))
+    write_stdout(render(load(str(args.text("contract"))), fmt), utf8=fmt != "table")
     return SUCCESS
 
 
@@ -120,10 +120,10 @@ def shell(args: Parsed) -> int:
     words = args.words("words")
     try:
         code = generate(words, export=args.flag("export"), prefix=args.text("prefix"))
-    except ExitkitError:
+    except Exception:
         print_failing_code(words)  # the eval fails too: a strict script stops here
         raise
-    write_stdout(code)
+    write_stdout(code, utf8=True)  # the contract's text byte for byte, whatever the locale
     return SUCCESS
 
 
@@ -160,7 +160,7 @@ def import_cmd(args: Parsed) -> int:
     toml, exits, errors = import_page(source, args.text("name"))
     output = args.text("output")
     if output is None:
-        write_stdout(toml)
+        write_stdout(toml, utf8=True)
     else:
         try:
             with open(output, "x", encoding="utf-8") as fh:
@@ -185,7 +185,7 @@ def completion(args: Parsed) -> int:
     if name not in COMPLETION_SHELLS:
         raise ExitkitError("usage", f"no completion for {quoted(name)}",
                            hint="choose one of: " + ", ".join(COMPLETION_SHELLS))
-    write_stdout(script(name))
+    write_stdout(script(name), utf8=True)
     return SUCCESS
 
 

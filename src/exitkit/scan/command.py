@@ -65,7 +65,7 @@ def main(args: Parsed) -> int:
         from exitkit.scan.report import diff
 
         patch, count = diff(findings, scanner.sources)
-        write_bytes(patch)
+        write_stdout(patch, utf8=True)  # a script's own bytes, as read
         rest = len(findings) - count
         left = "1 finding needs" if rest == 1 else f"{rest} findings need"
         write_stderr("exitkit: no findings\n" if not findings else
@@ -73,17 +73,7 @@ def main(args: Parsed) -> int:
                      f"diff; {left} a person"
                      f"{' (exitkit scan without --diff lists them)' if rest else ''}\n")
     else:
-        write_stdout(RENDER[fmt](findings, errors, len(files)))
+        write_stdout(RENDER[fmt](findings, errors, len(files)), utf8=fmt != "text")
     return CHECK_FAILED if findings or errors else SUCCESS
 
 
-def write_bytes(text: str) -> None:
-    """*text* on stdout as the file's own bytes (a script need not be UTF-8)."""
-    import sys
-
-    if sys.stdout is None:
-        write_stdout(text)  # raises as for any closed stdout
-        return
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
-    sys.stdout.buffer.flush()
