@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_exitkit
+from conftest import EXITKIT, ROOT, run_exitkit
 from exitkit.cli.complete import INSTALLED
 from shells_util import program
 
@@ -271,3 +271,56 @@ def test_the_engine_rejoins_what_bash_split_at_the_equals_sign() -> None:
         "success", "failure"]
     assert answer("zsh", ["run", "--ok=not", "--", "proxxx"], 1) == (
         "--ok=not-found:5: Resource not found\n")
+
+
+# --- what a candidate may hold ---------------------------------------------------------------
+
+EVIL = """name = "evil"
+version = "1.0.0"
+
+[[exit]]
+code = 3
+name = "bad"
+kind = "failure"
+meaning = "m"
+
+[[error]]
+code = "NOT FOUND;touch ran-by-tab"
+exit = "bad"
+meaning = "an error code with a blank, a semicolon and a command"
+"""
+
+
+def test_bash_inserts_a_hostile_candidate_as_one_quoted_word(env: dict[str, str],
+                                                              tmp_path: Path) -> None:
+    (tmp_path / "ekp").mkdir()
+    (tmp_path / "ekp" / "evil.toml").write_text(EVIL)
+    env = dict(env, EXITKIT_PATH=str(tmp_path / "ekp"))
+    # the helper runs `echo COMPLETED: <the line>`: an unquoted candidate would run the touch
+    line = bash_tab("exitkit explain -c evil N", env, tmp_path)
+    assert " ".join(line.split()) == "exitkit explain -c evil NOT FOUND;touch ran-by-tab"
+    assert not (tmp_path / "ran-by-tab").exists()
+    assert bash_complete("exitkit explain -c evil N", env) == ["NOT\\ FOUND\\;touch\\ ran-by-tab"]
+
+
+def test_bash_completes_a_path_with_a_blank_as_one_word(env: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    (tmp_path / "my dir").mkdir()
+    (tmp_path / "my dir" / "c.toml").write_text("")
+    line = bash_tab("exitkit lint my", env, tmp_path)
+    assert line.split("\n")[0].rstrip() == "exitkit lint my dir/"  # one word, then into it
+    (tmp_path / "a b.toml").write_text("")
+    assert " ".join(bash_tab("exitkit lint a", env, tmp_path).split()) == "exitkit lint a b.toml"
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_descriptions_never_send_control_characters_to_the_terminal(shell: str,
+                                                                    tmp_path: Path) -> None:
+    (tmp_path / "esc.toml").write_text(
+        'name = "esc"\nversion = "1.0.0"\n[[exit]]\ncode = 3\nname = "gone"\nkind = "failure"\n'
+        'meaning = "Gone\\u001b]0;TITLE\\u0007\\u001b[2J\\r\\u202eevil"\n')
+    env = dict(os.environ, EXITKIT_PATH=str(tmp_path))
+    done = subprocess.run([EXITKIT, "__complete", shell, "4", "run", "-c", "esc", "--ok",
+                           "go"], capture_output=True, text=True, env=env, timeout=30)
+    separator = ":" if shell == "zsh" else "\t"
+    assert done.stdout == f"gone{separator}3: Gone\\e]0;TITLE\\x07\\e[2J\\r\\u202eevil\n"
