@@ -117,17 +117,21 @@ def test_shell_helpers_say_an_outcome_needs_exitkit_run(contract_file: Path, she
     code = run_exitkit("shell", dialect, "talker").stdout
     path = contract_file.parent / f"talker.{dialect}"
     path.write_text(code)
+    # 1 is the status the outcomes refine: only there can stderr tell; any other status, and
+    # what is no status at all, says no by itself
+    calls = [("gone", "1"), ("error", "1"), ("not-found", "1"), ("gone", "2"), ("gone", "0"),
+             ("not-found", "256"), ("gone", "01"), ("gone", "-1"), ("gone", "")]
     if shell == "fish":
         argv = [*program("fish"), "--no-config", "-c"]
-        script = (f"source {path}; talker_exit_is gone 1; echo $status; "
-                  "talker_exit_is error 1; echo $status; talker_exit_is not-found 1; "
-                  "echo $status")
+        script = f"source {path}; " + "; ".join(
+            f"talker_exit_is {word} '{code}'; echo $status" for word, code in calls)
     else:
         argv = [*program(shell), *SHELLS[shell][1:]]
-        script = (f". {path}; talker_exit_is gone 1; echo $?; talker_exit_is error 1; echo $?; "
-                  "talker_exit_is not-found 1; echo $?")
+        script = f". {path}; " + "; ".join(
+            f"talker_exit_is {word} '{code}'; echo $?" for word, code in calls)
     done = subprocess.run([*argv, script], capture_output=True, text=True, timeout=60)
-    assert done.stdout.split() == ["2", "0", "2"], done.stderr
+    assert done.stdout.split() == ["2", "0", "2", "1", "1", "1", "1", "1", "1"], done.stderr
+    assert len(done.stderr.splitlines()) == 2  # one line for each 2
     status = "$status" if shell == "fish" else "$?"
     assert done.stderr.splitlines()[0] == (
         f"talker_exit_is: gone is told apart by stderr, which {status} does not carry: use "
@@ -144,6 +148,37 @@ def test_an_outcome_named_like_an_exits_kind_stays_that_kind_in_the_shell(world:
                            f"{code}\ntalker_exit_is usage 2; echo $?"],
                           capture_output=True, text=True)
     assert done.stdout == "0\n" and done.stderr == ""
+
+
+@pytest.mark.parametrize("shell", ["bash", "sh", "fish"])
+def test_an_outcome_kind_that_is_an_exits_name_stays_that_exit(world: Path, shell: str) -> None:
+    """Exit 6 is named `conflict`; an outcome of exit 1 has the kind `conflict`: the status
+    answers, as `exitkit run --ok conflict` accepts 6."""
+    text = TALKER + """
+[[exit]]
+code = 6
+name = "conflict"
+kind = "precondition"
+meaning = "Conflict"
+
+[[outcome]]
+name = "already-exists"
+kind = "conflict"
+codes = [1]
+pattern = '^Error: .* exists$'
+meaning = "There already"
+"""
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "talker.toml").write_text(text)
+    code = run_exitkit("shell", shell, "talker").stdout
+    status = "$status" if shell == "fish" else "$?"
+    script = (f"talker_exit_is conflict 6; echo {status}; talker_exit_is conflict 1; "
+              f"echo {status}; talker_exit_is already-exists 1; echo {status}")
+    argv = {"bash": [*program("bash"), "--norc", "-c"], "sh": [*program("dash"), "-c"],
+            "fish": [*program("fish"), "--no-config", "-c"]}[shell]
+    done = subprocess.run([*argv, f"{code}\n{script}"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["0", "1", "2"], done.stderr
 
 
 def test_the_python_module_maps_outcomes_to_their_exits() -> None:

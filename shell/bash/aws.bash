@@ -43,7 +43,7 @@ aws_exit_kind() {
   \builtin printf '%s\n' "$_aws_exit_k"
 }
 
-# Usage: aws_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it).
+# Usage: aws_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it).
 aws_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -52,9 +52,11 @@ aws_exit_is() {
     \builtin shopt -s nocasematch
     \builtin return "$_aws_exit_s"
   fi
-  case "${1:-}" in 'not-found' | 'throttled' | 'rate-limited' | 'access-denied' | 'auth')
-    \builtin printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' aws_exit_is "$1" "$1" >&2
-    \builtin return 2 ;;
+  case "${1:-}" in
+    'not-found' | 'throttled' | 'rate-limited' | 'access-denied' | 'auth') case "${2:-}" in 254|255)
+      \builtin printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' aws_exit_is "$1" "$1" >&2
+      \builtin return 2 ;;
+    esac ;;
   esac
   _aws_exit_row "${2:-}" || \builtin return 1
   case "${1:-}" in "$_aws_exit_n" | "$_aws_exit_k") \builtin return 0 ;; esac

@@ -31,7 +31,7 @@ gcloud_exit_kind() {
   \builtin printf '%s\n' "$_gcloud_exit_k"
 }
 
-# Usage: gcloud_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it).
+# Usage: gcloud_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it).
 gcloud_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -40,9 +40,11 @@ gcloud_exit_is() {
     \builtin shopt -s nocasematch
     \builtin return "$_gcloud_exit_s"
   fi
-  case "${1:-}" in 'not-found' | 'permission-denied' | 'auth' | 'already-exists' | 'conflict' | 'resource-exhausted' | 'rate-limited')
-    \builtin printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' gcloud_exit_is "$1" "$1" >&2
-    \builtin return 2 ;;
+  case "${1:-}" in
+    'not-found' | 'permission-denied' | 'auth' | 'already-exists' | 'conflict' | 'resource-exhausted' | 'rate-limited') case "${2:-}" in 1)
+      \builtin printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' gcloud_exit_is "$1" "$1" >&2
+      \builtin return 2 ;;
+    esac ;;
   esac
   _gcloud_exit_row "${2:-}" || \builtin return 1
   case "${1:-}" in "$_gcloud_exit_n" | "$_gcloud_exit_k") \builtin return 0 ;; esac

@@ -37,7 +37,7 @@ psql_exit_kind() {
   \builtin printf '%s\n' "$_psql_exit_k"
 }
 
-# Usage: psql_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it).
+# Usage: psql_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it).
 psql_exit_is() {
   if \builtin shopt -q nocasematch; then
     \builtin shopt -u nocasematch
@@ -46,9 +46,11 @@ psql_exit_is() {
     \builtin shopt -s nocasematch
     \builtin return "$_psql_exit_s"
   fi
-  case "${1:-}" in 'undefined-table' | 'not-found' | 'undefined-object' | 'invalid-catalog-name' | 'duplicate-table' | 'conflict' | 'insufficient-privilege' | 'auth')
-    \builtin printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' psql_exit_is "$1" "$1" >&2
-    \builtin return 2 ;;
+  case "${1:-}" in
+    'undefined-table' | 'not-found' | 'undefined-object' | 'invalid-catalog-name' | 'duplicate-table' | 'conflict' | 'insufficient-privilege' | 'auth') case "${2:-}" in 1|3)
+      \builtin printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' psql_exit_is "$1" "$1" >&2
+      \builtin return 2 ;;
+    esac ;;
   esac
   _psql_exit_row "${2:-}" || \builtin return 1
   case "${1:-}" in "$_psql_exit_n" | "$_psql_exit_k") \builtin return 0 ;; esac

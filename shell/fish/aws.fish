@@ -60,8 +60,8 @@ function aws_exit_kind --description 'aws: print the kind of exit code CODE; sta
     builtin printf '%s\n' "$_aws_exit_k"
 end
 
-function aws_exit_is --description 'aws: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)'
-    if builtin contains -- "$argv[1]" not-found throttled rate-limited access-denied auth
+function aws_exit_is --description 'aws: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it)'
+    if builtin contains -- "$argv[1]" not-found throttled rate-limited access-denied auth; and builtin contains -- "$argv[2]" 254 255
         builtin printf '%s: %s is told apart by stderr, which $status does not carry: use exitkit run --ok %s\n' aws_exit_is "$argv[1]" "$argv[1]" >&2
         return 2
     end

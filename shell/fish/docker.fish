@@ -45,8 +45,8 @@ function docker_exit_kind --description 'docker: print the kind of exit code COD
     builtin printf '%s\n' "$_docker_exit_k"
 end
 
-function docker_exit_is --description 'docker: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)'
-    if builtin contains -- "$argv[1]" not-found
+function docker_exit_is --description 'docker: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it)'
+    if builtin contains -- "$argv[1]" not-found; and builtin contains -- "$argv[2]" 1
         builtin printf '%s: %s is told apart by stderr, which $status does not carry: use exitkit run --ok %s\n' docker_exit_is "$argv[1]" "$argv[1]" >&2
         return 2
     end

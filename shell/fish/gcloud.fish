@@ -30,8 +30,8 @@ function gcloud_exit_kind --description 'gcloud: print the kind of exit code COD
     builtin printf '%s\n' "$_gcloud_exit_k"
 end
 
-function gcloud_exit_is --description 'gcloud: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)'
-    if builtin contains -- "$argv[1]" not-found permission-denied auth already-exists conflict resource-exhausted rate-limited
+function gcloud_exit_is --description 'gcloud: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it)'
+    if builtin contains -- "$argv[1]" not-found permission-denied auth already-exists conflict resource-exhausted rate-limited; and builtin contains -- "$argv[2]" 1
         builtin printf '%s: %s is told apart by stderr, which $status does not carry: use exitkit run --ok %s\n' gcloud_exit_is "$argv[1]" "$argv[1]" >&2
         return 2
     end

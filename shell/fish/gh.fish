@@ -45,8 +45,8 @@ function gh_exit_kind --description 'gh: print the kind of exit code CODE; statu
     builtin printf '%s\n' "$_gh_exit_k"
 end
 
-function gh_exit_is --description 'gh: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)'
-    if builtin contains -- "$argv[1]" not-found
+function gh_exit_is --description 'gh: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it)'
+    if builtin contains -- "$argv[1]" not-found; and builtin contains -- "$argv[2]" 1
         builtin printf '%s: %s is told apart by stderr, which $status does not carry: use exitkit run --ok %s\n' gh_exit_is "$argv[1]" "$argv[1]" >&2
         return 2
     end

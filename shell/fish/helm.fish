@@ -30,8 +30,8 @@ function helm_exit_kind --description 'helm: print the kind of exit code CODE; s
     builtin printf '%s\n' "$_helm_exit_k"
 end
 
-function helm_exit_is --description 'helm: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)'
-    if builtin contains -- "$argv[1]" not-found
+function helm_exit_is --description 'helm: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it)'
+    if builtin contains -- "$argv[1]" not-found; and builtin contains -- "$argv[2]" 1
         builtin printf '%s: %s is told apart by stderr, which $status does not carry: use exitkit run --ok %s\n' helm_exit_is "$argv[1]" "$argv[1]" >&2
         return 2
     end

@@ -40,8 +40,8 @@ function psql_exit_kind --description 'psql: print the kind of exit code CODE; s
     builtin printf '%s\n' "$_psql_exit_k"
 end
 
-function psql_exit_is --description 'psql: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)'
-    if builtin contains -- "$argv[1]" undefined-table not-found undefined-object invalid-catalog-name duplicate-table conflict insufficient-privilege auth
+function psql_exit_is --description 'psql: status 0 when exit code CODE has name or kind NAME; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it)'
+    if builtin contains -- "$argv[1]" undefined-table not-found undefined-object invalid-catalog-name duplicate-table conflict insufficient-privilege auth; and builtin contains -- "$argv[2]" 1 3
         builtin printf '%s: %s is told apart by stderr, which $status does not carry: use exitkit run --ok %s\n' psql_exit_is "$argv[1]" "$argv[1]" >&2
         return 2
     end

@@ -36,11 +36,13 @@ docker_exit_kind() {
   \command printf '%s\n' "$_docker_exit_k"
 }
 
-# Usage: docker_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it).
+# Usage: docker_exit_is NAME|KIND CODE: status 0 when exit code CODE has that name or kind; status 2 for a name told apart by stderr when CODE is a status it refines (exitkit run --ok NAME reads it).
 docker_exit_is() {
-  case "${1:-}" in 'not-found')
-    \command printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' docker_exit_is "$1" "$1" >&2
-    \return 2 ;;
+  case "${1:-}" in
+    'not-found') case "${2:-}" in 1)
+      \command printf '%s: %s is told apart by stderr, which $? does not carry: use exitkit run --ok %s\n' docker_exit_is "$1" "$1" >&2
+      \return 2 ;;
+    esac ;;
   esac
   _docker_exit_row "${2:-}" || \return 1
   case "${1:-}" in "$_docker_exit_n" | "$_docker_exit_k") \return 0 ;; esac

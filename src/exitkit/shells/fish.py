@@ -70,9 +70,10 @@ def render(section: Section, *, export: bool) -> str:
         [lookup_row, f'{_PRINTF} "${kind}"'],
     )
     heard: list[str] = []
-    if section.heard:
-        heard = [
-            "if builtin contains -- \"$argv[1]\" " + " ".join(q(n) for n in section.heard),
+    for words, codes in section.heard:
+        heard += [
+            "if builtin contains -- \"$argv[1]\" " + " ".join(q(n) for n in words)
+            + "; and builtin contains -- \"$argv[2]\" " + " ".join(str(c) for c in codes),
             f"    builtin printf '%s: %s is told apart by stderr, which $status does not "
             f"carry: use exitkit run --ok %s\\n' {q(section.fn_is)} \"$argv[1]\" "
             "\"$argv[1]\" >&2",
@@ -82,8 +83,8 @@ def render(section: Section, *, export: bool) -> str:
     function(
         section.fn_is,
         "status 0 when exit code CODE has name or kind NAME"
-        + ("; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)"
-           if section.heard else ""),
+        + ("; status 2 for a name told apart by stderr when CODE is a status it refines "
+           "(exitkit run --ok NAME reads it)" if section.heard else ""),
         [
             *heard,
             f'{section.fn_row} "$argv[2]"; or return 1',

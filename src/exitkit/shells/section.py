@@ -128,14 +128,21 @@ class Section:
             self.fn_row, self.var_name, self.var_kind, self.var_detail, self.var_comments,
             self.var_status]
 
-        kinds = {arm.kind for arm in self.arms}
-        #: Outcome names and kinds (told apart by stderr, not by the status): the ``_is`` helper
-        #: says so instead of answering. A word that is also an exit's kind is that kind here.
-        self.heard: list[str] = []
+        #: Outcome names and kinds (told apart by stderr, not by the status), grouped by the
+        #: statuses their outcomes refine: for one of those the ``_is`` helper says it cannot
+        #: tell (status 2) instead of answering; for any other status the answer is no (1). A
+        #: word that is also an exit's name or kind is that exit's here.
+        self.heard: list[tuple[list[str], list[int]]] = []
+        by_status = {arm.name for arm in self.arms} | {arm.kind for arm in self.arms}
+        refined: dict[str, set[int]] = {}
         for o in contract.outcomes:
             for word in (_kebab("outcome name", o.name), _kebab("kind", o.kind)):
-                if word not in kinds and word not in self.heard:
-                    self.heard.append(word)
+                if word not in by_status:
+                    refined.setdefault(word, set()).update(o.codes)
+        groups: dict[tuple[int, ...], list[str]] = {}
+        for word, codes in refined.items():
+            groups.setdefault(tuple(sorted(codes)), []).append(word)
+        self.heard = [(words, list(codes)) for codes, words in groups.items()]
 
         by_name = {arm.name: arm.code for arm in self.arms}
         self.errors: list[tuple[str, int]] = []

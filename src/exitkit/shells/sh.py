@@ -190,19 +190,22 @@ def render_posix(section: Section, dialect: Dialect, *, export: bool) -> str:
     )
     heard: list[str] = []
     if section.heard:
-        names = " | ".join(_pattern(q(name)) for name in section.heard)
-        heard = [
-            f'case "${{1:-}}" in {names})',
-            # "$1" matched one of the quoted names above: it is a kebab-case word
-            f"  {dialect.printf} '%s: %s is told apart by stderr, which $? does not carry: "
-            f"use exitkit run --ok %s\\n' {q(section.fn_is)} \"$1\" \"$1\" >&2",
-            f"  {ret} 2 ;;",
-            "esac",
-        ]
+        heard = ['case "${1:-}" in']
+        for words, codes in section.heard:
+            names = " | ".join(_pattern(q(word)) for word in words)
+            heard += [
+                f'  {names}) case "${{2:-}}" in {"|".join(str(c) for c in codes)})',
+                # "$1" matched one of the quoted names above: it is a kebab-case word
+                f"    {dialect.printf} '%s: %s is told apart by stderr, which $? does not "
+                f"carry: use exitkit run --ok %s\\n' {q(section.fn_is)} \"$1\" \"$1\" >&2",
+                f"    {ret} 2 ;;",
+                "  esac ;;",
+            ]
+        heard.append("esac")
     function(
         f"{section.fn_is} NAME|KIND CODE: status 0 when exit code CODE has that name or kind"
-        + ("; status 2 for a name told apart by stderr (exitkit run --ok NAME reads it)."
-           if section.heard else "."),
+        + ("; status 2 for a name told apart by stderr when CODE is a status it refines "
+           "(exitkit run --ok NAME reads it)." if section.heard else "."),
         section.fn_is,
         [
             *heard,
