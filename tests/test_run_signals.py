@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import procs
 from conftest import EXITKIT, IN_CI, Tools, run_exitkit
 from procs import LINUX_ONLY, NEEDS_DEV_FULL
 
@@ -404,6 +405,20 @@ def test_killing_exitkit_outright_stops_the_command_with_its_timeout_signal(tmp_
         assert proc.stdout.readline() == b"ready\n"
         proc.kill()  # SIGKILL: exitkit runs no code of its own any more
     assert wait_for(mark.exists, timeout=5)  # the parent-death signal reached the command
+
+
+@pytest.mark.parametrize("name", ["KILL", "9", "SIGKILL", "STOP"])
+def test_kill_and_stop_are_timeout_signals_too(name: str, tmp_path: Path) -> None:
+    """As `timeout -s KILL`: nothing can be set for KILL or STOP in the command, and nothing needs
+    to be; the command runs, and its timeout ends it."""
+    assert run_exitkit("run", "--signal", name, "--", "true").returncode == 0
+    pid_file = tmp_path / "pid"
+    started = time.monotonic()
+    result = run_exitkit("run", "--signal", name, "--timeout", "0.3", "--kill-after", "0.3", "--",
+                         "sh", "-c", f'echo $$ > "{pid_file}"; exec sleep 30')
+    assert result.returncode == 124, result.stderr
+    assert time.monotonic() - started < 10
+    assert not procs.alive(int(pid_file.read_text()))
 
 
 # --- reports and messages -------------------------------------------------------------------------

@@ -275,4 +275,6 @@ def child_defaults(extra: Iterable[int] = ()) -> frozenset[int]:
     ignored when it started, plus *extra* (the timeout signal, which must work even when the
     caller ignored it)."""
     catchable = set(signal.valid_signals()) - {int(signal.SIGKILL), int(signal.SIGSTOP)}
-    return frozenset((catchable - inherited_ignored()) | set(extra))
+    # KILL and STOP (--signal KILL) always act as default: there is nothing to set, and trying
+    # to would fail
+    return frozenset((catchable - inherited_ignored()) | (set(extra) & catchable))
