@@ -7,6 +7,7 @@ background job would otherwise inherit them ignored).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -422,6 +423,46 @@ def test_kill_and_stop_are_timeout_signals_too(name: str, tmp_path: Path) -> Non
 
 
 # --- reports and messages -------------------------------------------------------------------------
+
+
+def test_a_report_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("{}\n")
+    link = tmp_path / "link.json"
+    link.symlink_to("real.json")
+    assert run_exitkit("run", "--report", str(link), "--", "true").returncode == 0
+    assert link.is_symlink() and os.readlink(link) == "real.json"
+    assert json.loads(real.read_text())["outcome"] == "success"
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to("made.json")  # as `echo > dangling` would, the link's target is made
+    assert run_exitkit("run", "--report", str(dangling), "--", "true").returncode == 0
+    assert dangling.is_symlink() and json.loads((tmp_path / "made.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["/dev/fd/1", "/proc/self/fd/1"])
+def test_a_report_to_exitkits_own_stdout_follows_what_is_there(name: str, tmp_path: Path) -> None:
+    """`--report /dev/stdout > log`: the report goes after the command's output, in the same
+    file; reopening it would truncate the log, and replacing the link would replace /dev/stdout."""
+    if not Path(name).parent.is_dir():
+        pytest.skip(f"no {Path(name).parent} here")
+    log = tmp_path / "log"
+    log.write_text("before\n")
+    with log.open("a") as out:
+        done = subprocess.run([EXITKIT, "run", "--report", name, "--", "sh", "-c",
+                               "echo output; exit 3"], stdout=out, timeout=30)
+    assert done.returncode == 3
+    text = log.read_text()
+    assert text.startswith("before\noutput\n{\n")
+    assert json.loads(text.split("\n", 2)[2])["exit_code"] == 3
+
+
+def test_the_names_of_exitkits_own_descriptors() -> None:
+    from exitkit.run.report.jsonfile import own_descriptor
+
+    assert [own_descriptor(name) for name in (
+        "/dev/stdout", "/dev/stderr", "/dev/fd/3", "/proc/self/fd/1", "/dev/fd/", "/dev/fd/x",
+        "/proc/1/fd/1", "./dev/stdout", "/dev/fd/\u0661")] == [
+            1, 2, 3, 1, None, None, None, None, None]
 
 
 def test_the_report_is_replaced_atomically(tmp_path: Path) -> None:

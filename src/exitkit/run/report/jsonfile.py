@@ -1,9 +1,13 @@
 """``--report FILE``: the whole story of a run as one JSON object.
 
 A regular file (or a new one) is written atomically: the object goes to a temporary file in the
-same directory, which then replaces FILE, so a reader never sees half a report. A FIFO, a terminal
-or another special file is written directly, without blocking: a FIFO with no reader gets a
-warning, never a hang after the command has ended.
+same directory, which then replaces FILE, so a reader never sees half a report. A symlink is
+followed: the file it points to is replaced, the link stays. A FIFO, a terminal or another special
+file is written directly, without blocking: a FIFO with no reader gets a warning, never a hang after
+the command has ended. ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N`` and ``/proc/self/fd/N``
+name exitkit's own descriptors: the report is written to the descriptor, after what is already
+there, as a shell's ``>/dev/stdout`` would (opening the file anew would truncate it, and replacing
+the link would replace ``/dev/stdout`` itself).
 """
 
 from __future__ import annotations
@@ -31,12 +35,36 @@ class JsonReporter(Reporter):
 
         data = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
         try:
-            if _is_special(self.path):
-                _write_special(self.path, data)
+            fd = own_descriptor(self.path)
+            if fd is not None:
+                _write_all(fd, data)
+                return
+            target = os.path.realpath(self.path)  # through symlinks: the link itself stays
+            if _is_special(target):
+                _write_special(target, data)
             else:
-                _write_atomically(self.path, data)
+                _write_atomically(target, data)
         except OSError as exc:
             self.stderr.say(f"cannot write --report {self.path}: {exc.strerror or exc}")
+
+
+def own_descriptor(path: str) -> int | None:
+    """The descriptor of exitkit's own that *path* names (``/dev/stdout``, ``/dev/fd/2``,
+    ``/proc/self/fd/1``), or None."""
+    named = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}.get(path)
+    if named is not None:
+        return named
+    for prefix in ("/dev/fd/", "/proc/self/fd/"):
+        number = path[len(prefix):]
+        if path.startswith(prefix) and number.isascii() and number.isdigit():
+            return int(number)
+    return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _is_special(path: str) -> bool:
@@ -53,9 +81,7 @@ def _write_special(path: str, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
     try:
         os.set_blocking(fd, True)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all(fd, data)
     finally:
         os.close(fd)
 
@@ -68,9 +94,7 @@ def _write_atomically(path: str, data: bytes) -> None:
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, data)
         finally:
             os.close(fd)
         os.replace(temporary, path)
