@@ -155,6 +155,35 @@ def test_a_page_without_exit_codes_is_a_clear_error(tmp_path: Path) -> None:
     assert "a man page section named EXIT STATUS, EXIT CODES" in result.stderr
 
 
+def test_an_empty_quoted_tag_is_no_tag(tmp_path: Path) -> None:
+    """`.IP "" 4` (ronn and pandoc write it; jq's, xz's and zstd's pages have it)."""
+    page = tmp_path / "tool.1"
+    page.write_text('.TH TOOL 1\n.SH "EXIT STATUS"\n.IP "" 4\nSome text.\n.TP\n0\nok\n'
+                    '.TP\n2\nbad usage\n')
+    toml, exits, _ = import_page(str(page))
+    assert exits == 2 and 'name = "bad-usage"' in toml
+
+
+def test_every_man_page_on_this_machine_imports_or_says_why() -> None:
+    """Real input: each page in man1 and man8 gives a draft or a clear ExitkitError, never
+    another exception (about 18,000 pages on a Debian test machine, 9 s)."""
+    from exitkit.errors import ExitkitError
+
+    pages = sorted([*Path("/usr/share/man/man1").glob("*.[18]*"),
+                    *Path("/usr/share/man/man8").glob("*.[18]*")])
+    if len(pages) < 50:
+        pytest.skip("no man pages installed here")
+    failed = []
+    for page in pages:
+        try:
+            import_page(str(page))
+        except ExitkitError:
+            continue
+        except Exception as exc:  # what the CLI would show as an internal error
+            failed.append(f"{page.name}: {type(exc).__name__}: {exc}")
+    assert failed == []
+
+
 def test_markdown_pages_with_hostile_text_import_as_text(tmp_path: Path) -> None:
     page = tmp_path / "evil.md"
     page.write_text('## Exit codes\n\n| Code | Meaning |\n|---|---|\n'

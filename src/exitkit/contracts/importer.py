@@ -170,7 +170,8 @@ def man_items(text: str) -> tuple[str, list[tuple[str, list[tuple[str, str]]]]]:
             elif request == "IP":
                 close()
                 first = re.match(r'"([^"]*)"|(\S+)', rest)
-                label = _unroff((first.group(1) or first.group(2)) if first else "")
+                # `.IP "" 4` (ronn, pandoc): an empty quoted tag is no tag
+                label = _unroff((first.group(1) or first.group(2) or "") if first else "")
                 tag = "" if label in _BULLETS else label
             elif request in ("PP", "P", "LP", "sp", "br", "Pp", ""):
                 close()
