@@ -442,3 +442,32 @@ def test_the_tools_own_way_is_named_only_for_the_subcommand_that_has_it(tmp_path
                                    "helm rollback x 1 || true\n")
     said = ["does it too" in f.message for f in findings]
     assert said == [False, True, True, True, False]
+
+
+@pytest.mark.parametrize("script", [
+    "if true; then\n" * 400 + "kubectl delete pod x || true\n" + "fi\n" * 400,
+    "x=" + "$(" * 300 + "kubectl delete x || true" + ")" * 300 + "\n",
+])
+def test_a_script_nested_too_deeply_is_an_error_and_the_rest_is_scanned(
+        script: str, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.sh"
+    deep.write_text("#!/bin/bash\n" + script)
+    plain = tmp_path / "plain.sh"
+    plain.write_text("#!/bin/bash\nkubectl delete pod y || true\n")
+    result = run_exitkit("scan", "--no-config", str(deep), str(plain))
+    assert result.returncode == 1
+    assert result.stderr == (f"exitkit: {deep}: nested too deeply to read (hundreds of "
+                             "levels)\n")
+    assert result.stdout.startswith(f"{plain}:2:1: EK102 or-true:")
+
+
+def test_positions_are_the_same_read_from_a_line_index() -> None:
+    from exitkit.scan.model import Snippet
+
+    text = "a\nbc\n\ndef\nlast"
+    snippet = Snippet(text)
+    expected = [(text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1)
+                for i in range(len(text) + 1)]
+    assert [snippet.locate(i) for i in range(len(text) + 1)] == expected
+    shifted = Snippet("x\n  y\n", rows=[(10, 4), (11, 6)])
+    assert (shifted.locate(0), shifted.locate(4), shifted.locate(6)) == ((10, 5), (11, 9), (11, 7))

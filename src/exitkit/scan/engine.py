@@ -45,14 +45,17 @@ class Scanner:
         self.lines += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
         self._text = text
         self._starts = [0, *(m.end() for m in re.finditer("\n", text))]
-        if kind == MAKEFILE:
-            snippets, whole = extract.makefile_snippets(text)
-            findings = self.snippets(path, snippets)
-        elif kind == WORKFLOW:
-            findings, whole = self.workflow(path, text)
-        else:
-            whole = frozenset()
-            findings = self.snippets(path, [Snippet(text)])
+        try:
+            if kind == MAKEFILE:
+                snippets, whole = extract.makefile_snippets(text)
+                findings = self.snippets(path, snippets)
+            elif kind == WORKFLOW:
+                findings, whole = self.workflow(path, text)
+            else:
+                whole = frozenset()
+                findings = self.snippets(path, [Snippet(text)])
+        except RecursionError:  # bash runs 400 nested ifs; the reading here is recursive
+            return [], FileError(path, "nested too deeply to read (hundreds of levels)")
         kept = {f.key(): f for f in findings if not suppressed(f.id, whole)}
         if any(f.fix for f in kept.values()):
             self.sources[path] = text

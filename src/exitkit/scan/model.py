@@ -81,7 +81,8 @@ class Snippet:
     suppressed for the whole snippet (a comment on the workflow step or before the recipe line).
     """
 
-    __slots__ = ("columns", "disabled", "errexit", "masks", "parse_text", "rows", "text")
+    __slots__ = ("_starts", "columns", "disabled", "errexit", "masks", "parse_text", "rows",
+                 "text")
 
     def __init__(self, text: str, rows: Sequence[tuple[int, int]] | None = None,
                  columns: dict[int, list[int]] | None = None,
@@ -97,6 +98,8 @@ class Snippet:
         self.parse_text: str | None = None
         #: Whether the shell runs it with ``-e`` from its first line (a workflow step).
         self.errexit = False
+        #: Where each line of *text* starts, made at the first :meth:`locate`.
+        self._starts: list[int] | None = None
 
     def unmask(self, text: str) -> str:
         """*text* (a message quoting the snippet) with the masked expressions shown again."""
@@ -106,8 +109,16 @@ class Snippet:
 
     def locate(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based, in the original file of the character at *offset*."""
-        row = self.text.count("\n", 0, offset)
-        col = offset - (self.text.rfind("\n", 0, offset) + 1)
+        import bisect
+
+        if self._starts is None:  # one pass over the text, however many findings it has
+            starts, at = [0], self.text.find("\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = self.text.find("\n", at + 1)
+            self._starts = starts
+        row = bisect.bisect_right(self._starts, offset) - 1
+        col = offset - self._starts[row]
         if self.rows is None:
             return row + 1, col + 1
         line, shift = self.rows[min(row, len(self.rows) - 1)]
