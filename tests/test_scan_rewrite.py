@@ -4,6 +4,7 @@ project's ``.exitkit.toml``."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -404,15 +405,21 @@ def test_the_rewritten_dance_runs_as_the_dance_did(tmp_path: Path) -> None:
     (bin_dir / "exitkit").symlink_to(EXITKIT)
     before = ("set +e\npytest\nrc=$?\nset -e\nif [ $rc -ne 0 ] && [ $rc -ne 5 ]; then\n"
               "  exit $rc\nfi\necho after\nfalse\necho never\n")
+    (tmp_path / "lib.sh").write_text("set +e\n")
     cases = {"function": "f() {\n" + before + "}\nif ! f; then echo caught; fi\necho end\n",
-             "top": before}
+             "top": before,
+             "errexit on": "set -e\n" + before,
+             # errexit switched off out of sight: by a function, by a sourced file
+             "errexit off by a function": "set -e\nf() { set +e; }\nf\n" + before,
+             "errexit off by a sourced file": "set -e\n. ./lib.sh\n" + before}
     for name, script in cases.items():
         after = rewritten(tmp_path / name, script)
         assert after != script
         for status in ("0", "3", "5"):
             env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "PYTEST_STATUS": status}
             runs = [subprocess.run(["sh", "-c", body], env=env, capture_output=True,
-                                   text=True, timeout=60) for body in (script, after)]
+                                   text=True, timeout=60, cwd=tmp_path)
+                    for body in (script, after)]
             assert (runs[0].returncode, runs[0].stdout) == (runs[1].returncode,
                                                             runs[1].stdout), (name, status)
 
@@ -462,3 +469,27 @@ def test_a_workflow_step_starting_with_a_comment_keeps_errexit(tmp_path: Path) -
     after = rewritten(tmp_path, text, ".github/workflows/w.yml")
     assert after.endswith("          #!/bin/bash\n"
                           "          exitkit run --ok no-tests-collected -- pytest\n")
+
+
+def test_the_suggestion_is_the_line_the_diff_writes(tmp_path: Path) -> None:
+    """Assignments and the shell's command/exec stay in front of exitkit run in every format, as
+    in --diff: after `--` exitkit run would try to run them (127)."""
+    script = tmp_path / "s.sh"
+    script.write_text("#!/bin/bash\nFOO=1 kubectl delete pod x || true\n"
+                      "command kubectl delete pod y || true\n"
+                      "exec kubectl delete pod w || true\n"
+                      "FOO=2 timeout 20 kubectl get pods\nif [ $? -eq 124 ]; then echo slow; fi\n"
+                      "set +e\nBAR=1 proxxx delete 1\nrc=$?\nset -e\n[ $rc -eq 5 ] && exit 0\n")
+    result = run_exitkit("scan", "--no-config", "--format", "json", str(script))
+    assert [f["suggestion"] for f in json.loads(result.stdout)["findings"]] == [
+        "FOO=1 exitkit run --ok not-found -- kubectl delete pod x",
+        "command exitkit run --ok not-found -- kubectl delete pod y",
+        "exec exitkit run --ok not-found -- kubectl delete pod w",
+        "FOO=2 exitkit run --timeout 20s -- kubectl get pods (124 then means a timeout, always)",
+        "BAR=1 exitkit run --ok not-found -- proxxx delete 1",
+    ]
+    diff = run_exitkit("scan", "--no-config", "--diff", str(script)).stdout
+    for line in ("+FOO=1 exitkit run --ok not-found -- kubectl delete pod x",
+                 "+command exitkit run --ok not-found -- kubectl delete pod y",
+                 "+FOO=2 exitkit run --timeout 20s -- kubectl get pods"):
+        assert line in diff.splitlines()

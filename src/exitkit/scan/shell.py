@@ -767,11 +767,10 @@ class Analysis:
             if existing.name is not None and name not in existing.name.split(","):
                 existing.name += "," + name
                 existing.message = _dance_message(contract.name, existing.name)
-                existing.suggestion = f"exitkit run --ok {existing.name} -- {cmd.text()}"
+                existing.suggestion = _wrap(cmd, f"--ok {existing.name}")
             return
         raw = Raw(cmd.node.start_byte, "EK103", _dance_message(contract.name, name),
-                  f"exitkit run --ok {name} -- {cmd.text()}", tool=contract.name, code=code,
-                  name=name)
+                  _wrap(cmd, f"--ok {name}"), tool=contract.name, code=code, name=name)
         self.dances[key] = raw
         self.dance_parts[key] = (cmd, {code})
         self.emit(raw)
@@ -847,8 +846,19 @@ class Analysis:
 
     def errexit_before(self, offset: int) -> bool:
         """Whether a top-level ``set -e`` (``-eu``, ``-o errexit`` …) or a ``#!`` with ``-e``
-        comes before *offset*, and no ``set +e`` undoes it."""
+        comes before *offset*, and nothing undoes it: no top-level ``set +e``, and nothing that
+        could switch it off out of sight — a function of the file's that runs ``set +e``, or a
+        ``source``, ``.`` or ``eval`` before *offset*."""
         on = self.errexit
+        for node in _all_nodes(self.root):
+            if node.type == "function_definition" and any(
+                    _turns_errexit(command_of(inner)) is False for inner in _all_nodes(node)
+                    if inner.type == "command"):
+                return False
+            if node.type == "command" and node.start_byte < offset:
+                cmd = command_of(node)
+                if cmd is not None and cmd.name in ("source", ".", "eval"):
+                    return False
         first = self.root.named_children[0] if self.root.named_children else None
         if first is not None and first.type == "comment" and first.start_byte == 0:
             words = _text(first)[2:].split() if _text(first).startswith("#!") else []
@@ -857,15 +867,9 @@ class Analysis:
         for node in self.root.named_children:
             if node.start_byte >= offset:
                 break
-            cmd = command_of(node) if node.type == "command" else None
-            if cmd is None or cmd.argv[:1] != ["set"]:
-                continue
-            for k, word in enumerate(cmd.argv[1:], 1):
-                if word.startswith(("-", "+")) and not word.startswith(("--", "++")) \
-                        and "e" in word:
-                    on = word[0] == "-"
-                elif word in ("-o", "+o") and cmd.argv[k + 1:k + 2] == ["errexit"]:
-                    on = word == "-o"
+            turned = _turns_errexit(command_of(node) if node.type == "command" else None)
+            if turned is not None:
+                on = turned
         return on
 
     def check_or_true(self, left: Node, right: Node) -> None:
@@ -883,11 +887,7 @@ class Analysis:
         name = _tolerable(cmd, contract)
         code = _code_of(contract, name)
         # exitkit run wraps the command itself, not the pipeline or redirections around it
-        whole = left.text or b""
-        at = cmd.node.start_byte - left.start_byte
-        wrapped = (whole[:at] + f"exitkit run --ok {name or 'NAME'} -- ".encode()
-                   + whole[at:]).decode("utf-8", "surrogateescape")
-        text = flat(wrapped)
+        text = _wrap(cmd, f"--ok {name or 'NAME'}", left)
         if name is None:
             names = ", ".join(e.name for e in contract.exits if e.kind != "success")
             names += "".join(f", {o.name}" for o in contract.outcomes)
@@ -982,6 +982,8 @@ class Analysis:
         if rest_at >= len(words):
             return
         source = cmd.node.text or b""
+        before = flat(source[:words[start].start_byte - cmd.node.start_byte].decode(
+            "utf-8", "surrogateescape"))  # VAR=value, `command`: they stay in front
         inner = flat(source[words[rest_at].start_byte - cmd.node.start_byte:].decode(
             "utf-8", "surrogateescape"))
         contract = inner_contract or self.resolve(argv[rest_at:])
@@ -1000,7 +1002,7 @@ class Analysis:
         if mechanical and all(_PLAIN_WORD.fullmatch(word) for word in prefix.split()):
             edits = ((words[start].start_byte, words[rest_at].start_byte, prefix),)
         self.emit(Raw(cmd.node.start_byte, "EK104", message,
-                      f"{prefix}{inner} (124 then means a timeout, always)",
+                      f"{before}{prefix}{inner} (124 then means a timeout, always)",
                       tool=tool, code=code, name="timeout", edits=edits))
 
     def check_timeout_collision(self, cmd: Cmd) -> None:
@@ -1049,6 +1051,32 @@ def if_parts(node: Node) -> tuple[list[Node], list[Node], list[Node]]:
 
 #: Shell words that run the command after them and stay in front of ``exitkit run``.
 _SHELL_PREFIXES = frozenset({"command", "exec", "time", "nohup"})
+
+
+def _turns_errexit(cmd: Cmd | None) -> bool | None:
+    """True when *cmd* is a ``set`` that switches errexit on (``-e``, ``-eu``, ``-o errexit``),
+    False when it switches it off, else None."""
+    if cmd is None or cmd.argv[:1] != ["set"]:
+        return None
+    on = None
+    for k, word in enumerate(cmd.argv[1:], 1):
+        if word.startswith(("-", "+")) and not word.startswith(("--", "++")) and "e" in word:
+            on = word[0] == "-"
+        elif word in ("-o", "+o") and cmd.argv[k + 1:k + 2] == ["errexit"]:
+            on = word == "-o"
+    return on
+
+
+def _wrap(cmd: Cmd, options: str, around: Node | None = None) -> str:
+    """*cmd* as written (within *around*, its pipeline or redirections, when given) with
+    ``exitkit run OPTIONS --`` where the rewrite puts it (:func:`_insert_at`): the line a
+    finding suggests is the line ``--diff`` writes."""
+    node = around if around is not None else cmd.node
+    whole = node.text or b""
+    insert = _insert_at(cmd)
+    at = (insert if insert is not None else cmd.node.start_byte) - node.start_byte
+    return flat((whole[:at] + f"exitkit run {options} -- ".encode() + whole[at:]).decode(
+        "utf-8", "surrogateescape"))
 
 
 def _insert_at(cmd: Cmd) -> int | None:
