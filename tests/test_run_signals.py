@@ -100,6 +100,67 @@ def test_a_stop_signal_during_a_backoff_ends_the_run_by_that_signal(signum: int,
     assert lines(state) == 1
 
 
+def full_pipe() -> tuple[int, int]:
+    """A pipe whose buffer is full: a write to it waits for a reader."""
+    import fcntl
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETFL, os.O_NONBLOCK)
+    try:
+        while True:
+            os.write(write_end, b"x" * 4096)
+    except BlockingIOError:
+        pass
+    fcntl.fcntl(write_end, fcntl.F_SETFL, 0)
+    return read_end, write_end
+
+
+@pytest.mark.parametrize("args", [[], ["--ok", "1"], ["--timeout", "0.2"]],
+                         ids=["failure", "tolerated", "timeout"])
+def test_a_stop_signal_ends_exitkit_waiting_on_a_full_stderr(args: list[str],
+                                                             tmp_path: Path) -> None:
+    """The run is over and exitkit waits for room for its last line on a stderr nobody reads:
+    TERM still ends it, by TERM."""
+    mark = tmp_path / "ran"
+    read_end, write_end = full_pipe()
+    proc = subprocess.Popen([EXITKIT, "run", *args, "--", "sh", "-c",
+                             f': > "{mark}"; sleep 0.5; exit 1'], stderr=write_end,
+                            preexec_fn=defaults)
+    os.close(write_end)
+    try:
+        assert wait_for(lambda: mark.exists() and not procs.children(proc.pid))
+        time.sleep(0.3)
+        assert proc.poll() is None  # waiting for room
+        proc.send_signal(signal.SIGTERM)
+        assert wait_for(lambda: proc.poll() is not None, timeout=5), "TERM did not end it"
+        assert proc.returncode == -signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(read_end)  # the reader goes: nothing waits on the pipe any more
+        proc.wait(timeout=10)
+
+
+def test_a_run_stopped_between_attempts_keeps_the_commands_own_status(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    for _ in range(5):  # full jitter may draw a delay too short to signal inside it: again
+        with start("--retries", "3", "--backoff", "30", "--max-backoff", "30", "--report",
+                   str(report), "--", "sh", "-c", "exit 1") as proc:
+            assert proc.stderr is not None
+            retry = proc.stderr.readline()
+            if float(retry.split(b"retrying in ")[1].split(b"s ")[0]) < 1:
+                proc.kill()
+                continue
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == -signal.SIGTERM
+            break
+    else:
+        pytest.fail("five delays in a row were under a second")
+    data = json.loads(report.read_text())
+    assert (data["exit_code"], data["raw_exit_code"], data["cause"], data["attempts"]) == (
+        143, 1, "stopped", 1)  # the command exited 1; exitkit was the one stopped
+
+
 def race(runs: int, one: Callable[[int], object], workers: int = 2) -> Counter[object]:
     """Run *one* *runs* times, on *workers* threads; count what each returned."""
     counts: Counter[object] = Counter()

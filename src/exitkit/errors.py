@@ -14,6 +14,7 @@ from exitkit._status import BY_NAME
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TextIO
 
 
@@ -153,6 +154,19 @@ def _mid_line(out: TextIO) -> bool:
         os.close(reader)
 
 
+#: Set by ``exitkit run`` (see :func:`interrupt_stderr_writes`): a way to write to fd 2 that a
+#: stop signal can end.
+_INTERRUPTIBLE: Callable[[int, bytes], None] | None = None
+
+
+def interrupt_stderr_writes(writer: Callable[[int, bytes], None] | None) -> None:
+    """From now on exitkit's own lines go to stderr through *writer* (fd, bytes), which gives up
+    when a stop signal arrives while stderr is full: a stalled reader must not keep exitkit
+    alive after INT or TERM."""
+    global _INTERRUPTIBLE
+    _INTERRUPTIBLE = writer
+
+
 def write_stderr(text: str, stream: TextIO | None = None) -> None:
     """Write one of exitkit's own lines; a closed, full or broken stderr must never change the
     status the caller gets. A line the command left unfinished is ended first, so that exitkit's
@@ -168,6 +182,11 @@ def write_stderr(text: str, stream: TextIO | None = None) -> None:
         out.flush()
         if _mid_line(out):
             text = "\n" + text
+        if _INTERRUPTIBLE is not None and stream is None:
+            fd = out.fileno()
+            encoding = getattr(out, "encoding", None) or "utf-8"
+            _INTERRUPTIBLE(fd, text.encode(encoding, "backslashreplace"))
+            return
         out.write(text)
         out.flush()
     except (OSError, ValueError):

@@ -95,7 +95,10 @@ def main(parsed: Parsed) -> int:
 
     # First, before anything can fail or take time: from here on no signal is lost.
     relay = SignalRelay()
-    relay.install()
+    if relay.install():
+        from exitkit.errors import interrupt_stderr_writes
+
+        interrupt_stderr_writes(relay.write_until_stopped)
     try:
         opts = from_parsed(parsed)
         contract = resolve_contract(opts.shown, opts.contract)
@@ -112,7 +115,15 @@ def main(parsed: Parsed) -> int:
     runner = Runner(opts, contract, ok, retry_on, sinks, relay, retry_outcomes)
     _started()
     result = runner.run()
+    late = relay.stop_signal()
+    if late is not None and result.cause != "stopped":
+        result = runner.stopped_late(late)  # in the instant after the last look: not lost
     tell(sinks, "finished", result)
+    late = relay.stop_signal()
+    if late is not None and result.cause != "stopped":  # while reporting: still not lost
+        from exitkit.run.outcome import die_of
+
+        die_of(late)
     if result.cause == "stopped" and result.signal is not None:
         from exitkit.run.outcome import die_of
 

@@ -167,6 +167,22 @@ class SignalRelay:
             self.pending[:] = [s for s in self.pending if s not in JOB_STOPS]
             stop_self(stops[0])
 
+    def write_until_stopped(self, fd: int, data: bytes) -> None:
+        """Write *data* to *fd* (exitkit's stderr), waiting for room as long as it takes unless a
+        stop signal (INT, TERM, HUP, QUIT) is pending: then the rest is dropped, so that a full
+        pipe nobody reads cannot keep exitkit from ending by it."""
+        view = memoryview(data)
+        while view:
+            if not _has_room(fd):
+                if self.stop_signal() is not None:
+                    return
+                self.sleep(1.0, [(fd, select.POLLOUT)])
+                continue
+            try:  # a pipe with room takes PIPE_BUF bytes without blocking
+                view = view[os.write(fd, view[:_PIPE_BUF]):]
+            except BlockingIOError:  # O_NONBLOCK, set by another user of this stderr
+                continue
+
     def wait(self, seconds: float, fds: Iterable[tuple[int, int]] = ()) -> None:
         """Sleep up to *seconds*, less if a signal arrives (SIGCHLD included) or one of *fds*
         (``(fd, poll events)`` pairs) is ready; not at all while signals wait to be taken."""
@@ -262,6 +278,19 @@ def stop_self(signum: int, group: int | None = None) -> None:
         pass
     finally:
         signal.signal(signum, previous)
+
+
+#: What a pipe with room takes at once (POSIX's minimum PIPE_BUF).
+_PIPE_BUF = 512
+
+
+def _has_room(fd: int) -> bool:
+    """Whether a write to *fd* would not block now."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        return bool(poller.poll(0))
+    return bool(select.select([], [fd], [], 0)[1])
 
 
 def child_mask() -> frozenset[int]:

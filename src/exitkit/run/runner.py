@@ -93,8 +93,9 @@ class Runner:
             self.tool = command_name(opts.shown) or os.path.basename(opts.shown[0])
         # The shell that started us: its death stops the child and any further attempt.
         self.parent = os.getppid()
-        #: The last attempt made.
+        #: The last attempt made, and how many were made.
         self.last: Attempt | None = None
+        self.attempts_made = 0
         #: The shell that started us died between attempts: no further attempt, and the run
         #: was cancelled.
         self.abandoned = False
@@ -114,7 +115,7 @@ class Runner:
             while True:
                 self.check_signals()
                 attempt = self.last = self.attempt(attempts + 1)
-                attempts += 1
+                attempts = self.attempts_made = attempts + 1
                 if not self.should_retry(attempt, attempts):
                     break
                 delay = self.delay(attempts)
@@ -234,18 +235,25 @@ class Runner:
         ceiling = min(self.opts.max_backoff, self.opts.backoff * 2 ** min(attempts - 1, 60))
         return random.uniform(0, ceiling)
 
+    def stopped_late(self, signum: int) -> RunResult:
+        """The result of a run whose stop signal came after its last attempt was judged."""
+        return self.stopped(Stopped(signum), self.attempts_made)
+
     def stopped(self, stop: Stopped, attempts: int) -> RunResult:
-        """The result of a run ended by a signal or by time running out outside an attempt."""
+        """The result of a run ended by a signal or by time running out outside an attempt.
+        The status exitkit ends with is the signal's (or 124); the command's own, when an
+        attempt ran, stays its raw status: exitkit was stopped, not the command."""
         if stop.signal is None:  # SIGALRM
             status, outcome, cause = TIMEOUT, "timeout", "timeout"
         else:
             status, outcome, cause = death_status(stop.signal), "signal", "stopped"
+        last = self.last
         return RunResult(
             argv=self.opts.shown,
             command=self.opts.display_line,
             tool=self.tool,
             contract=self.contract.name if self.contract is not None else None,
-            status=status,
+            status=last.status if last is not None and attempts else status,
             exit_code=status,
             outcome=outcome,
             entry=policy.label(None, status),
