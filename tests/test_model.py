@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import enum
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 import exitkit
+from conftest import ROOT
 from exitkit.contracts.model import (
     Contract,
     ErrorCode,
@@ -212,3 +215,38 @@ def test_as_enum_is_named_after_the_contract_with_a_member_per_code() -> None:
     assert Exit.__name__ == "RAID"
     assert [(m.name, m.value) for m in Exit] == [("SUCCESS", 0), ("NOT_FOUND", 5)]
     assert make().as_enum().__name__ == "MY_TOOL"
+
+
+def test_a_contract_is_a_collection_of_its_exits() -> None:
+    import exitkit
+
+    proxxx = exitkit.load("proxxx")
+    assert 5 in proxxx and "not-found" in proxxx and "5" in proxxx
+    assert 99 not in proxxx and "nope" not in proxxx and 256 not in proxxx
+    assert True not in proxxx and 5.0 not in proxxx and None not in proxxx
+    assert len(proxxx) == 8 and [e.code for e in proxxx] == list(range(8))
+    assert bool(proxxx)
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c[5.0], lambda c: c[True], lambda c: c.lookup(None),
+])
+def test_a_lookup_by_anything_but_a_code_or_name_is_a_type_error(call: Any) -> None:
+    import exitkit
+
+    with pytest.raises(TypeError, match="looked up by its code"):
+        call(exitkit.load("proxxx"))
+
+
+def test_load_takes_a_path_object_and_nothing_else(tmp_path: Path) -> None:
+    import exitkit
+
+    path = tmp_path / "proxxx"  # a path, even without a slash or .toml
+    path.write_text((ROOT / "src/exitkit/contracts/builtin/proxxx.toml").read_text())
+    assert exitkit.load(path).name == "proxxx"
+    with pytest.raises(TypeError, match="name or a path"):
+        exitkit.load(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a Contract, a name or a path"):
+        exitkit.explain(5, 42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a status"):
+        exitkit.explain(5.5)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from exitkit.contracts.names import parse_code as parse_code
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at start-up; annotations are strings here
     import enum
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
 #: The kinds vocabulary (docs/contracts.md, "Kinds"): makes different tools' codes comparable.
@@ -346,7 +346,11 @@ class Contract:
 
     def lookup(self, code_or_name: int | str) -> ExitCode | None:
         """The exit with this number (``5``, ``"5"``, see :func:`parse_code`) or name
-        (``"not-found"``), else ``None``."""
+        (``"not-found"``), else ``None``. Anything else (a float, a bool, None) is a
+        :class:`TypeError` saying so."""
+        if isinstance(code_or_name, bool) or not isinstance(code_or_name, (int, str)):
+            raise TypeError(f"an exit is looked up by its code (int) or name (str), not by "
+                            f"{type(code_or_name).__name__} {code_or_name!r}")
         if isinstance(code_or_name, int):
             return self._by_code.get(code_or_name)
         code = parse_code(code_or_name)
@@ -361,6 +365,24 @@ class Contract:
         if found is None:
             raise UnknownExit(self, code_or_name)
         return found
+
+    def __contains__(self, code_or_name: object) -> bool:
+        """``5 in contract``, ``"not-found" in contract``."""
+        if isinstance(code_or_name, bool) or not isinstance(code_or_name, (int, str)):
+            return False
+        return self.lookup(code_or_name) is not None
+
+    def __iter__(self) -> Iterator[ExitCode]:
+        """The exits, by code."""
+        return iter(self.exits)
+
+    def __len__(self) -> int:
+        """How many exits the contract has."""
+        return len(self.exits)
+
+    def __bool__(self) -> bool:
+        """A contract is a contract, whatever its size (``if contract:`` means "is there one")."""
+        return True
 
     def lookup_error(self, code: str) -> ErrorCode | None:
         """The string error code *code* (exact match, else case-insensitive), or ``None``."""
