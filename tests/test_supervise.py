@@ -648,6 +648,30 @@ def test_an_int_from_elsewhere_does_not_stop_the_script_that_ran_us(
     assert term.proc.wait(timeout=10) == 0
 
 
+def test_a_job_started_in_the_background_gets_the_terminal_on_fg(
+        terminal: Callable[..., Terminal]) -> None:
+    """`exitkit run -- sh -c 'read x' &`: the command reads the terminal from the background and
+    stops; `fg` must hand it the terminal, as the shell does for a job without exitkit."""
+    env = {**os.environ, "PS1": "prompt$ ", "TERM": "dumb", "HISTFILE": "/dev/null"}
+    term = terminal(["bash", "--norc", "--noprofile", "-i"], env)
+    assert term.read_until(b"prompt$ ")
+    term.type(f"'{PY}' '{DRIVER}' -- sh -c 'read x; echo \"got:$x\"; exit 5' &\n".encode())
+    assert term.read_until(b"prompt$ ")
+    time.sleep(1)  # it reads, is stopped for it (SIGTTIN), and exitkit stops with it
+    term.type(b"fg\n")
+
+    def child_has_terminal() -> bool:
+        return term.foreground_runs("sh", "-c", 'read x; echo "got:$x"; exit 5')
+
+    assert wait_until(child_has_terminal, timeout=10), term.output
+    term.type(b"hello\n")
+    assert term.read_until(b"got:hello"), term.output
+    term.type(b"echo status=$?\n")
+    assert term.read_until(b"status=5"), term.output
+    term.type(b"exit\n")
+    assert term.proc.wait(timeout=10) == 0
+
+
 def test_ctrl_z_stops_the_job_and_fg_resumes_it(terminal: Callable[..., Terminal]) -> None:
     env = {**os.environ, "PS1": "prompt$ ", "TERM": "dumb", "HISTFILE": "/dev/null"}
     term = terminal(["bash", "--norc", "--noprofile", "-i"], env)

@@ -233,6 +233,8 @@ class _Watch:
                                                 stderr=child_stderr))
         if capture is not None:
             capture.started()
+        if terminal is not None:  # `fg` may hand it the terminal later, if not now
+            terminal.child = self.pid
         status: int | None = None
         try:
             if foreground is not None:

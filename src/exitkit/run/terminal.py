@@ -184,6 +184,8 @@ class Terminal:
             if self.child_modes is not None:
                 self._call(_set_tty_modes, self.fd, self.child_modes)
                 self.child_modes = None
+            if not self.sentinel:  # started in the background: its first time in front
+                self.watch_interrupts(self.child)
             self.give_to(self.child)
         elif foreground != self.child and not (
             after_our_stop and self.stopped == signal.SIGTSTP
