@@ -526,6 +526,22 @@ def test_the_names_of_exitkits_own_descriptors() -> None:
             1, 2, 3, 1, None, None, None, None, None]
 
 
+@pytest.mark.parametrize("args", [["--ok", "bogus", "-c", "proxxx"], ["--timeout", "nope"],
+                                  ["-c", "no-such-contract"]])
+def test_a_run_exitkit_could_not_make_still_writes_its_report(args: list[str],
+                                                              tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    assert run_exitkit("run", "-q", "--report", str(report), "--", "true").returncode == 0
+    result = run_exitkit("run", "--report", str(report), *args, "--", "true")
+    assert result.returncode == 125
+    data = json.loads(report.read_text())  # not the earlier success
+    assert (data["exit_code"], data["outcome"], data["name"], data["attempts"]) == (
+        125, "error", "run-failed", 0)
+    assert data["error"] == result.stderr.splitlines()[0].removeprefix("exitkit: ")
+    assert set(data) == set(json.loads(run_exitkit(
+        "run", "--report", "/dev/stdout", "--", "true").stdout))  # the keys of any report
+
+
 def test_the_report_is_replaced_atomically(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     report.write_text("old\n")

@@ -158,7 +158,13 @@ def fail(err: ExitkitError, parsed: Parsed) -> int:
 
         guard_workflow_commands()
         publish_error(err)
-    return report(err)
+    status = report(err)
+    path = parsed.text("report")
+    if path is not None:  # a report left by an earlier run must not stand for this one
+        from exitkit.run.report.jsonfile import write_error_report
+
+        write_error_report(path, err, parsed.words("argv"))
+    return status
 
 
 def resolve_contract(argv: list[str], explicit: str | None) -> Contract | None:

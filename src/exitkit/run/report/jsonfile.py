@@ -18,6 +18,7 @@ from exitkit.run.report import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from exitkit.errors import ExitkitError
     from exitkit.run.report import StderrSink
     from exitkit.run.report.stderr import StderrReporter
     from exitkit.run.result import RunResult
@@ -31,9 +32,12 @@ class JsonReporter(Reporter):
         self.stderr = stderr
 
     def finished(self, result: RunResult) -> None:
+        self.write(result.to_dict())
+
+    def write(self, report: dict[str, object]) -> None:
         import json
 
-        data = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+        data = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
         try:
             fd = own_descriptor(self.path)
             if fd is not None:
@@ -46,6 +50,23 @@ class JsonReporter(Reporter):
                 _write_atomically(target, data)
         except OSError as exc:
             self.stderr.say(f"cannot write --report {self.path}: {exc.strerror or exc}")
+
+
+def write_error_report(path: str, err: ExitkitError, argv: list[str]) -> None:
+    """The report of a run exitkit could not make (125): the same keys as any report, with
+    ``outcome`` "error" and ``error`` saying why."""
+    from exitkit.errors import kind_of
+    from exitkit.run.report.stderr import StderrReporter
+    from exitkit.run.result import _printable
+    from exitkit.text import escape
+
+    JsonReporter(path, StderrReporter()).write({
+        "argv": [_printable(arg) for arg in argv], "contract": None,
+        "exit_code": err.status, "raw_exit_code": None, "name": err.exit,
+        "kind": kind_of(err.exit), "meaning": None, "recovery": None, "signal": None,
+        "timed_out": False, "cause": None, "cancelled": False, "attempts": 0, "duration": 0.0,
+        "outcome": "error", "error": escape(err.message), "stderr_line": None,
+        "stderr_line_refused": False, "stderr_tail": None})
 
 
 def own_descriptor(path: str) -> int | None:
