@@ -185,8 +185,20 @@ def test_a_full_disk_on_stdout_is_one_clean_line() -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run([EXITKIT_BIN, "list"], stdout=full, stderr=subprocess.PIPE,
                                 text=True)
-    assert "Traceback" not in result.stderr
-    assert "No space left on device" in result.stderr
+        as_json = subprocess.run([EXITKIT_BIN, "list", "--json"], stdout=full,
+                                 stderr=subprocess.PIPE, text=True)
+    # output-failed (74), not internal (70): no bug to report, no traceback
+    assert (result.returncode, result.stderr) == (
+        74, "exitkit: cannot write output: No space left on device\n")
+    assert as_json.returncode == 74
+    assert json.loads(as_json.stderr)["error"]["code"] == "output-failed"
+
+
+def test_a_closed_stdout_is_output_failed() -> None:
+    result = subprocess.run([EXITKIT_BIN, "list"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1))
+    assert (result.returncode, result.stderr) == (
+        74, "exitkit: cannot write output: Bad file descriptor\n")
 
 
 def test_an_unreadable_contract_is_a_clean_error(public_dir: Path) -> None:

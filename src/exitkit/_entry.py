@@ -81,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if _is_output_failure(exc):  # stdout on a full disk or a closed descriptor: no bug
             reason = getattr(exc, "strerror", None) or exc
-            status = "run-failed" if running else "internal"
-            return report(ExitkitError(status, f"cannot write output: {reason}"))
+            status = "run-failed" if running else "output-failed"
+            return report(ExitkitError(status, f"cannot write output: {reason}"),
+                          as_json=not running and "--json" in args)
 
         if sys.stderr is not None:
             traceback.print_exc()  # traceback's own writes ignore a broken stderr

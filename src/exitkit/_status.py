@@ -17,6 +17,8 @@ NOT_FOUND = 3
 INVALID_CONTRACT = 4
 #: Internal error in exitkit
 INTERNAL = 70
+#: exitkit could not write its output
+OUTPUT_FAILED = 74
 #: `exitkit run`: the command timed out
 TIMEOUT = 124
 #: `exitkit run` failed before or around the command
@@ -34,6 +36,7 @@ BY_NAME: dict[str, tuple[int, str]] = {
     'not-found': (3, 'not-found'),
     'invalid-contract': (4, 'validation'),
     'internal': (70, 'internal'),
+    'output-failed': (74, 'failure'),
     'timeout': (124, 'timeout'),
     'run-failed': (125, 'usage'),
     'not-executable': (126, 'not-executable'),

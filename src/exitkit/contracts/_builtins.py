@@ -800,7 +800,7 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                                      'v29.7.0), as do `docker volume rm -f` and (since 23.0.0) '
                                      '`docker network rm -f`'}]},
  'exitkit': {'name': 'exitkit',
-             'version': '1.0.0',
+             'version': '1.1.0',
              'summary': "exitkit's own exit statuses",
              'source': 'docs/run.md#exit-statuses',
              'exit': [{'code': 0,
@@ -844,6 +844,12 @@ CONTRACTS: dict[str, dict[str, Any]] = {'ansible-playbook': {'name': 'ansible-pl
                        'meaning': 'Internal error in exitkit',
                        'recovery': 'Report it with the command line and the traceback printed '
                                    'above'},
+                      {'code': 74,
+                       'name': 'output-failed',
+                       'kind': 'failure',
+                       'meaning': 'exitkit could not write its output',
+                       'when': 'stdout is closed, or its file system is full',
+                       'recovery': 'Check where the output goes'},
                       {'code': 124,
                        'name': 'timeout',
                        'kind': 'timeout',
