@@ -495,6 +495,16 @@ def test_git_relative_path_from_a_subdirectory(repo: Path) -> None:
     assert result.stdout.splitlines()[0] == "patch  contract: summary reworded"
 
 
+def test_git_through_a_symlink_compares_the_file_it_points_to(repo: Path) -> None:
+    (repo / ".exitkit").mkdir()
+    (repo / ".exitkit" / "svc.toml").symlink_to("../contracts/svc.toml")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "link")
+    result = run_exitkit("diff", "--git", "HEAD~2", ".exitkit/svc.toml", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "patch  contract: summary reworded"
+
+
 @pytest.mark.parametrize(
     ("rev", "file", "status", "words"),
     [

@@ -443,8 +443,10 @@ def load_at_revision(rev: str, file: str) -> Contract:
     if not rev or rev.startswith("-"):
         raise ExitkitError("usage", f"--git: not a revision: {quoted(rev)}",
                            hint="give a commit, branch or tag: --git HEAD~1 FILE")
-    absolute = os.path.abspath(file)
-    directory = os.path.realpath(os.path.dirname(absolute))
+    # a symlink (.exitkit/tool.toml -> ../contracts/tool.toml): the file it points to, whose
+    # committed text is the contract; git's blob of the link is only the target's name
+    absolute = os.path.realpath(file)
+    directory = os.path.dirname(absolute)
     if not os.path.isdir(directory):
         raise ExitkitError("not-found", f"{file}: no such directory")
     rc, out = _git(["rev-parse", "--show-toplevel"], directory)
