@@ -42,6 +42,39 @@ def test_show_json_holds_everything_including_error_codes() -> None:
     assert data["origin"] == "built-in"
 
 
+def test_list_marks_every_unusable_file_and_nothing_waits_on_it(world: Path) -> None:
+    found = world / ".exitkit"
+    found.mkdir()
+    os.mkfifo(found / "fifo.toml")
+    (found / "dangling.toml").symlink_to("nowhere.toml")
+    (found / "l1.toml").symlink_to("l2.toml")
+    (found / "l2.toml").symlink_to("l1.toml")
+    (found / "dir.toml").mkdir()
+    result = run_exitkit("list", timeout=30)
+    assert result.returncode == 0
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    for name in ("fifo", "dangling", "l1", "l2", "dir"):
+        assert "INVALID: " in rows[name], result.stdout
+    shown = run_exitkit("show", "fifo", timeout=30)
+    assert (shown.returncode, shown.stderr.splitlines()[0]) == (
+        4, "exitkit: .exitkit/fifo.toml: is not a regular file")
+    # the command named like it: a contract that cannot be used is said so, never waited on
+    ran = run_exitkit("run", "--", "fifo", timeout=30)
+    assert ran.returncode == 125 and "is not a regular file" in ran.stderr
+    assert run_exitkit("run", "--", "true", timeout=30).returncode == 0
+
+
+def test_a_directory_named_twice_on_the_path_is_searched_once(world: Path) -> None:
+    (world / "p1").mkdir()
+    (world / "p1" / "svc.toml").write_text(
+        'name = "svc"\nversion = "2.0.0"\nsummary = "Local tool"\n[[exit]]\ncode = 0\n'
+        'name = "success"\nkind = "success"\nmeaning = "OK"\n')
+    env = dict(os.environ, EXITKIT_PATH=f"p1{os.pathsep}p1/{os.pathsep}p1")
+    data = json.loads(run_exitkit("list", "--json", env=env).stdout)
+    assert [row["where"] for row in data["contracts"] if row["name"] == "svc"] == [
+        os.path.join("p1", "svc.toml")]
+
+
 @pytest.mark.parametrize(
     "name", ["rune", "runmark", "proxxx", "bcdock", "raid", "shell", "sysexits", "exitkit", "curl"]
 )

@@ -185,11 +185,20 @@ def _best_match(command: str, words: Sequence[str]) -> Contract | None:
 def _may_match(path: str) -> bool:
     """Whether the contract file *path* may have a ``[match]`` table (``[match]`` or ``match =
     {…}`` at a line start), by a look at its bytes: the file is parsed only when it may."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(1 << 20)
+    import stat
+
+    try:  # never blocks: a FIFO on the search path is no contract (exitkit list says so)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        raw = os.read(fd, 1 << 20)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     for line in raw.splitlines():
         stripped = line.strip().replace(b" ", b"").replace(b"\t", b"")
         if stripped.startswith((b"[match]", b"match=")):

@@ -23,7 +23,14 @@ def search_dirs() -> list[str]:
     dirs.append(".exitkit")
     config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     dirs.append(os.path.join(config, "exitkit", "contracts"))
-    return dirs
+    seen: set[str] = set()
+    unique = []
+    for directory in dirs:  # one directory named twice is searched once
+        key = os.path.normpath(directory)
+        if key not in seen:
+            seen.add(key)
+            unique.append(directory)
+    return unique
 
 
 def looks_like_path(arg: str) -> bool:
@@ -44,9 +51,8 @@ def find(name: str) -> str | None:
             entries = os.listdir(directory)
         except OSError:
             continue
-        candidate = os.path.join(directory, name + ".toml")
-        if name + ".toml" in entries and os.path.isfile(candidate):
-            return candidate
+        if name + ".toml" in entries:  # a file that cannot be used is named, and said so
+            return os.path.join(directory, name + ".toml")
     from exitkit.contracts._builtin_index import NAMES
 
     return BUILTIN if name in NAMES else None
@@ -60,11 +66,9 @@ def available() -> list[tuple[str, str]]:
             entries = sorted(os.listdir(directory))
         except OSError:
             continue
-        for entry in entries:
+        for entry in entries:  # unusable ones too (a FIFO, a dangling link): listed INVALID
             if entry.endswith(".toml") and is_kebab(entry[:-5]):
-                path = os.path.join(directory, entry)
-                if os.path.isfile(path):
-                    found.append((entry[:-5], path))
+                found.append((entry[:-5], os.path.join(directory, entry)))
     found.extend((name, BUILTIN) for name in builtin_names())
     return found
 
