@@ -123,3 +123,12 @@ def test_a_file_is_found_by_its_exact_name_on_a_case_blind_file_system(
 )
 def test_semver(text: str, parsed: tuple[int, int, int] | None) -> None:
     assert parse_version(text) == parsed
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    from exitkit.contracts.loader import load_file
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'name = "bom"\nversion = "1.0.0"\nsummary = "s"\n'
+                     b'[[exit]]\ncode = 0\nname = "success"\nkind = "success"\nmeaning = "OK"\n')
+    assert load_file(str(path)).name == "bom"

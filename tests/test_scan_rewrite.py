@@ -207,6 +207,11 @@ def test_diff_takes_no_format() -> None:
     result = run_exitkit("scan", "--diff", "--json", ".")  # --json: the error as JSON
     assert result.returncode == 2
     assert json.loads(result.stderr)["error"]["message"] == message
+    two = run_exitkit("scan", "--format", "text", "--json", ".")
+    assert two.returncode == 2
+    assert json.loads(two.stderr)["error"]["message"] == (
+        "--json and --format text ask for two formats")
+    assert run_exitkit("scan", "--format", "json", "--json", ".").returncode in (0, 1)
 
 
 def test_a_status_after_exitkit_run_is_the_commands(tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ COMMANDS: tuple[Command, ...] = (
         ),
         arguments=(Argument("files", "FILE...", "Contract files to check.", value="file",
                             count="*"),),
-        examples=("exitkit lint exitkit/mytool.toml", "exitkit lint --strict .exitkit/*.toml"),
+        examples=("exitkit lint .exitkit/mytool.toml", "exitkit lint --strict .exitkit/*.toml"),
     ),
     Command(
         "shell", "Print sourceable shell code: constants and lookup functions",
@@ -120,8 +120,8 @@ COMMANDS: tuple[Command, ...] = (
                      value="contract"),
             Argument("new", "[NEW]", "The new contract.", value="contract", count="?"),
         ),
-        examples=("exitkit diff old/mytool.toml exitkit/mytool.toml",
-                  "exitkit diff --git origin/main exitkit/mytool.toml"),
+        examples=("exitkit diff old/mytool.toml .exitkit/mytool.toml",
+                  "exitkit diff --git origin/main .exitkit/mytool.toml"),
     ),
     Command(
         "import", "Draft a contract from a tool's man page or exit-code docs",

@@ -592,7 +592,8 @@ def read_toml(path: str) -> tuple[Any, list[Problem]]:
     except OSError as exc:
         return None, [Problem(path, "", f"cannot read: {exc.strerror or exc}")]
     try:
-        text = raw.decode("utf-8")
+        # a byte-order mark, as some Windows editors write: UTF-8 all the same
+        text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         where = raw.count(b"\n", 0, exc.start) + 1
         return None, [Problem(path, "", f"not UTF-8 (byte 0x{raw[exc.start]:02x})", line=where)]

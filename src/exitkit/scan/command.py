@@ -31,7 +31,11 @@ def main(args: Parsed) -> int:
     from exitkit.scan.report import FORMATS, RENDER
     from exitkit.text import escape, quoted
 
-    fmt = "json" if args.flag("json") else (args.text("format") or "text")
+    given = args.text("format")
+    if args.flag("json") and given not in (None, "json"):
+        raise ExitkitError("usage", f"--json and --format {given} ask for two formats",
+                           hint="give one: --json is --format json")
+    fmt = "json" if args.flag("json") else (given or "text")
     if fmt not in FORMATS:
         raise ExitkitError("usage", f"unknown format {quoted(fmt)}",
                            hint="choose one of: " + ", ".join(FORMATS))
