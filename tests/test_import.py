@@ -234,3 +234,50 @@ def test_names_given_or_derived(tmp_path: Path) -> None:
     named = run_exitkit("import", str(page), "--name", "mytool")
     assert named.returncode == 0 and 'name = "mytool"' in named.stdout
     assert 'name = "grep"' in run_exitkit("import", str(MAN / "grep.1.gz")).stdout
+
+
+def _codes(tmp_path: Path, name: str, text: str) -> list[tuple[int, str]]:
+    page = tmp_path / name
+    page.write_text(text)
+    from exitkit.contracts.importer import read_source, rows_from_man, rows_from_text
+
+    source, _ = read_source(str(page))
+    rows = rows_from_man(source)[1] if name.endswith(".1") else rows_from_text(source)[0]
+    return [(row.code, row.meaning) for row in rows]
+
+
+@pytest.mark.parametrize("text", [
+    "## Exit codes\n\n1. `0` — ok\n2. `2` — usage error\n",  # the list's numbers are not codes
+    "## Exit codes\n\n- `0`: ok\n- `2`: usage error\n",
+    "## Exit codes\n\n* **0** ok\n* **2** usage error\n",
+    "## Exit codes\n\n| Code | Meaning |\n|---|---|\n| 0 | ok |\n| 2 | usage error |\n",
+])
+def test_markdown_lists_and_tables_give_the_marked_codes(text: str, tmp_path: Path) -> None:
+    assert _codes(tmp_path, "p.md", text) == [(0, "ok"), (2, "usage error")]
+
+
+def test_an_escaped_pipe_stays_in_its_cell(tmp_path: Path) -> None:
+    text = "## Exit codes\n\n| Code | Meaning |\n|---|---|\n| 3 | a \\| b |\n"
+    assert _codes(tmp_path, "p.md", text) == [(3, "a | b")]
+
+
+def test_a_man_page_as_text_reads_its_exit_codes_heading_and_continued_lines(
+        tmp_path: Path) -> None:
+    """curl's page through `man curl | col -b`: "exitcode" in the --write-out table is no
+    heading, and a code's text goes on over indented lines, a word broken with U+2010."""
+    text = ("OPTIONS\n       exitcode       The numerical exitcode of the transfer. (Added in\n"
+            "                      7.75.0)\n\nEXIT CODES\n       There are a bunch of codes.\n\n"
+            "       0      Success. The operation completed successfully according  to  the\n"
+            "\t      instructions.\n\n"
+            "       4      A feature was needed to perform the  desired  re\u2010\n"
+            "\t      quest.\n")
+    assert _codes(tmp_path, "curl.txt", text) == [
+        (0, "Success"), (4, "A feature was needed to perform the desired request")]
+
+
+def test_roff_characters_become_what_they_print(tmp_path: Path) -> None:
+    text = ('.TH FOO 1\n.SH "EXIT VALUES"\n.TP\n1\ncan\\*(Aqt update the file\n.TP\n2\n'
+            "the file doesn\\(aqt exist \\(em really\n")
+    assert _codes(tmp_path, "foo.1", text) == [
+        (1, "can't update the file"), (2, "the file doesn't exist \u2014 really")]
+    assert kebab_name("can't update password file") == "cant-update-password-file"

@@ -129,11 +129,26 @@ def is_roff(text: str) -> bool:
 # --- man pages --------------------------------------------------------------------------------
 
 
+#: roff's named characters and the strings man pages define for them (``\(aq``, ``\[em]``,
+#: ``\*(Aq``, shadow-utils' apostrophe), as the characters they print.
+_ROFF_CHARACTERS = {"aq": "'", "Aq": "'", "dq": '"', "lq": "\u201c", "rq": "\u201d",
+                    "oq": "\u2018", "cq": "\u2019", "em": "\u2014", "en": "\u2013",
+                    "hy": "-", "mi": "-", "bu": "•", "ti": "~", "ha": "^", "rs": "\\",
+                    "co": "\u00a9", "tm": "\u2122", "lA": "<=", "rA": "=>", "<=": "<=",
+                    ">=": ">=", "mu": "\u00d7", "de": "\u00b0"}
+
+
+def _roff_character(match: re.Match[str]) -> str:
+    name = match.group(1) or match.group(2) or match.group(3) or match.group(4) or ""
+    return _ROFF_CHARACTERS.get(name, "")
+
+
 def _unroff(text: str) -> str:
     """One line of roff text without its escapes."""
     text = re.sub(r"\\f(\[[^]]*\]|\(..|.)", "", text)
-    text = re.sub(r"\\\[bu\]|\\\(bu", "•", text)
-    text = re.sub(r"\\\[[a-z]+\]|\\\(..", "", text)
+    # \(xx, \[name], \*(xx, \*[name]: a character or a defined string
+    text = re.sub(r"\\\(([^\s]{2})|\\\[([^]\s]+)\]|\\\*\(([^\s]{2})|\\\*\[([^]\s]+)\]",
+                  _roff_character, text)
     text = text.replace("\\-", "-").replace("\\^", "").replace("\\&", "").replace("\\e", "\\")
     text = text.replace("\\ ", " ").replace("\\|", "").replace("\\/", "").replace("\\,", "")
     return text.strip()
@@ -239,17 +254,32 @@ _ERROR_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]{3,}$")
 
 
 def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+    """The cells of a table row; ``\\|`` is a pipe inside a cell, as in GitHub's Markdown."""
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [cell.replace("\\|", "|").strip() for cell in re.split(r"(?<!\\)\|", inner)]
+
+
+def _is_heading(lines: list[str], at: int) -> bool:
+    """Whether line *at* looks like a heading: Markdown's ``#``, a line in capitals (a man page
+    as text), a line underlined with ``===``/``---``, or a short line ending in ``:``."""
+    line = lines[at].strip()
+    underlined = at + 1 < len(lines) and re.fullmatch(r"[=-]{3,}", lines[at + 1].strip())
+    return bool(line.startswith("#") or underlined or (
+        len(line) <= 60 and (line.upper() == line or line.endswith(":"))))
 
 
 def rows_from_text(text: str) -> tuple[list[Row], list[ErrorRow]]:
     lines = [line.rstrip() for line in text.splitlines()]
     rows: list[Row] = []
-    for start, line in enumerate(lines):
-        if _SECTION.search(line) and len(line) < 120 and not re.match(r"^\s*\d", line):
-            rows = _rows_after(lines, start)
-            if rows:
-                break
+    found = [start for start, line in enumerate(lines)
+             if _SECTION.search(line) and len(line) < 120 and not re.match(r"^\s*\d", line)]
+    # a heading first: "exitcode" in a sentence about --write-out is not curl's EXIT CODES
+    for start in sorted(found, key=lambda at: not _is_heading(lines, at)):
+        rows = _rows_after(lines, start)
+        if rows:
+            break
     return rows, _error_rows(lines)
 
 
@@ -270,10 +300,23 @@ def _rows_after(lines: list[str], start: int) -> list[Row]:
                 rows.append(row)
             pending.clear()
 
+    # a plain row's text and indentation, for the lines that continue it (a man page as text)
+    last: tuple[int, str, int] | None = None
+
     for line in lines[start + 1:]:
         stripped = line.strip()
         if not stripped:
             continue
+        indent = len(line.expandtabs()) - len(line.expandtabs().lstrip())
+        if last is not None and indent > last[2] and not re.match(r"^\d{1,3}\s", stripped):
+            code, text, row_indent = last
+            # "re" and U+2010 at a line's end: a word the formatter broke
+            joined = (text[:-1] + stripped) if text.endswith(("\u2010", "\u00ad")) \
+                else f"{text} {stripped}"
+            last = (code, joined, row_indent)
+            rows[-1] = Row(code, *_meaning_and_when(joined))
+            continue
+        last = None
         cells = _cells(stripped) if "|" in stripped else []
         if cells and all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c):
             continue  # a Markdown separator row
@@ -290,6 +333,12 @@ def _rows_after(lines: list[str], start: int) -> list[Row]:
             pending.append(stripped)
             continue
         flush()
+        # a list item whose code is marked (`0`, **0**): a list number or bullet before it is not
+        # the code ("1. `0` — ok")
+        marked = re.match(r"^(?:(?:[-*•+]|\d{1,3}[.)])\s+)?(`|\*\*)(\d{1,3})\1\s*"
+                          r"[:.)\u2013\u2014-]?\s*(\S.*)$", stripped)
+        if marked:
+            stripped = f"{marked.group(2)} {marked.group(3)}"
         plain = re.match(r"^[-*•]?\s*(\d{1,3})(?:\s*[:.)\u2013\u2014-]\s*|\s+|(?=[A-Z]))(\S.*)$",
                          stripped)
         if plain and _code(plain.group(1)) is not None and "|" not in stripped:
@@ -300,6 +349,7 @@ def _rows_after(lines: list[str], start: int) -> list[Row]:
                                 _tidy(text[split.start():])))
             else:
                 rows.append(Row(int(plain.group(1)), *_meaning_and_when(text)))
+                last = (int(plain.group(1)), text, indent)
             continue
         if rows:
             break
@@ -396,6 +446,8 @@ def _meaning_and_when(text: str) -> tuple[str, str]:
 def kebab_name(text: str) -> str:
     """A kebab-case exit name from a meaning: up to four words before the first punctuation."""
     head = _STOP_AT.split(text, maxsplit=1)[0]
+    # an apostrophe joins its word: "can't" is one word, cant, not can and t
+    head = re.sub(r"(?<=[A-Za-z])['\u2019](?=[A-Za-z])", "", head)
     words = re.findall(r"[a-z0-9]+", head.lower())
     while words and (not words[0][0].isalpha() or words[0] in _LEADING):
         words.pop(0)
