@@ -18,7 +18,13 @@ TYPE_CHECKING = False
 #: line: as soon as it can (``_signal`` is built in; nothing is imported for it). The relay
 #: unblocks them once its handlers are in place.
 HELD_MASK: set[int] | None = None
+#: The process that started ``exitkit run``, as early as it can be read: a shell that exits in
+#: exitkit's first milliseconds is still seen to be gone (its death stops the command).
+PARENT: int | None = None
 if sys.argv[1:2] == ["run"]:
+    import os as _os  # loaded by the interpreter's start-up already: free
+
+    PARENT = _os.getppid()
     if TYPE_CHECKING:
         import signal as _signal
     else:

@@ -92,7 +92,9 @@ class Runner:
 
             self.tool = command_name(opts.shown) or os.path.basename(opts.shown[0])
         # The shell that started us: its death stops the child and any further attempt.
-        self.parent = os.getppid()
+        from exitkit._entry import PARENT
+
+        self.parent = PARENT if PARENT is not None else os.getppid()
         #: The last attempt made, and how many were made.
         self.last: Attempt | None = None
         self.attempts_made = 0
