@@ -192,3 +192,16 @@ def test_every_version_lint_accepts_is_printable_by_the_shell_code(version: str)
 
     if is_semver(version):
         assert _word("version", version) == version
+
+
+def test_an_error_row_with_two_problems_reports_both(tmp_path: Path) -> None:
+    path = tmp_path / "q.toml"
+    path.write_text('name = "q"\nversion = "1.0.0"\nsummary = "s"\n[[exit]]\ncode = 0\n'
+                    'name = "success"\nkind = "success"\nmeaning = "ok"\n'
+                    '[[error]]\ncode = 5\nexit = "nope"\nmeaning = "m"\n')
+    result = run_exitkit("lint", str(path))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{path}: error[0].code: must be a string, got an integer",
+        f"{path}: error[0].exit: names no [[exit]]: 'nope'",
+    ]

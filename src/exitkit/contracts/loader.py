@@ -527,6 +527,11 @@ class _Checker:
         for i, row in enumerate(rows):
             err = self.error_row(row, f"error[{i}]")
             if err is None:
+                # the row's other fields are still checked: every problem, not the first
+                named = row.get("exit") if isinstance(row, dict) else None
+                if isinstance(named, str) and exit_names and named not in exit_names:
+                    self.error(f"error[{i}].exit",
+                               f"names no [[exit]]: {named!r}{_close(named, exit_names)}")
                 continue
             if err.code in seen:
                 first = seen[err.code]
