@@ -281,3 +281,15 @@ def test_roff_characters_become_what_they_print(tmp_path: Path) -> None:
     assert _codes(tmp_path, "foo.1", text) == [
         (1, "can't update the file"), (2, "the file doesn't exist \u2014 really")]
     assert kebab_name("can't update password file") == "cant-update-password-file"
+
+
+@pytest.mark.parametrize(("code", "text", "kind"), [
+    (124, "if COMMAND times out, and --preserve-status is not specified", "timeout"),
+    (125, "timeout-command-itself-fails if the timeout command itself fails", "failure"),
+    (1, "No processes matched or none of them could be signalled", "failure"),
+    (2, "the process was killed by a signal", "signal"),
+])
+def test_kind_guesses_read_the_phrase_not_the_word(code: int, text: str, kind: str) -> None:
+    """timeout's and pgrep's own pages: "times out" is a timeout, "the timeout command" is
+    not; "could be signalled" is no death by a signal."""
+    assert guess_kind(code, text) == kind

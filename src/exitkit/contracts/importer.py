@@ -32,7 +32,8 @@ _SECTION = re.compile(r"\b(exit[ -]?(status|codes?|values?)|return (values?|code
 _KIND_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bsuccess|\bsucceeded|completed successfully|\bok\b", "success"),
     (r"\bin progress|still (running|in progress)", "in-progress"),
-    (r"time ?out|timed out|deadline", "timeout"),
+    # "times out", not "the timeout command" (timeout's own 125)
+    (r"times? ?out\b(?![ -]command)|timed out|deadline", "timeout"),
     (r"rate[- ]limit|\b429\b|too many requests", "rate-limited"),
     (r"\bnot found|no such|does ?n[o']t exist|not exist|\bmissing\b|\bnot registered", "not-found"),
     (r"\bauth|unauthori[sz]ed|forbidden|permission|access denied|credential|\btoken\b",
@@ -45,7 +46,8 @@ _KIND_WORDS: tuple[tuple[str, str], ...] = (
     (r"transient|\bbusy\b|unavailable|\bretry|temporar", "transient"),
     (r"network|connect|unreachable|resolve|\bdns\b|\bhttp\b|download|clone", "network"),
     (r"internal|\bbug\b|unexpected", "internal"),
-    (r"signal|killed|interrupt", "signal"),
+    # killed by one, not "could be signalled" (pgrep's "none could be signalled")
+    (r"\bkilled|interrupt|\bby (a )?signal|\bsignal \d|caught (a )?signal", "signal"),
 )
 _STOP_AT = re.compile(r"[.,;:(/\u2014\u2013\[]| - | -- ")  # em and en dashes too
 
