@@ -280,8 +280,8 @@ def stop_self(signum: int, group: int | None = None) -> None:
         signal.signal(signum, previous)
 
 
-#: What a pipe with room takes at once (POSIX's minimum PIPE_BUF).
-_PIPE_BUF = 512
+#: What a pipe with room takes at once, in one piece (PIPE_BUF: 4096 on Linux, 512 at least).
+_PIPE_BUF = getattr(select, "PIPE_BUF", 512)
 
 
 def _has_room(fd: int) -> bool:
