@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -109,3 +111,13 @@ def processes_running(*args: str) -> list[int]:
                 and words[1:len(args)] == list(args[1:]):
             found.append(pid)
     return found
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 10) -> bool:
+    """Poll *condition* every 20 ms until it holds (True) or *timeout* seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

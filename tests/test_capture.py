@@ -13,7 +13,6 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -638,15 +637,6 @@ def test_stderr_text_in_the_report_is_escaped(talker: Tools, tmp_path: Path) -> 
     assert data["stderr_tail"] == "Error: a\\x08\\x9b x not found\nnext\\tline"
 
 
-def until(condition: Callable[[], object], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def test_a_stop_while_stderr_is_full_after_the_command_ended_stops_exitkit(
         talker: Tools, tmp_path: Path) -> None:
     """Ctrl-Z reaches exitkit (its job) while it waits for room on a full stderr to write what
@@ -661,10 +651,10 @@ def test_a_stop_while_stderr_is_full_after_the_command_ended_stops_exitkit(
         os.close(write_end)
         try:
             # the command has written everything and ended; exitkit holds the rest
-            assert until(lambda: (tmp_path / "ended").exists()
+            assert procs.wait_for(lambda: (tmp_path / "ended").exists()
                          and not procs.children(proc.pid), timeout=20)
             os.kill(proc.pid, signal.SIGTSTP)
-            assert until(lambda: procs.state(proc.pid) == "T", timeout=10)
+            assert procs.wait_for(lambda: procs.state(proc.pid) == "T", timeout=10)
             os.kill(proc.pid, signal.SIGCONT)
             data = b""
             while chunk := os.read(read_end, 65536):

@@ -24,7 +24,7 @@ import pytest
 
 import procs
 from conftest import EXITKIT, IN_CI, Tools, run_exitkit
-from procs import LINUX_ONLY, NEEDS_DEV_FULL
+from procs import LINUX_ONLY, NEEDS_DEV_FULL, wait_for
 
 STOPS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]
 
@@ -39,15 +39,6 @@ def defaults() -> None:
 def start(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen([EXITKIT, "run", *args], stderr=subprocess.PIPE,
                             preexec_fn=defaults, **kwargs)  # type: ignore[call-overload]
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def lines(path: Path) -> int:

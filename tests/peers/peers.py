@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -68,15 +67,6 @@ def start(*args: str, **kwargs: object) -> Started:
     kwargs.setdefault("stdout", subprocess.PIPE)
     kwargs.setdefault("stderr", subprocess.PIPE)
     return Started([EXITKIT, "run", *args], text=True, **kwargs)  # type: ignore[arg-type]
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def in_new_pid_namespace() -> list[str]:

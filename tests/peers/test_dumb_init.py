@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXITKIT
-from peers import as_job, defaults, in_new_pid_namespace, in_pty, run, start, wait_for
-from procs import alive, descendants, state
+from peers import as_job, defaults, in_new_pid_namespace, in_pty, run, start
+from procs import alive, descendants, state, wait_for
 
 NOT_PORTED = {
     "DC4 -V/--version": "exitkit --version is exitkit's own, not run's",

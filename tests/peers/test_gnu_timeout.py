@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXITKIT, Tools
-from peers import defaults, in_new_pid_namespace, run, start, wait_for
-from procs import alive, descendants
+from peers import defaults, in_new_pid_namespace, run, start
+from procs import alive, descendants, wait_for
 
 #: Cases not ported, and why.
 NOT_PORTED = {

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXITKIT, Tools
-from peers import defaults, in_new_pid_namespace, in_pty, run, start, wait_for
-from procs import LINUX_ONLY, alive, children, descendants
+from peers import defaults, in_new_pid_namespace, in_pty, run, start
+from procs import LINUX_ONLY, alive, children, descendants, wait_for
 
 NOT_PORTED = {
     "TI4, -w": "no option to announce each reaped zombie",
