@@ -204,9 +204,12 @@ def test_a_stop_signal_sent_to_exitkit_is_never_followed_by_a_retry(tmp_path: Pa
         [EXITKIT, "run", "--retries", "3", "--backoff", "0", "--", "sh", "-c",
          f'echo x >> "{state}"; trap "exit 1" TERM; sleep 30 & wait'],
         stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while not state.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    from procs import argv, descendants, wait_for
+
+    # the trap is set once the shell waits for its sleep: a TERM before that would find no trap,
+    # and a sleep started after it would hold stderr open for 30 s
+    assert wait_for(lambda: state.exists() and any(
+        (argv(pid) or [""])[0].endswith("sleep") for pid in descendants(proc.pid)))
     time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=20)
