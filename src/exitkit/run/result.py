@@ -132,7 +132,7 @@ class RunResult:
 
         entry = self.entry
         return {
-            "argv": [_printable(arg) for arg in self.argv],
+            "argv": [printable(arg) for arg in self.argv],
             "contract": self.contract,
             "exit_code": self.exit_code,
             "raw_exit_code": self.status,
@@ -173,7 +173,7 @@ class RunResult:
         return quote(self.line)
 
 
-def _printable(arg: str) -> str:
+def printable(arg: str) -> str:
     """An argument as UTF-8 text: bytes that are not UTF-8 (surrogate-escaped) as ``\\xff``."""
     return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 

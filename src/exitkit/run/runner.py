@@ -95,9 +95,9 @@ class Runner:
         from exitkit._entry import PARENT
 
         self.parent = PARENT if PARENT is not None else os.getppid()
-        #: The last attempt made, and how many were made.
+        #: The last attempt made, and how many were made (one count, read by every result).
         self.last: Attempt | None = None
-        self.attempts_made = 0
+        self.attempts = 0
         #: The shell that started us died between attempts: no further attempt, and the run
         #: was cancelled.
         self.abandoned = False
@@ -112,12 +112,12 @@ class Runner:
         return self.parent > 1 and os.getppid() != self.parent
 
     def run(self) -> RunResult:
-        attempts = 0
         try:
             while True:
                 self.check_signals()
-                attempt = self.last = self.attempt(attempts + 1)
-                attempts = self.attempts_made = attempts + 1
+                attempt = self.last = self.attempt(self.attempts + 1)
+                self.attempts += 1
+                attempts = self.attempts
                 if not self.should_retry(attempt, attempts):
                     break
                 delay = self.delay(attempts)
@@ -134,8 +134,8 @@ class Runner:
                     break
             self.check_signals()
         except Stopped as stop:
-            return self.stopped(stop, attempts)
-        return self.result(attempt, attempts)
+            return self.stopped(stop)
+        return self.result(attempt, self.attempts)
 
     def check_signals(self) -> None:
         """End the run if a stop signal or SIGALRM reached us outside an attempt."""
@@ -239,9 +239,9 @@ class Runner:
 
     def stopped_late(self, signum: int) -> RunResult:
         """The result of a run whose stop signal came after its last attempt was judged."""
-        return self.stopped(Stopped(signum), self.attempts_made)
+        return self.stopped(Stopped(signum))
 
-    def stopped(self, stop: Stopped, attempts: int) -> RunResult:
+    def stopped(self, stop: Stopped) -> RunResult:
         """The result of a run ended by a signal or by time running out outside an attempt.
         The status exitkit ends with is the signal's (or 124); the command's own, when an
         attempt ran, stays its raw status: exitkit was stopped, not the command."""
@@ -255,14 +255,14 @@ class Runner:
             command=self.opts.display_line,
             tool=self.tool,
             contract=self.contract.name if self.contract is not None else None,
-            status=last.status if last is not None and attempts else status,
+            status=last.status if last is not None else status,
             exit_code=status,
             outcome=outcome,
             entry=policy.label(None, status),
             signal=stop.signal,
             timed_out=stop.signal is None,
             timeout=self.opts.timeout,
-            attempts=attempts,
+            attempts=self.attempts,
             duration=time.monotonic() - self.start,
             cause=cause,
             cancelled=stop.signal is not None and self.opts.github,

@@ -57,11 +57,11 @@ def write_error_report(path: str, err: ExitkitError, argv: list[str]) -> None:
     ``outcome`` "error" and ``error`` saying why."""
     from exitkit.errors import kind_of
     from exitkit.run.report.stderr import StderrReporter
-    from exitkit.run.result import _printable
+    from exitkit.run.result import printable
     from exitkit.text import escape
 
     JsonReporter(path, StderrReporter()).write({
-        "argv": [_printable(arg) for arg in argv], "contract": None,
+        "argv": [printable(arg) for arg in argv], "contract": None,
         "exit_code": err.status, "raw_exit_code": None, "name": err.exit,
         "kind": kind_of(err.exit), "meaning": None, "recovery": None, "signal": None,
         "timed_out": False, "cause": None, "cancelled": False, "attempts": 0, "duration": 0.0,
