@@ -24,6 +24,7 @@ import pytest
 
 import procs
 from conftest import EXITKIT, IN_CI, Tools, run_exitkit
+from exitkit.run.relay import FULL_STDERR_GRACE
 from procs import LINUX_ONLY, NEEDS_DEV_FULL, wait_for
 
 STOPS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]
@@ -129,6 +130,34 @@ def test_a_stop_signal_ends_exitkit_waiting_on_a_full_stderr(args: list[str],
         if proc.poll() is None:
             proc.kill()
         os.close(read_end)  # the reader goes: nothing waits on the pipe any more
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("args", "script", "status"), [
+    (["--timeout", "0.5"], "echo more >&2; sleep 30", 124),
+    (["--as", "kubectl delete pod x", "--ok", "not-found", "--timeout", "0.5"],
+     "echo Error from server >&2; sleep 30", 124),
+    (["--max-time", "1", "--retries", "5", "--backoff", "0.1"], "exit 1", 1),
+], ids=["own line after --timeout", "relayed bytes after --timeout", "retry line, --max-time"])
+def test_a_run_with_a_deadline_ends_although_its_stderr_is_full_and_never_read(
+        args: list[str], script: str, status: int) -> None:
+    """GNU timeout ends at its deadline, whatever becomes of stderr. exitkit's own lines, and the
+    last bytes it relays for the command, wait for room on a full stderr nobody reads at most
+    FULL_STDERR_GRACE seconds past the deadline; then they are dropped and the run ends."""
+    read_end, write_end = full_pipe()
+    proc = subprocess.Popen([EXITKIT, "run", *args, "--", "sh", "-c", script],
+                            stderr=write_end, preexec_fn=defaults)
+    os.close(write_end)
+    try:
+        try:
+            proc.wait(timeout=FULL_STDERR_GRACE + 20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("exitkit kept waiting for room on its stderr")
+        assert proc.returncode == status
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(read_end)
         proc.wait(timeout=10)
 
 

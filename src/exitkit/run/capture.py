@@ -170,18 +170,19 @@ class Capture:
         What the command left is never dropped: writing it waits for our stderr as long as that
         takes (a pager being read, a slow log). A stop signal that reaches exitkit meanwhile
         (*relay*) ends the wait and drops the rest, as Ctrl-C would have ended the command
-        blocked in its write without exitkit. What a leftover process writes after the command
-        ended gets *drain* seconds, however fast it writes."""
+        blocked in its write without exitkit; so does the end of the grace a timed-out run gets
+        (:meth:`~exitkit.run.relay.SignalRelay.time_is_up`). What a leftover process writes
+        after the command ended gets *drain* seconds, however fast it writes."""
         owed = (_pending_bytes(self.source) or 0) if self.source >= 0 else 0
         end = time.monotonic() + drain
         while self.source >= 0 or self.backlog:
             if relay is not None:
-                if relay.stop_signal() is not None:
+                if relay.stop_writing():
                     break
                 relay.suspend_if_asked()  # Ctrl-Z while our stderr is full: the job stops
             if self.backlog and self.sink_ok:  # our stderr is full: wait for room
                 if relay is not None:
-                    relay.sleep(1.0, self.watch())
+                    relay.wait_for_room(self.watch())
                 else:
                     _wait_writable(self.watch()[0][0])
                 self.flush()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import select
+import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,6 +57,11 @@ FORWARDED_SIGNALS: tuple[int, ...] = (
 JOB_STOPS: tuple[int, ...] = _existing("SIGTSTP", "SIGTTIN", "SIGTTOU")
 #: Everything the relay catches.
 RELAYED: frozenset[int] = frozenset({*FORWARDED_SIGNALS, TIMER, int(signal.SIGCHLD), *JOB_STOPS})
+#: How long exitkit still waits for room on a full stderr once the run's time is up (a timeout,
+#: --max-time, SIGALRM): a stderr nobody reads must not keep a run with a deadline alive for
+#: ever. GNU timeout prints nothing at its deadline; exitkit's line, or the last bytes it relays
+#: for the command, are dropped after this.
+FULL_STDERR_GRACE = 5.0
 
 _inherited_mask: frozenset[int] | None = None
 
@@ -98,7 +104,8 @@ def _disposition(signum: int) -> object:
 class SignalRelay:
     """The handlers and wake-up fd of one supervised run, or of a whole ``exitkit run``."""
 
-    __slots__ = ("pending", "poller", "saved_handlers", "saved_wakeup_fd", "wakeup_r", "wakeup_w")
+    __slots__ = ("pending", "poller", "saved_handlers", "saved_wakeup_fd", "wakeup_r", "wakeup_w",
+                 "write_deadline")
 
     def __init__(self) -> None:
         #: Signals received and not yet taken, in order.
@@ -108,6 +115,9 @@ class SignalRelay:
         self.wakeup_r = -1
         self.wakeup_w = -1
         self.poller: select.poll | None = None
+        #: When waiting for room on a full stderr ends (time.monotonic()), or None: as long as it
+        #: takes, unless a stop signal arrives. Set once the run's time is up.
+        self.write_deadline: float | None = None
 
     @property
     def active(self) -> bool:
@@ -167,16 +177,38 @@ class SignalRelay:
             self.pending[:] = [s for s in self.pending if s not in JOB_STOPS]
             stop_self(stops[0])
 
+    def time_is_up(self, grace: float = FULL_STDERR_GRACE) -> None:
+        """The run's time is up: from now on, waiting for room on a full stderr ends within
+        *grace* seconds."""
+        deadline = time.monotonic() + grace
+        if self.write_deadline is None or deadline < self.write_deadline:
+            self.write_deadline = deadline
+
+    def stop_writing(self) -> bool:
+        """Whether to give up waiting for room on a full stderr: a stop signal is pending, or
+        :attr:`write_deadline` has passed."""
+        return self.stop_signal() is not None or (
+            self.write_deadline is not None and time.monotonic() >= self.write_deadline)
+
+    def wait_for_room(self, fds: Iterable[tuple[int, int]]) -> None:
+        """Sleep until one of *fds* is ready, a signal arrives, a second passes, or the write
+        deadline comes."""
+        seconds = 1.0
+        if self.write_deadline is not None:
+            seconds = min(seconds, self.write_deadline - time.monotonic())
+        self.sleep(seconds, fds)
+
     def write_until_stopped(self, fd: int, data: bytes) -> None:
         """Write *data* to *fd* (exitkit's stderr), waiting for room as long as it takes unless a
-        stop signal (INT, TERM, HUP, QUIT) is pending: then the rest is dropped, so that a full
-        pipe nobody reads cannot keep exitkit from ending by it."""
+        stop signal (INT, TERM, HUP, QUIT) is pending or the run's time is up and its grace is
+        over (:meth:`time_is_up`): then the rest is dropped, so that a full pipe nobody reads
+        cannot keep exitkit from ending."""
         view = memoryview(data)
         while view:
             if not _has_room(fd):
-                if self.stop_signal() is not None:
+                if self.stop_writing():
                     return
-                self.sleep(1.0, [(fd, select.POLLOUT)])
+                self.wait_for_room([(fd, select.POLLOUT)])
                 continue
             try:  # a pipe with room takes PIPE_BUF bytes without blocking
                 view = view[os.write(fd, view[:_PIPE_BUF]):]

@@ -15,7 +15,7 @@ import time
 
 from exitkit._status import TIMEOUT
 from exitkit.run import policy
-from exitkit.run.relay import JOB_STOPS, STOP_SIGNALS, TIMER, stop_self
+from exitkit.run.relay import FULL_STDERR_GRACE, JOB_STOPS, STOP_SIGNALS, TIMER, stop_self
 from exitkit.run.report import tell
 from exitkit.run.result import RunResult
 from exitkit.signals import death_status
@@ -103,6 +103,7 @@ class Runner:
         self.abandoned = False
         self.start = time.monotonic()
         self.deadline = None if opts.max_time is None else self.start + opts.max_time
+        self.time_not_up()
 
     @property
     def max_attempts(self) -> int:
@@ -121,10 +122,7 @@ class Runner:
                 if not self.should_retry(attempt, attempts):
                     break
                 delay = self.delay(attempts)
-                if self.deadline is not None and time.monotonic() + delay >= self.deadline:
-                    tell(self.reporters, "stopped_retrying",
-                         f"no time left for attempt {attempts + 1} within --max-time "
-                         f"{self.opts.max_time:g}s")
+                if self.out_of_time(attempts, delay):
                     break
                 progress = self.result(attempt, attempts)
                 tell(self.reporters, "retrying", progress, delay, self.max_attempts)
@@ -132,10 +130,23 @@ class Runner:
                     self.abandoned = True
                     tell(self.reporters, "stopped_retrying", "the calling shell went away")
                     break
+                if self.out_of_time(attempts):  # the retry line took it (a stderr nobody reads)
+                    break
             self.check_signals()
         except Stopped as stop:
             return self.stopped(stop)
         return self.result(attempt, self.attempts)
+
+    def out_of_time(self, attempts: int, delay: float = 0.0) -> bool:
+        """Whether the next attempt, after *delay*, would start past --max-time: then the run's
+        time is up, and the reporters hear why no attempt follows."""
+        if self.deadline is None or time.monotonic() + delay < self.deadline:
+            return False
+        if self.relay is not None:
+            self.relay.time_is_up()
+        tell(self.reporters, "stopped_retrying",
+             f"no time left for attempt {attempts + 1} within --max-time {self.opts.max_time:g}s")
+        return True
 
     def check_signals(self) -> None:
         """End the run if a stop signal or SIGALRM reached us outside an attempt."""
@@ -147,10 +158,19 @@ class Runner:
         if TIMER in self.relay.pending:
             raise Stopped(None, "SIGALRM: time is up")
 
+    def time_not_up(self) -> None:
+        """exitkit's own lines wait for room on a full stderr as long as it takes, but never
+        past --max-time and its grace."""
+        if self.relay is not None:
+            self.relay.write_deadline = None
+            if self.deadline is not None:
+                self.relay.time_is_up(self.deadline - time.monotonic() + FULL_STDERR_GRACE)
+
     def attempt(self, number: int) -> Attempt:
         from exitkit.run.supervise import SpawnError, supervise
 
         opts = self.opts
+        self.time_not_up()  # a new attempt: its time is not up (an earlier one's may have been)
         timeout, max_time = opts.timeout, False
         if self.deadline is not None:
             left = max(self.deadline - time.monotonic(), 0.0)
@@ -247,6 +267,8 @@ class Runner:
         attempt ran, stays its raw status: exitkit was stopped, not the command."""
         if stop.signal is None:  # SIGALRM
             status, outcome, cause = TIMEOUT, "timeout", "timeout"
+            if self.relay is not None:
+                self.relay.time_is_up()
         else:
             status, outcome, cause = death_status(stop.signal), "signal", "stopped"
         last = self.last

@@ -252,6 +252,8 @@ class _Watch:
                 self.signal_group(signal.SIGKILL)
             if terminal is not None and terminal.handed_over:
                 terminal.take_back()
+            if self.timed_out and self.relay.active:
+                self.relay.time_is_up()  # a full stderr nobody reads must not hold us for ever
             if capture is not None and status is not None:
                 capture.finish(self.relay)  # the last bytes, and the classifier's last line
             interrupted = terminal.stop_watching() if terminal is not None else None
