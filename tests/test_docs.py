@@ -227,3 +227,12 @@ def test_the_link_check_finds_a_broken_link(tmp_path: Path) -> None:
     assert targets == ["other.md#some-title", "other.md#nope", "missing.md",
                        "https://example.org"]
     assert anchors(tmp_path / "other.md") == {"some-title"}
+
+
+def test_the_readme_lists_every_command() -> None:
+    """The README's command table has a row for every command `exitkit --help` lists."""
+    from exitkit.cli.spec import COMMANDS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [c.name for c in COMMANDS if f"| `exitkit {c.name}" not in readme]
+    assert missing == []

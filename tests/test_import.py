@@ -120,6 +120,26 @@ def test_the_cli_writes_a_contract_that_lints(tmp_path: Path) -> None:
         2, f"exitkit: '{out}' exists; exitkit import never overwrites a file")
 
 
+def test_the_output_folder_is_created_and_a_write_failure_is_an_output_failure(
+        tmp_path: Path) -> None:
+    """`exitkit import PAGE -o .exitkit/mytool.toml` in a project without `.exitkit/` yet (the
+    flow docs/authors.md gives); a folder that cannot be made is exitkit's 74, not a usage error."""
+    page = tmp_path / "exit-codes.md"
+    page.write_text("## Exit codes\n\n| Code | Meaning |\n|---|---|\n| 0 | ok |\n"
+                    "| 5 | Resource not found |\n")
+    out = tmp_path / "project" / ".exitkit" / "mytool.toml"
+    result = run_exitkit("import", str(page), "--name", "mytool", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert run_exitkit("lint", str(out)).returncode == 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    failed = run_exitkit("import", str(page), "--name", "mytool", "-o",
+                         str(blocker / "x" / "mytool.toml"))
+    assert failed.returncode == 74
+    assert failed.stderr.startswith(f"exitkit: cannot create '{blocker / 'x'}': ")
+    assert not (blocker.parent / "x").exists()
+
+
 def test_man_name_asks_man_for_the_page(tools: Tools) -> None:
     tools("man", f'[ "$1" = -w ] && [ "$2" = shellcheck ] && echo "{MAN / "shellcheck.1.gz"}" '
                  "&& exit 0\nexit 16")

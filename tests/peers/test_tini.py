@@ -28,8 +28,6 @@ NOT_PORTED = {
     "TI8, the 'zombie reaping won't work' warning": "exitkit reaps orphans as PID 1 only, where "
                                                     "they are its children; elsewhere they are "
                                                     "not",
-    "TI2 for signal deaths (-e 143)": "--ok names exit codes; a command killed by TERM is a "
-                                      "signal death, never tolerated (docs/run.md)",
     "TS1, TS5, TS12, TS16, TO7, TO10": "version and licence texts, verbosity, hardening-check, "
                                        "valgrind and distribution packages: nothing of run's",
     "TO6": "stale in tini itself (expects 0, tini exits 1)",
@@ -66,6 +64,16 @@ def test_ti2_every_other_code_tolerated_leaves_this_one(code: int) -> None:
                                         f"{code + 1}-255" if code < 255 else "") if part)
     result = run("-q", "--ok", others, "--", "sh", "-c", f"exit {code}")
     assert result.returncode == code
+
+
+@pytest.mark.parametrize("ok", ["143", "sigterm"])
+def test_ti2_a_death_by_signal_is_tolerated_by_its_shell_status(ok: str) -> None:
+    """TI2 for signal deaths (`tini -e 143`): a command killed by TERM reads as 143, as in the
+    shell, so --ok 143 (or its name) tolerates it; without it exitkit dies of TERM."""
+    result = run("--ok", ok, "--", "sh", "-c", "kill -TERM $$")
+    assert result.returncode == 0
+    assert "exited 143 (sigterm); tolerated by --ok" in result.stderr
+    assert run("--", "sh", "-c", "kill -TERM $$").returncode == -signal.SIGTERM
 
 
 def test_ti3_as_pid_1_every_orphan_is_reaped(tmp_path: Path) -> None:

@@ -162,6 +162,15 @@ def import_cmd(args: Parsed) -> int:
     if output is None:
         write_stdout(toml, utf8=True)
     else:
+        import os
+
+        folder = os.path.dirname(output)
+        try:
+            if folder and not os.path.isdir(folder):  # `-o .exitkit/mytool.toml`, a new project
+                os.makedirs(folder)
+        except OSError as exc:
+            raise ExitkitError("output-failed",
+                               f"cannot create {quoted(folder)}: {exc.strerror or exc}") from None
         try:
             with open(output, "x", encoding="utf-8") as fh:
                 fh.write(toml)
@@ -170,8 +179,8 @@ def import_cmd(args: Parsed) -> int:
                                "overwrites a file", hint="choose another -o FILE, or remove it"
                                ) from None
         except OSError as exc:
-            raise ExitkitError("usage", f"cannot write {quoted(output)}: {exc.strerror}") \
-                from None
+            raise ExitkitError("output-failed",
+                               f"cannot write {quoted(output)}: {exc.strerror or exc}") from None
     guessed = toml.count("  # check")
     write_stderr(f"exitkit: {exits} exit code(s) and {errors} error code(s) from "
                  f"{quoted(source)}; {guessed} kind(s) guessed, marked '# check': review them\n")
