@@ -243,3 +243,35 @@ def test_an_unreadable_contract_is_a_clean_error(public_dir: Path) -> None:
     assert (result.returncode, result.stdout) == (4, "")
     assert result.stderr == (f"exitkit: {secret}: cannot read: Permission denied\n"
                              f"exitkit: hint: run 'exitkit lint {secret}' to see every problem\n")
+
+
+def test_markdown_shows_hostile_text_as_written_and_sends_the_terminal_nothing(
+        tmp_path: Path) -> None:
+    """`show --format markdown` of a contract with escape sequences, HTML, backticks, pipes and
+    odd line breaks: no control character reaches stdout (the table format already escaped them),
+    and each code span renders as the text itself (found by review: error codes went through
+    the cell escaping, whose entities a code span shows literally; a pattern outside the table
+    had its `|` escaped)."""
+    from markdown_it import MarkdownIt
+
+    path = tmp_path / "svc.toml"
+    path.write_text(
+        'name = "svc"\nversion = "1.0.0"\n'
+        '[[exit]]\ncode = 0\nname = "success"\nkind = "success"\n'
+        'meaning = "plain \\u001b]0;pwned\\u0007 \\u001b[2J cleared"\n'
+        '[[exit]]\ncode = 5\nname = "not-found"\nkind = "not-found"\nmeaning = "gone"\n'
+        '[[error]]\ncode = "E<1>&\\\\x"\nexit = "not-found"\nmeaning = "m"\n'
+        '[[error]]\ncode = "E`2"\nexit = "not-found"\nmeaning = "m"\n'
+        '[stderr]\nerrors = [\'^(Error|error): \', "^fatal\\u0085x"]\n'
+        '[[outcome]]\nname = "gone"\ncodes = [5]\nkind = "not-found"\n'
+        'pattern = \'not (found|there)\'\nmeaning = "m"\n', encoding="utf-8")
+    out = run_exitkit("show", str(path), "--format", "markdown").stdout
+    assert not [ch for ch in out if (ord(ch) < 32 and ch != "\n") or 0x7f <= ord(ch) < 0xa0]
+    assert "plain \\\\e]0;pwned\\\\x07 \\\\e[2J cleared" in out  # renders as \e]0;…
+    tokens = MarkdownIt("commonmark").enable("table").parse(out)
+    spans = [child.content for token in tokens if token.type == "inline"
+             for child in token.children or [] if child.type == "code_inline"]
+    assert "E<1>&\\x" in spans and "E`2" in spans
+    assert "not (found|there)" in spans  # in the table: GFM takes the \| back to |
+    assert "^(Error|error): " in spans  # outside the table: as written
+    assert "^fatal\\x85x" in spans  # a line break is shown escaped, not as a space

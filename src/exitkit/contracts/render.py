@@ -74,13 +74,18 @@ def render_table(contract: Contract) -> str:
 
 
 def _cell(text: str | None) -> str:
-    """A Markdown table cell: pipes escaped, line breaks as <br>."""
+    """A Markdown table cell: line breaks as <br>; what a terminal would act on shown escaped
+    (``\\e``, as everywhere exitkit prints contract text); HTML's ``&<>`` as entities; backslashes
+    and pipes escaped, so that the cell shows the text as written and does not end early."""
     if not text:
         return ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace(
-        "\n", "<br>"
-    ).replace("\r", "<br>")
+    from exitkit.text import escape
+
+    return "<br>".join(
+        escape(line).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace("\\", "\\\\").replace("|", "\\|")
+        for line in text.splitlines()
+    )
 
 
 def _code_span(text: str) -> str:
@@ -94,10 +99,15 @@ def _code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _pattern_cell(pattern: str) -> str:
-    """A regular expression as a code span in a table cell: backslashes kept as written (a code
-    span shows them literally), only ``|`` escaped so that the cell does not end."""
-    return _code_span(" ".join(pattern.splitlines()).replace("|", "\\|"))
+def _code_text(text: str, in_table: bool = True) -> str:
+    """Contract text (a regular expression, an error code) as a Markdown code span: shown as
+    written — a code span takes backslashes and ``&`` literally — except what a terminal would
+    act on and line breaks, shown escaped (``\\e``, ``\\n``), and, in a table cell, ``|``
+    escaped so that the cell does not end there."""
+    from exitkit.text import escape
+
+    shown = escape(text)
+    return _code_span(shown.replace("|", "\\|") if in_table else shown)
 
 
 def render_markdown(contract: Contract) -> str:
@@ -106,7 +116,7 @@ def render_markdown(contract: Contract) -> str:
     if contract.summary:
         lines += [_cell(contract.summary), ""]
     if contract.match is not None:
-        lines += [f"For {_code_span(contract.match.describe())}.", ""]
+        lines += [f"For {_code_text(contract.match.describe(), in_table=False)}.", ""]
     lines += [
         "| Code | Name | Kind | Meaning | When | Recovery |",
         "|---:|---|---|---|---|---|",
@@ -132,11 +142,11 @@ def render_markdown(contract: Contract) -> str:
             kind = o.kind + (" (retryable)" if o.retryable else "")
             lines.append(
                 f"| `{o.name}` | {', '.join(map(str, o.codes))} | {kind} | "
-                f"{_pattern_cell(o.pattern)} | {_cell(o.meaning)} | {_cell(o.when)} | "
+                f"{_code_text(o.pattern)} | {_cell(o.meaning)} | {_cell(o.when)} | "
                 f"{_cell(o.recovery)} |"
             )
         if contract.stderr.errors:
-            spans = ", ".join(_pattern_cell(p) for p in contract.stderr.errors)
+            spans = ", ".join(_code_text(p, in_table=False) for p in contract.stderr.errors)
             lines += ["", f"Error lines (each must be one of the accepted outcomes): {spans}."]
         if contract.stderr.locale is not None:
             lines += ["", f"The tool runs with `LC_MESSAGES={contract.stderr.locale}` and without "
@@ -152,7 +162,7 @@ def render_markdown(contract: Contract) -> str:
         for err in contract.errors:
             exit = contract.exit_of(err)
             lines.append(
-                f"| `{_cell(err.code)}` | {exit.code} `{exit.name}` | {_cell(err.meaning)} | "
+                f"| {_code_text(err.code)} | {exit.code} `{exit.name}` | {_cell(err.meaning)} | "
                 f"{_cell(err.hint)} |"
             )
     lines += [
