@@ -578,3 +578,37 @@ def test_contract_from_bytes_reports_problems_under_its_label() -> None:
     assert "not UTF-8" in info.value.message
     contract = contract_from_bytes(to_toml(BASE).encode(), "REV:x.toml")
     assert (contract.version, contract.origin) == ("1.2.0", "REV:x.toml")
+
+
+def test_reordering_what_is_a_set_is_no_change(tmp_path: Path) -> None:
+    """[match] flags must all be there, any one [stderr] error line explains a line, and an
+    outcome refines each of its codes: their order means nothing, so reordering them needs no
+    bump (found by review: each was reported major). A subcommand's `args` keep their order."""
+    head = 'name = "svc"\nversion = "1.0.0"\n'
+    body = ('[[exit]]\ncode = 0\nname = "ok"\nkind = "success"\nmeaning = "m"\n'
+            '[[exit]]\ncode = 1\nname = "error"\nkind = "failure"\nmeaning = "m"\n'
+            '[[exit]]\ncode = 2\nname = "usage"\nkind = "usage"\nmeaning = "m"\n'
+            '[[outcome]]\nname = "gone"\nkind = "not-found"\ncodes = {codes}\n'
+            "pattern = 'not found'\nmeaning = \"m\"\n")
+    old = tmp_path / "old.toml"
+    old.write_text(head + '[match]\ncommand = "svc"\nargs = ["a", "b"]\nflags = ["--x", "--y"]\n'
+                   "[stderr]\nerrors = ['^Error: ', '^fatal: ']\n" + body.format(codes="[1, 2]"))
+    new = tmp_path / "new.toml"
+    new.write_text(head + '[match]\ncommand = "svc"\nargs = ["a", "b"]\nflags = ["--y", "--x"]\n'
+                   "[stderr]\nerrors = ['^fatal: ', '^Error: ']\n" + body.format(codes="[2, 1]"))
+    report = compare(load_file(str(old)), load_file(str(new)))
+    assert report.changes == [] and report.ok
+    swapped = tmp_path / "args.toml"
+    swapped.write_text(old.read_text().replace('args = ["a", "b"]', 'args = ["b", "a"]'))
+    assert summary(compare(load_file(str(old)), load_file(str(swapped)))) == [
+        ("major", "contract", None, "match-changed")]
+
+
+def test_diff_lines_show_contract_text_escaped(tmp_path: Path) -> None:
+    """An error code may hold any text; `diff` prints it escaped, as `show` and `explain` do."""
+    data = copy.deepcopy(BASE)
+    error_row(data, "BUSY")["code"] = "E\x1b]0;owned\x07\x1b[2J"
+    result = run_exitkit("diff", write(tmp_path / "old.toml", data),
+                         write(tmp_path / "new.toml", BASE))
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "error E\\e]0;owned\\x07\\e[2J: removed" in result.stdout

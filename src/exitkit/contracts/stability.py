@@ -117,8 +117,11 @@ class Report:
         )
 
     def lines(self) -> list[str]:
-        """One line per change, then the verdict."""
-        return [str(c) for c in self.changes] + [self.verdict]
+        """One line per change, then the verdict; contract text escaped (an error code may hold
+        anything, and a terminal must not act on it)."""
+        from exitkit.text import escape
+
+        return [escape(str(c)) for c in self.changes] + [self.verdict]
 
     def to_dict(self) -> dict[str, Any]:
         def side(contract: Contract) -> dict[str, str]:
@@ -189,6 +192,12 @@ def _text_changes(
     return changes
 
 
+def _match_key(contract: Contract) -> tuple[str, tuple[str, ...], frozenset[str]] | None:
+    """What decides which command lines a contract's ``[match]`` reads."""
+    match = contract.match
+    return None if match is None else (match.command, match.args, frozenset(match.flags))
+
+
 def _contract_changes(old: Contract, new: Contract) -> list[Change]:
     changes = []
     if old.name != new.name:
@@ -198,7 +207,7 @@ def _contract_changes(old: Contract, new: Contract) -> list[Change]:
         changes.append(Change("major", "contract", None, new.name, "prefix-changed",
                               f"prefix changed {old.prefix} → {new.prefix}: "
                               "every shell constant is renamed"))
-    if old.match != new.match:
+    if _match_key(old) != _match_key(new):  # flags must all be there: their order means nothing
         def covers(contract: Contract) -> str:
             return contract.match.describe() if contract.match else "the command named like it"
 
@@ -289,7 +298,7 @@ def _outcome_changes(old: Contract, new: Contract) -> list[Change]:
     codes, its pattern, its kind, the error lines, the locale — is major: a script's --ok
     tolerates other runs than before. A new outcome is minor, its texts a patch."""
     changes: list[Change] = []
-    if old.stderr.errors != new.stderr.errors:
+    if set(old.stderr.errors) != set(new.stderr.errors):  # any one of them: order means nothing
         changes.append(Change("major", "contract", None, new.name, "error-lines-changed",
                               "[stderr] errors changed: other lines must be explained for an "
                               "outcome to hold"))
@@ -304,7 +313,7 @@ def _outcome_changes(old: Contract, new: Contract) -> list[Change]:
         if now is None:
             changes.append(Change("major", "outcome", name, name, "removed", "removed"))
             continue
-        if was.codes != now.codes:
+        if set(was.codes) != set(now.codes):
             changes.append(Change("major", "outcome", name, name, "codes-changed",
                                   f"refines exits {list(was.codes)} → {list(now.codes)}"))
         if was.pattern != now.pattern:
