@@ -177,19 +177,24 @@ class _Checker:
         if not isinstance(value, str):
             self.error(where, f"must be a string, got {_type_name(value)}")
             return None
-        if "\x00" in value:
-            self.error(where, "contains a NUL character, which no shell can carry")
-            return None
         if required and not value.strip():
             self.error(where, "must not be empty")
             return None
+        return value if self.characters(value, where) else None
+
+    def characters(self, value: str, where: str) -> bool:
+        """Check the characters of one string of the contract: NUL is an error (False), control
+        characters a warning."""
+        if "\x00" in value:
+            self.error(where, "contains a NUL character, which no shell can carry")
+            return False
         # isprintable() is a C-speed "no control character at all" for the common one-line text
         controls = [] if value.isprintable() else sorted({ch for ch in value if _is_control(ch)})
         if controls:
             shown = ", ".join(repr(ch)[1:-1] for ch in controls)
             self.warn(where, f"contains control characters ({shown}) that a terminal would act "
                       "on; exitkit shows them escaped, other programs may not")
-        return value
+        return True
 
     def exit_row(self, row: Any, path: str) -> ExitCode | None:
         if not isinstance(row, dict):
@@ -305,6 +310,8 @@ class _Checker:
         if not isinstance(value, str) or not value:
             self.error(path, f"must be a regular expression, got {_type_name(value)}"
                        if not isinstance(value, str) else "must not be empty")
+            return None
+        if not self.characters(value, path):
             return None
         if self.trusted:
             return value
@@ -463,6 +470,8 @@ class _Checker:
         for i, word in enumerate(value):
             if not isinstance(word, str) or not word or any(ch.isspace() for ch in word):
                 self.error(f"{path}[{i}]", f"must be one word, got {word!r}")
+                ok = False
+            elif not self.characters(word, f"{path}[{i}]"):
                 ok = False
             elif not good(word):
                 self.error(f"{path}[{i}]", f"must be {expected}, got {word!r}")
