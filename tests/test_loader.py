@@ -119,7 +119,9 @@ def test_a_file_is_found_by_its_exact_name_on_a_case_blind_file_system(
 @pytest.mark.parametrize(
     ("text", "parsed"),
     [("1.2.3", (1, 2, 3)), ("1.2.3-rc.1", (1, 2, 3)), ("1.2.3+b5", (1, 2, 3)), ("1.2", None),
-     ("v1.2.3", None), ("01.2.3", None), ("1.2.x", None)],
+     ("v1.2.3", None), ("01.2.3", None), ("1.2.x", None), ("1.0.0-rc.01", None),
+     ("1.0.0-01", None), ("1.0.0-rc.0", (1, 0, 0)), ("1.0.0-0a", (1, 0, 0)),
+     ("1.0.0+build.01", (1, 0, 0))],
 )
 def test_semver(text: str, parsed: tuple[int, int, int] | None) -> None:
     assert parse_version(text) == parsed

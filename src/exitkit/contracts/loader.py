@@ -127,6 +127,8 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
     core, dash, pre = rest.partition("-")
     if (plus and not _identifiers(build)) or (dash and not _identifiers(pre)):
         return None
+    if dash and any(p.isdigit() and len(p) > 1 and p.startswith("0") for p in pre.split(".")):
+        return None  # a numeric pre-release identifier has no leading zero (semver §9)
     parts = core.split(".")
     if len(parts) != 3 or not all(p.isdigit() and p.isascii() for p in parts):
         return None

@@ -154,13 +154,24 @@ def _smallest(old: tuple[int, int, int], required: str) -> str:
     return f"{major}.{minor}.{patch + 1}"
 
 
+def _precedence(version: str) -> tuple[tuple[int, int, int], tuple[object, ...]]:
+    """semver's order (§11): by MAJOR.MINOR.PATCH, then a pre-release below the release, and
+    pre-releases by their identifiers (numbers below words, numbers as numbers). Build metadata
+    has no say."""
+    pre = version.partition("+")[0].partition("-")[2]
+    if not pre:
+        return _core(version), (1,)
+    return _core(version), (0, [(0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")])
+
+
 def bump(old: str, new: str) -> str:
     """The bump from *old* to *new*: ``major``, ``minor``, ``patch``, ``none`` or ``downgrade``.
 
-    Compares MAJOR.MINOR.PATCH only; pre-release and build suffixes are ignored.
+    The level compares MAJOR.MINOR.PATCH; a pre-release counts only to find a downgrade
+    (``1.0.0`` → ``1.0.0-rc.1``, ``1.0.0-rc.2`` → ``1.0.0-rc.1``), and build metadata never does.
     """
     before, after = _core(old), _core(new)
-    if after < before:
+    if _precedence(new) < _precedence(old):
         return "downgrade"
     for level, was, now in zip(("major", "minor", "patch"), before, after, strict=True):
         if now > was:
