@@ -244,6 +244,7 @@ def test_load_takes_a_path_object_and_nothing_else(tmp_path: Path) -> None:
     path = tmp_path / "proxxx"  # a path, even without a slash or .toml
     path.write_text((ROOT / "src/exitkit/contracts/builtin/proxxx.toml").read_text())
     assert exitkit.load(path).name == "proxxx"
+    assert exitkit.explain(5, path).exit.name == "not-found"  # explain() takes one too
     with pytest.raises(TypeError, match="name or a path"):
         exitkit.load(5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="a Contract, a name or a path"):

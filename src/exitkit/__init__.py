@@ -69,12 +69,18 @@ def load(name_or_path: str | os.PathLike[str]) -> Contract:
     return _load(name_or_path)
 
 
-def explain(code: int | str, contract: Contract | str | None = None) -> Explanation:
+def explain(code: int | str, contract: Contract | str | os.PathLike[str] | None = None,
+            ) -> Explanation:
     """Explain an exit status (signals decoded), exit name or string error code, read by
-    *contract* (a :class:`Contract`, a name or a path) or by the shell's conventions."""
+    *contract* (a :class:`Contract`, a name or a path: a ``str``, or a ``pathlib.Path``, which is
+    always a path, as for :func:`load`) or by the shell's conventions."""
     if isinstance(code, bool) or not isinstance(code, (int, str)):
         raise TypeError(f"explain() takes a status (int) or a name (str), not "
                         f"{type(code).__name__} {code!r}")
+    import os
+
+    if isinstance(contract, os.PathLike):
+        contract = load(contract)
     if contract is not None and not isinstance(contract, str):
         from exitkit.contracts.model import Contract as _Contract
 
