@@ -205,3 +205,24 @@ def test_an_error_row_with_two_problems_reports_both(tmp_path: Path) -> None:
         f"{path}: error[0].code: must be a string, got an integer",
         f"{path}: error[0].exit: names no [[exit]]: 'nope'",
     ]
+
+
+def test_error_codes_no_lookup_reaches_are_warned_about(tmp_path: Path) -> None:
+    """Found by review: an error code spelled like a status or an exit name is shadowed by the
+    exit in `exitkit explain`, and one that differs from another only in case is found only in
+    its exact spelling. Each is a warning; a distinct code is not."""
+    rows = "".join(f'[[error]]\ncode = "{code}"\nexit = "not-found"\nmeaning = "m"\n'
+                   for code in ("not-found", "5", "Denied", "DENIED", "OTHER"))
+    path = tmp_path / "svc.toml"
+    path.write_text('name = "svc"\nversion = "1.0.0"\n'
+                    '[[exit]]\ncode = 0\nname = "ok"\nkind = "success"\nmeaning = "m"\n'
+                    '[[exit]]\ncode = 5\nname = "not-found"\nkind = "not-found"\nmeaning = "m"\n'
+                    + rows)
+    contract, problems = lint_file(str(path))
+    assert contract is not None
+    warned = {p.path: p.message for p in problems if p.severity == "warning"}
+    assert set(warned) == {"error[0].code", "error[1].code", "error[3].code"}
+    assert "exitkit explain finds that first" in warned["error[0].code"]
+    assert "reads as exit status 5" in warned["error[1].code"]
+    assert "differs from error[2] only in case" in warned["error[3].code"]
+    assert run_exitkit("explain", "-c", str(path), "OTHER").returncode == 0

@@ -305,7 +305,31 @@ class _Checker:
 
             for path, message in advice(contract):
                 self.warn(path, message)
+        if errors and not self.trusted:
+            self.unreachable_errors(contract)
         return contract
+
+    def unreachable_errors(self, contract: Contract) -> None:
+        """Warn about error codes a lookup never reaches: spelled like a status or like an exit or
+        outcome name (``exitkit explain`` reads those first), or like an earlier error code but
+        for case (a lookup in another case finds the earlier one)."""
+        from exitkit.contracts.model import parse_code
+
+        names = {e.name for e in contract.exits} | {o.name for o in contract.outcomes}
+        seen: dict[str, int] = {}
+        for i, err in enumerate(contract.errors):
+            where = f"error[{i}].code"
+            if parse_code(err.code) is not None:
+                self.warn(where, f"{err.code!r} reads as exit status {parse_code(err.code)}: "
+                          "exitkit explain and lookups find that exit, never this error code")
+            elif err.code in names:
+                self.warn(where, f"{err.code!r} is also an exit or outcome name: exitkit explain "
+                          "finds that first, never this error code")
+            folded = err.code.casefold()
+            if folded in seen and contract.errors[seen[folded]].code != err.code:
+                self.warn(where, f"{err.code!r} differs from error[{seen[folded]}] only in case: "
+                          "a lookup in any other case finds that one")
+            seen.setdefault(folded, i)
 
     def pattern(self, value: Any, path: str) -> str | None:
         """A regular expression matched against one line of stderr."""
