@@ -72,6 +72,18 @@ def test_unknown_name_lists_places_and_suggests_close_names(world: Path) -> None
     assert "built-ins" in (err.hint or "")
 
 
+def test_a_name_that_is_not_kebab_case_is_never_searched_for_and_says_so(world: Path) -> None:
+    """Found by review: `show MyTool` said "looked in .exitkit/MyTool.toml" about a file that
+    exists there, but names are kebab-case and such a file is never found by name."""
+    (world / ".exitkit").mkdir()
+    (world / ".exitkit" / "MyTool.toml").write_text(SVC.format(name="my-tool", summary="s"))
+    with pytest.raises(ExitkitError, match="^'MyTool' is not a contract name$") as info:
+        load("MyTool")
+    assert "./MyTool.toml" in (info.value.hint or "")
+    with pytest.raises(ExitkitError, match="is not a contract name .did you mean 'proxxx'"):
+        load("Proxxx")
+
+
 def test_invalid_file_on_the_search_path_is_an_invalid_contract_error(world: Path) -> None:
     (world / ".exitkit").mkdir()
     (world / ".exitkit" / "svc.toml").write_text('name = "svc"\n')

@@ -746,8 +746,15 @@ def load(name_or_path: str) -> Contract:
         return load_file(where)
     if looks_like_path(name_or_path):
         raise ExitkitError("not-found", f"{name_or_path}: no such file")
-    looked = [os.path.join(d, name_or_path + ".toml") for d in search_dirs()] + ["built-ins"]
     names = sorted({name for name, _ in available()})
+    if not is_kebab(name_or_path):  # never searched for: a contract name is kebab-case
+        raise ExitkitError(
+            "not-found",
+            f"{quoted(name_or_path)} is not a contract name{_close(name_or_path, names)}",
+            hint=f"contract names are kebab-case, like 'my-tool'; a file is named by its path "
+                 f"(./{name_or_path}.toml); 'exitkit list' shows what is available",
+        )
+    looked = [os.path.join(d, name_or_path + ".toml") for d in search_dirs()] + ["built-ins"]
     raise ExitkitError(
         "not-found",
         f"no contract named {quoted(name_or_path)}{_close(name_or_path, names)}",
