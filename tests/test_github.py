@@ -82,6 +82,22 @@ def test_a_tolerated_code_passes_the_step_and_names_the_command(
         "Resource not found\n")
 
 
+@pytest.mark.parametrize("written", ["printf 'version=%s' 1.2.3",
+                                     "printf 'notes<<EOF\\nhello\\nEOF'"],
+                         ids=["name=value", "heredoc"])
+def test_a_command_that_leaves_github_output_mid_line_keeps_every_output(
+    written: str, workspace: Path, runner_temp: Path,
+) -> None:
+    """The runner takes a last line without its line end; exitkit's first output must not join
+    it (found by review: `exit-code` vanished into `version=1.2.3exit-code=0`, and a heredoc's
+    closing delimiter was lost, which failed a step that had succeeded)."""
+    result = job(workspace, runner_temp,
+                 [action(f'{written} >> "$GITHUB_OUTPUT"\nexit 5', ok="5")])
+    step = result.step("act")
+    assert step.outcome == "success", step.errors
+    assert step.outputs == outputs(exit_code="0", raw="5", name="", outcome="tolerated")
+
+
 def test_a_failing_line_fails_the_step_like_a_bash_step(
     workspace: Path, runner_temp: Path,
 ) -> None:

@@ -202,11 +202,28 @@ def _append(variable: str, text: str) -> None:
     try:
         # backslashreplace: an argument that is not UTF-8 (a lone surrogate here) is shown,
         # never a reason to lose the line
-        with open(path, "a", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(text)
+        data = text.encode("utf-8", "backslashreplace")
+        if _ends_mid_line(path):  # `printf 'version=%s' 1.2` by the command: end its line,
+            data = b"\n" + data  # as the runner does, or our first name joins its value
+        with open(path, "ab") as fh:
+            fh.write(data)
     except OSError as exc:
         from exitkit.errors import write_stderr
         from exitkit.text import escape
 
         write_stderr(f"exitkit: cannot write ${variable} ({escape(path)}): "
                      f"{escape(exc.strerror or str(exc))}\n")
+
+
+def _ends_mid_line(path: str) -> bool:
+    """Whether the file at *path* has bytes after its last line end (False when it is empty,
+    missing or cannot be read back)."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            if size == 0:
+                return False
+            fh.seek(size - 1)
+            return fh.read(1) != b"\n"
+    except OSError:
+        return False
