@@ -7,7 +7,16 @@ set -uo pipefail
 shopt -s execfail  # a failed exec returns here, to report it, instead of ending the script
 
 failed() {  # MESSAGE: exitkit's own failure (125): an annotation, the outputs, a failed step
-  echo "::error title=exitkit run failed::$1"
+  # The message holds paths and inputs: %, CR and LF escaped as the runner unescapes them, and
+  # every `##[` broken (the runner finds that legacy form anywhere in a line), so that nothing
+  # in it can end the annotation or start a workflow command of its own.
+  # (Each pattern is a quoted variable: the same in bash 3.2, macOS's, as in bash 5.)
+  local message=$1 pct='%' cr=$'\r' lf=$'\n' hashes='##[' broken='#\#['
+  message=${message//"$pct"/%25}
+  message=${message//"$cr"/%0D}
+  message=${message//"$lf"/%0A}
+  while [[ $message == *"$hashes"* ]]; do message=${message//"$hashes"/"$broken"}; done
+  printf '::error title=exitkit run failed::%s\n' "$message"
   {
     echo "exit-code=125"
     echo "raw-exit-code=125"

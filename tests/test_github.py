@@ -220,6 +220,19 @@ def test_a_missing_working_directory_fails_with_outputs(workspace: Path,
                                     "working-directory: cannot change to 'nope'")]
 
 
+def test_a_hostile_working_directory_stays_inside_the_one_annotation(
+        workspace: Path, runner_temp: Path) -> None:
+    """Found by review: the action's own failure line echoed its input raw, so a line break in
+    `working-directory` started a workflow command of its own."""
+    hostile = "nope\r\n::warning title=forged::x ##[error]y %0A z"
+    result = job(workspace, runner_temp, [action("true", **{"working-directory": hostile})])
+    step = result.step("act")
+    assert step.outputs == outputs(exit_code="125", name="run-failed", outcome="error")
+    assert annotations(result) == [("error", "exitkit run failed",
+                                    "working-directory: cannot change to 'nope\r\n::warning "
+                                    "title=forged::x #\\#[error]y %0A z'")]
+
+
 def test_the_command_sees_the_jobs_environment_not_the_actions(
     workspace: Path, runner_temp: Path,
 ) -> None:
