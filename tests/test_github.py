@@ -300,6 +300,8 @@ def commands_in(text: bytes) -> list[Any]:
     (["--ok", "##[error]forged"], ["evil"]),
     (["--ok", "a\n::error::forged"], ["evil"]),
     (["--x##[error]forged"], ["evil"]),
+    (["--report", "/dev/stdout"], ["evil", "##[error]forged"]),  # found by review
+    (["--report", "/dev/stderr", "--as", "evil ##[warning]forged"], ["evil"]),
 ])
 def test_nothing_exitkit_prints_forms_a_workflow_command(options: list[str], argv: list[str],
                                                         tools: Tools, evil: Path) -> None:

@@ -37,7 +37,10 @@ class JsonReporter(Reporter):
     def write(self, report: dict[str, object]) -> None:
         import json
 
-        data = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
+        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+        # `--report /dev/stdout` in a GitHub job: the runner reads `##[` anywhere in its log as a
+        # workflow command. Only a JSON string can hold one, and `#\u0023[` decodes the same.
+        data = text.replace("##[", "#\\u0023[").encode()
         try:
             fd = own_descriptor(self.path)
             if fd is not None:
