@@ -77,10 +77,10 @@ def test_a_name_that_is_not_kebab_case_is_never_searched_for_and_says_so(world: 
     exists there, but names are kebab-case and such a file is never found by name."""
     (world / ".exitkit").mkdir()
     (world / ".exitkit" / "MyTool.toml").write_text(SVC.format(name="my-tool", summary="s"))
-    with pytest.raises(ExitkitError, match="^'MyTool' is not a contract name$") as info:
+    with pytest.raises(ExitkitError, match=r"^'MyTool' is not a contract name$") as info:
         load("MyTool")
     assert "./MyTool.toml" in (info.value.hint or "")
-    with pytest.raises(ExitkitError, match="is not a contract name .did you mean 'proxxx'"):
+    with pytest.raises(ExitkitError, match=r"is not a contract name \(did you mean 'proxxx'"):
         load("Proxxx")
 
 

@@ -161,6 +161,33 @@ def test_a_run_with_a_deadline_ends_although_its_stderr_is_full_and_never_read(
         proc.wait(timeout=10)
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_stop_signal_forwarded_to_a_stopped_command_continues_it(signum: int,
+                                                                     tmp_path: Path) -> None:
+    """Found by review: a command stopped (SIGSTOP, no terminal to notice it) got the TERM sent
+    to exitkit but, stopped, never acted on it, and exitkit waited for ever. GNU timeout sends
+    CONT after every signal it passes on; so does exitkit after a stop signal."""
+    mark = tmp_path / "stopping"
+    proc = subprocess.Popen([EXITKIT, "run", "--", "sh", "-c",
+                             f': > "{mark}"; kill -s STOP $$; exit 7'],
+                            stderr=subprocess.PIPE, preexec_fn=defaults)
+    try:
+        assert wait_for(lambda: mark.exists() and any(
+            procs.state(pid) == "T" for pid in procs.children(proc.pid)))
+        proc.send_signal(signum)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the stopped command never acted on the forwarded signal")
+        assert proc.returncode == -signum
+    finally:
+        if proc.poll() is None:
+            for pid in procs.children(proc.pid):
+                os.kill(pid, signal.SIGKILL)
+            proc.kill()
+        proc.communicate(timeout=10)
+
+
 def test_a_run_stopped_between_attempts_keeps_the_commands_own_status(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     for _ in range(5):  # full jitter may draw a delay too short to signal inside it: again
