@@ -80,6 +80,16 @@ def test_a_message_comes_back_as_written_but_for_the_legacy_marker(text: str) ->
     assert "##[" not in line
 
 
+def test_a_control_character_reaches_no_terminal_through_an_annotation() -> None:
+    """Found by review: ESC in a contract's text reached the `::error` line raw (the `exitkit:`
+    line showed it escaped). Tab, CR and LF keep their meaning."""
+    line = github.command("error", "a\x1b[8mhidden\x1b[0m\x07\x85 b\tc\r\nd", title="t\x1b]0;x")
+    parsed = parse_command(line, set(COMMANDS))
+    assert parsed is not None
+    assert parsed.data == "a\\e[8mhidden\\e[0m\\x07\\x85 b\tc\r\nd"
+    assert parsed.properties == {"title": "t\\e]0;x"}
+
+
 def test_the_escapes_are_the_runners() -> None:
     assert github.escape_data("100%\r\n:,") == "100%25%0D%0A:,"
     assert github.escape_property("100%\r\n:,") == "100%25%0D%0A%3A%2C"
@@ -383,16 +393,19 @@ def test_the_summary_is_one_list_item_whatever_the_texts(command: str, meaning: 
 def test_the_files_are_written_in_utf_8_whatever_the_locale(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Every file is opened in binary, the text encoded as UTF-8 by exitkit, or as UTF-8 text:
+    never in the locale's encoding."""
     import codecs
 
-    opened: list[str | None] = []
+    opened: list[tuple[str, str | None]] = []
     real_open = open
 
-    def spy(*args: object, **kwargs: object) -> object:
-        opened.append(kwargs.get("encoding"))  # type: ignore[arg-type]
-        return real_open(*args, **kwargs)  # type: ignore[call-overload]
+    def spy(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        opened.append((mode, kwargs.get("encoding")))  # type: ignore[arg-type]
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(github, "open", spy, raising=False)
     github.publish(result(command="café → ✓"))
-    assert [codecs.lookup(e).name if e else None for e in opened] == ["utf-8", "utf-8"]
+    assert opened and all("b" in mode or (encoding and codecs.lookup(encoding).name == "utf-8")
+                          for mode, encoding in opened), opened
     assert "café → ✓" in files["GITHUB_STEP_SUMMARY"].read_bytes().decode("utf-8")

@@ -30,8 +30,22 @@ OUTCOMES = ("success", "tolerated", "failure", "timeout", "signal", "cancelled",
 
 
 def escape_data(text: str) -> str:
-    """Escape the message part of a workflow command, as the runner unescapes it."""
+    """Escape the message part of a workflow command, as the runner unescapes it. Control
+    characters but tab, CR and LF (ESC starts what a terminal acts on, with `--ci github` at a
+    terminal) are shown escaped (``\\e``), as in exitkit's own lines; the rest comes back as
+    written."""
+    if not text.isprintable():
+        text = "".join(_visible(ch) for ch in text)
     return neutralize(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+
+
+def _visible(ch: str) -> str:
+    code = ord(ch)
+    if (code < 0x20 and ch not in "\t\r\n") or 0x7F <= code < 0xA0:
+        from exitkit.text import escape
+
+        return escape(ch)
+    return ch
 
 
 def escape_property(text: str) -> str:
