@@ -140,6 +140,24 @@ def test_the_output_folder_is_created_and_a_write_failure_is_an_output_failure(
     assert not (blocker.parent / "x").exists()
 
 
+def test_json_says_what_was_drafted(tmp_path: Path) -> None:
+    page = MAN / "grep.1.gz"
+    result = run_exitkit("import", str(page), "--json")
+    assert result.returncode == 0 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert {k: v for k, v in data.items() if k != "draft"} == {
+        "source": str(page), "output": None, "exit_codes": 3, "error_codes": 0,
+        "kinds_guessed": 2}
+    assert data["draft"] == run_exitkit("import", str(page)).stdout
+    out = tmp_path / "grep.toml"
+    written = json.loads(run_exitkit("import", str(page), "-o", str(out), "--json").stdout)
+    assert (written["output"], written["draft"]) == (str(out), None)
+    assert out.read_text() == data["draft"]
+    missing = run_exitkit("import", str(tmp_path / "nope.1"), "--json")
+    assert missing.returncode == 3 and missing.stdout == ""
+    assert json.loads(missing.stderr)["error"]["code"] == "not-found"
+
+
 def test_man_name_asks_man_for_the_page(tools: Tools) -> None:
     tools("man", f'[ "$1" = -w ] && [ "$2" = shellcheck ] && echo "{MAN / "shellcheck.1.gz"}" '
                  "&& exit 0\nexit 16")

@@ -159,8 +159,10 @@ def import_cmd(args: Parsed) -> int:
     source = str(args.text("source"))
     toml, exits, errors = import_page(source, args.text("name"))
     output = args.text("output")
+    as_json = args.flag("json")
     if output is None:
-        write_stdout(toml, utf8=True)
+        if not as_json:
+            write_stdout(toml, utf8=True)
     else:
         import os
 
@@ -182,6 +184,10 @@ def import_cmd(args: Parsed) -> int:
             raise ExitkitError("output-failed",
                                f"cannot write {quoted(output)}: {exc.strerror or exc}") from None
     guessed = toml.count("  # check")
+    if as_json:
+        _json({"source": source, "output": output, "exit_codes": exits, "error_codes": errors,
+               "kinds_guessed": guessed, "draft": None if output is not None else toml})
+        return SUCCESS
     write_stderr(f"exitkit: {exits} exit code(s) and {errors} error code(s) from "
                  f"{quoted(source)}; {guessed} kind(s) guessed, marked '# check': review them\n")
     return SUCCESS

@@ -137,11 +137,14 @@ COMMANDS: tuple[Command, ...] = (
             Option(("-o", "--output"), "output", "Write the contract to FILE instead of "
                    "standard output (never over an existing file).", value="file",
                    metavar="FILE"),
+            Option(("--json",), "json", "Print what was drafted as JSON (the draft itself as "
+                   "'draft', unless -o wrote it); errors too, as one JSON object on stderr."),
         ),
         arguments=(Argument("source", "SOURCE", "A man page or Markdown/text file, or "
                             "man:NAME.", value="file"),),
         examples=("exitkit import man:grep",
-                  "exitkit import docs/exit-codes.md --name mytool -o .exitkit/mytool.toml"),
+                  "exitkit import docs/exit-codes.md --name mytool -o .exitkit/mytool.toml",
+                  "exitkit import man:rsync --json | jq -r .draft"),
     ),
     Command(
         "scan", "Find hand-written exit-code handling in scripts, Makefiles and workflows",
