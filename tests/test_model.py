@@ -251,3 +251,32 @@ def test_load_takes_a_path_object_and_nothing_else(tmp_path: Path) -> None:
         exitkit.explain(5, 42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="a status"):
         exitkit.explain(5.5)  # type: ignore[arg-type]
+
+
+def test_a_contract_and_its_rows_are_read_only_and_compare_by_value(tmp_path: Path) -> None:
+    """Found by review: `load("proxxx")` gives every caller the same object, and setting an
+    attribute on it changed what every later load saw; two loads of one file compared unequal."""
+    import copy
+    import pickle
+
+    import exitkit
+
+    proxxx = exitkit.load("proxxx")
+    rows = [proxxx, proxxx[5], proxxx.errors[0], proxxx.stderr]
+    for obj in rows:
+        with pytest.raises(AttributeError, match="is read-only"):
+            obj.name = "changed"  # type: ignore[misc]
+        with pytest.raises(AttributeError, match="is read-only"):
+            del obj.meaning  # type: ignore[attr-defined]
+    assert exitkit.load("proxxx")[5].name == "not-found"
+    path = tmp_path / "proxxx.toml"
+    path.write_text((ROOT / "src/exitkit/contracts/builtin/proxxx.toml").read_text())
+    again = exitkit.load(path)
+    assert again is not proxxx and again == proxxx and hash(again) == hash(proxxx)
+    assert again.origin != proxxx.origin  # where it came from is not part of its value
+    assert len({proxxx, again}) == 1
+    assert exitkit.load("rune") != proxxx
+    for twin in (copy.copy(proxxx), copy.deepcopy(proxxx), pickle.loads(pickle.dumps(proxxx))):
+        assert twin == proxxx and twin[5] == proxxx[5] and twin.lookup("not-found") is not None
+        with pytest.raises(AttributeError, match="is read-only"):
+            twin.summary = "changed"  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""The contract model: one tool's exit-code table as plain, immutable-by-convention objects.
+"""The contract model: one tool's exit-code table as plain, read-only objects.
 
 This module is on exitkit's fast paths (``exitkit shell``, ``exitkit run``), so it imports nothing
 beyond the standard library's always-loaded modules: no dataclasses, typing, re or enum at start.
@@ -44,25 +44,56 @@ KINDS: tuple[str, ...] = (
 #: Kinds whose codes are worth retrying unless the contract says otherwise.
 RETRYABLE_KINDS: frozenset[str] = frozenset({"rate-limited", "transient", "network"})
 
+#: How a read-only object sets its attributes while it is built.
+_set = object.__setattr__
+
+
+class _ReadOnly:
+    """A contract and its rows are shared (a built-in is loaded once per process, and every
+    caller gets the same object) and read-only: no attribute can be set or deleted once built.
+    Copies and pickles work."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only: build a new one instead")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only: build a new one instead")
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: getattr(self, name) for cls in type(self).__mro__
+                for name in getattr(cls, "__slots__", ())}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            _set(self, name, value)
+
 def default_prefix(name: str) -> str:
     """The constant prefix for a contract without one: ``my-tool`` → ``MY_TOOL_EXIT``."""
     return name.replace("-", "_").upper() + "_EXIT"
 
 
-class _Row:
+class _Row(_ReadOnly):
     """What an exit row and an outcome row share: a name, a kind, what it means, when it happens,
     what to do, and whether it is worth retrying (by default: by its kind)."""
 
     __slots__ = ("kind", "meaning", "name", "recovery", "retryable", "when")
+    name: str
+    kind: str
+    meaning: str
+    when: str | None
+    recovery: str | None
+    retryable: bool
 
     def __init__(self, name: str, kind: str, meaning: str, when: str | None,
                  recovery: str | None, retryable: bool | None) -> None:
-        self.name = name
-        self.kind = kind
-        self.meaning = meaning
-        self.when = when
-        self.recovery = recovery
-        self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
+        _set(self, "name", name)
+        _set(self, "kind", kind)
+        _set(self, "meaning", meaning)
+        _set(self, "when", when)
+        _set(self, "recovery", recovery)
+        _set(self, "retryable", kind in RETRYABLE_KINDS if retryable is None else retryable)
 
     def _with_texts(self, data: dict[str, Any]) -> dict[str, Any]:
         """*data* followed by the optional texts and ``retryable``, in the file's order."""
@@ -86,6 +117,7 @@ class ExitCode(_Row):
     """One row of an exit-code table: a number, its name and kind, and what it means."""
 
     __slots__ = ("code",)
+    code: int
 
     def __init__(
         self,
@@ -98,7 +130,7 @@ class ExitCode(_Row):
         retryable: bool | None = None,
     ) -> None:
         super().__init__(name, kind, meaning, when, recovery, retryable)
-        self.code = code
+        _set(self, "code", code)
 
     @property
     def ident(self) -> str:
@@ -113,16 +145,20 @@ class ExitCode(_Row):
         return f"ExitCode({self.code}, {self.name!r}, kind={self.kind!r})"
 
 
-class ErrorCode:
+class ErrorCode(_ReadOnly):
     """A string error code (``REPO_NOT_CLONED``) that a tool reports, and the exit it maps to."""
 
     __slots__ = ("code", "exit", "hint", "meaning")
+    code: str
+    exit: str
+    meaning: str
+    hint: str | None
 
     def __init__(self, code: str, exit: str, meaning: str, hint: str | None = None) -> None:
-        self.code = code
-        self.exit = exit
-        self.meaning = meaning
-        self.hint = hint
+        _set(self, "code", code)
+        _set(self, "exit", exit)
+        _set(self, "meaning", meaning)
+        _set(self, "hint", hint)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "exit": self.exit, "meaning": self.meaning}
@@ -151,6 +187,8 @@ class OutcomeRow(_Row):
     """
 
     __slots__ = ("codes", "pattern")
+    codes: tuple[int, ...]
+    pattern: str
 
     def __init__(
         self,
@@ -164,8 +202,8 @@ class OutcomeRow(_Row):
         retryable: bool | None = None,
     ) -> None:
         super().__init__(name, kind, meaning, when, recovery, retryable)
-        self.codes = tuple(codes)
-        self.pattern = pattern
+        _set(self, "codes", tuple(codes))
+        _set(self, "pattern", pattern)
 
     def to_dict(self) -> dict[str, Any]:
         return self._with_texts({"name": self.name, "kind": self.kind, "meaning": self.meaning,
@@ -175,16 +213,18 @@ class OutcomeRow(_Row):
         return f"OutcomeRow({self.name!r}, codes={self.codes}, pattern={self.pattern!r})"
 
 
-class StderrRules:
+class StderrRules(_ReadOnly):
     """How a contract reads the tool's stderr (its ``[stderr]`` table): which lines report an
     error (*errors*, regular expressions), and the message language the tool runs with
     (*locale*: ``"C"`` pins English messages for tools whose words are translated)."""
 
     __slots__ = ("errors", "locale")
+    errors: tuple[str, ...]
+    locale: str | None
 
     def __init__(self, errors: Sequence[str] = (), locale: str | None = None) -> None:
-        self.errors = tuple(errors)
-        self.locale = locale
+        _set(self, "errors", tuple(errors))
+        _set(self, "locale", locale)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -225,7 +265,7 @@ def _same_flag(word: str, flag: str) -> bool:
     return long_one_dash and name == "-" + flag
 
 
-class Match:
+class Match(_ReadOnly):
     """The command lines a contract covers (its ``[match]`` table): the command's basename, the
     leading subcommand words in order (``args``), and flags that must all be among the arguments
     (``flags``, also as ``-flag=value``).
@@ -236,11 +276,14 @@ class Match:
     """
 
     __slots__ = ("args", "command", "flags")
+    command: str
+    args: tuple[str, ...]
+    flags: tuple[str, ...]
 
     def __init__(self, command: str, args: Sequence[str] = (), flags: Sequence[str] = ()) -> None:
-        self.command = command
-        self.args = tuple(args)
-        self.flags = tuple(flags)
+        _set(self, "command", command)
+        _set(self, "args", tuple(args))
+        _set(self, "flags", tuple(flags))
 
     def matches(self, command: str, words: Sequence[str]) -> bool:
         """Whether a command named *command* (a basename) with arguments *words* is covered."""
@@ -278,7 +321,7 @@ class Match:
         return hash((self.command, self.args, self.flags))
 
 
-class Contract:
+class Contract(_ReadOnly):
     """The exit-code contract of one tool.
 
     ``exits`` are sorted by code; ``origin`` says where the contract came from (``built-in`` or a
@@ -302,6 +345,20 @@ class Contract:
         "summary",
         "version",
     )
+    name: str
+    match: Match | None
+    version: str
+    summary: str
+    prefix: str
+    source: str | None
+    origin: str
+    exits: tuple[ExitCode, ...]
+    errors: tuple[ErrorCode, ...]
+    _by_code: dict[int, ExitCode]
+    _by_name: dict[str, ExitCode]
+    _errors: dict[str, ErrorCode]
+    outcomes: tuple[OutcomeRow, ...]
+    stderr: StderrRules
 
     def __init__(
         self,
@@ -317,23 +374,23 @@ class Contract:
         outcomes: Sequence[OutcomeRow] = (),
         stderr: StderrRules | None = None,
     ) -> None:
-        self.name = name
+        _set(self, "name", name)
         #: The command lines this contract covers, or None (then: a command named like it).
-        self.match = match
-        self.version = version
-        self.summary = summary
-        self.prefix = prefix or default_prefix(name)
-        self.source = source
-        self.origin = origin
-        self.exits: tuple[ExitCode, ...] = tuple(sorted(exits, key=lambda e: e.code))
-        self.errors: tuple[ErrorCode, ...] = tuple(errors)
-        self._by_code = {e.code: e for e in self.exits}
-        self._by_name = {e.name: e for e in self.exits}
-        self._errors = {e.code: e for e in self.errors}
+        _set(self, "match", match)
+        _set(self, "version", version)
+        _set(self, "summary", summary)
+        _set(self, "prefix", prefix or default_prefix(name))
+        _set(self, "source", source)
+        _set(self, "origin", origin)
+        _set(self, "exits", tuple(sorted(exits, key=lambda e: e.code)))
+        _set(self, "errors", tuple(errors))
+        _set(self, "_by_code", {e.code: e for e in self.exits})
+        _set(self, "_by_name", {e.name: e for e in self.exits})
+        _set(self, "_errors", {e.code: e for e in self.errors})
         #: Outcomes told apart by stderr (``[[outcome]]``), in file order.
-        self.outcomes: tuple[OutcomeRow, ...] = tuple(outcomes)
+        _set(self, "outcomes", tuple(outcomes))
         #: The ``[stderr]`` table: error lines and locale (empty when the file has none).
-        self.stderr = stderr if stderr is not None else StderrRules()
+        _set(self, "stderr", stderr if stderr is not None else StderrRules())
 
     @property
     def ident(self) -> str:
@@ -445,6 +502,14 @@ class Contract:
         if self.errors:
             data["error"] = [e.to_dict() for e in self.errors]
         return data
+
+    def __eq__(self, other: object) -> bool:
+        """The same contract: the same table, wherever each was loaded from (``origin``)."""
+        return other is self or (isinstance(other, Contract) and
+                                 self.to_dict() == other.to_dict())
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version))
 
     def __repr__(self) -> str:
         return f"Contract({self.name!r}, {self.version!r}, {len(self.exits)} exits)"
