@@ -35,17 +35,13 @@ def escape_data(text: str) -> str:
     terminal) are shown escaped (``\\e``), as in exitkit's own lines; the rest comes back as
     written."""
     if not text.isprintable():
-        text = "".join(_visible(ch) for ch in text)
-    return neutralize(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+        import unicodedata
 
-
-def _visible(ch: str) -> str:
-    code = ord(ch)
-    if (code < 0x20 and ch not in "\t\r\n") or 0x7F <= code < 0xA0:
         from exitkit.text import escape
 
-        return escape(ch)
-    return ch
+        text = "".join(escape(ch) if ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"
+                       else ch for ch in text)
+    return neutralize(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
