@@ -98,6 +98,32 @@ def test_a_command_that_leaves_github_output_mid_line_keeps_every_output(
     assert step.outputs == outputs(exit_code="0", raw="5", name="", outcome="tolerated")
 
 
+def test_a_fifo_as_github_output_is_written_not_waited_on(tmp_path: Path) -> None:
+    """Found by review: looking for a line the command left open, exitkit opened $GITHUB_OUTPUT
+    for reading, and a FIFO waits for a writer there, which is exitkit itself: it hung, deaf
+    to TERM. Only a regular file is read back."""
+    import threading
+
+    fifo = tmp_path / "output"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    proc = subprocess.Popen(["exitkit", "run", "--ci", "github", "--", "true"],
+                            env=dict(os.environ, GITHUB_OUTPUT=str(fifo)),
+                            stdout=subprocess.DEVNULL)
+    try:
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+            with open(fifo, "wb"):  # let the reader go
+                pass
+    reader.join(timeout=10)
+    assert b"exit-code=0\n" in got[0]
+
+
 def test_a_failing_line_fails_the_step_like_a_bash_step(
     workspace: Path, runner_temp: Path,
 ) -> None:

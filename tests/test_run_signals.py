@@ -188,6 +188,105 @@ def test_a_stop_signal_forwarded_to_a_stopped_command_continues_it(signum: int,
         proc.communicate(timeout=10)
 
 
+def test_a_stop_signal_reaches_a_stopped_grandchild_too(tmp_path: Path) -> None:
+    """Found by review: only a stopped group leader got CONT; a stopped process further down the
+    group kept its TERM pending and exitkit waited for ever. The group gets CONT, as from GNU
+    timeout."""
+    mark = tmp_path / "stopping"
+    inner = f': > "{mark}"; trap "exit 7" TERM; kill -s STOP $$; sleep 30'
+    script = f"trap 'wait $pid; exit $?' TERM; sh -c '{inner}' & pid=$!; wait $pid"
+    proc = subprocess.Popen([EXITKIT, "run", "--", "sh", "-c", script], preexec_fn=defaults)
+    try:
+        assert wait_for(lambda: mark.exists() and any(
+            procs.state(pid) == "T" for pid in procs.descendants(proc.pid)))
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the stopped grandchild never acted on the forwarded TERM")
+        assert proc.returncode == 7
+    finally:
+        if proc.poll() is None:
+            for pid in procs.descendants(proc.pid):
+                os.kill(pid, signal.SIGKILL)
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_a_stop_signal_right_after_a_stop_is_acted_on(tmp_path: Path) -> None:
+    """Found by review (2 to 13 runs in 100 hung): STOP sent to the command an instant before
+    TERM reaches exitkit was not yet in effect when exitkit looked, so no CONT followed."""
+    for run in range(150):
+        mark = tmp_path / f"ready{run}"
+        proc = subprocess.Popen([EXITKIT, "run", "--", "sh", "-c",
+                                 f'trap "exit 7" TERM; : > "{mark}"; while :; do sleep 0.01; '
+                                 "done"], preexec_fn=defaults)
+        try:
+            assert wait_for(lambda mark=mark: mark.exists())  # type: ignore[misc]
+            (child,) = procs.children(proc.pid)
+            os.kill(child, signal.SIGSTOP)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"run {run}: the command stayed stopped with its TERM pending")
+            assert proc.returncode == 7
+        finally:
+            if proc.poll() is None:
+                for pid in procs.descendants(proc.pid):
+                    os.kill(pid, signal.SIGKILL)
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def test_a_retry_line_waits_for_a_stalled_reader_after_a_timed_out_attempt() -> None:
+    """Found by review: the grace a timed-out attempt starts applied to the retry line too, which
+    was dropped 5 s into a reader's pause although the run went on. The reader here comes back
+    after the grace: the line is there, and the retry succeeds."""
+    read_end, write_end = full_pipe()
+    proc = subprocess.Popen([EXITKIT, "run", "--timeout", "0.5", "--retries", "1", "--retry-on",
+                             "124", "--backoff", "0", "--", "sh", "-c",
+                             '[ "$EXITKIT_ATTEMPT" = 2 ] || exec sleep 30'],
+                            stderr=write_end, preexec_fn=defaults)
+    os.close(write_end)
+    got = bytearray()
+    try:
+        time.sleep(FULL_STDERR_GRACE + 2)  # the reader is away, longer than the grace
+        while chunk := os.read(read_end, 65536):  # until exitkit (the last writer) is gone
+            got += chunk
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(read_end)
+        proc.wait(timeout=10)
+    assert b"exitkit: sh exited 124 (timeout); retrying" in got
+
+
+def test_a_forwarded_stop_signal_ends_the_wait_on_a_full_stderr() -> None:
+    """Found by review: TERM forwarded while the command ran was taken from the queue, so the
+    wait for room for exitkit's last line on a stderr nobody reads never ended. The command has
+    been told to stop: exitkit waits FULL_STDERR_GRACE at most, then ends by the same signal."""
+    read_end, write_end = full_pipe()
+    proc = subprocess.Popen([EXITKIT, "run", "--", "sh", "-c", "echo more >&2; sleep 30"],
+                            stderr=write_end, preexec_fn=defaults)
+    os.close(write_end)
+    try:
+        assert wait_for(lambda: bool(procs.children(proc.pid)))
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=FULL_STDERR_GRACE + 20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("exitkit kept waiting for room on its stderr after the TERM")
+        assert proc.returncode == -signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(read_end)
+        proc.wait(timeout=10)
+
+
 def test_a_run_stopped_between_attempts_keeps_the_commands_own_status(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     for _ in range(5):  # full jitter may draw a delay too short to signal inside it: again

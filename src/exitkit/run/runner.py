@@ -124,6 +124,7 @@ class Runner:
                 delay = self.delay(attempts)
                 if self.out_of_time(attempts, delay):
                     break
+                self.time_not_up()  # a timed-out attempt is retried: the run's time is not up
                 progress = self.result(attempt, attempts)
                 tell(self.reporters, "retrying", progress, delay, self.max_attempts)
                 if not self.sleep(delay):

@@ -252,7 +252,8 @@ class _Watch:
                 self.signal_group(signal.SIGKILL)
             if terminal is not None and terminal.handed_over:
                 terminal.take_back()
-            if self.timed_out and self.relay.active:
+            if self.relay.active and (self.timed_out or any(
+                    s in STOP_SIGNALS for s in self.forwarded)):
                 self.relay.time_is_up()  # a full stderr nobody reads must not hold us for ever
             if capture is not None and status is not None:
                 capture.finish(self.relay)  # the last bytes, and the classifier's last line
@@ -303,8 +304,8 @@ class _Watch:
                     self.insist(now)
                 self.forwarded.append(signum)
                 self.signal_group(signum)
-                if signum in STOP_SIGNALS and self.child_is_stopped():
-                    self.signal_group(signal.SIGCONT)  # stopped, it could not act on it
+                if signum in STOP_SIGNALS:  # a stopped process could not act on it (GNU timeout)
+                    self.signal_group(signal.SIGCONT)
                 if signum in STOP_SIGNALS and self.on_stop is not None:
                     self.on_stop(signum)
                     self.on_stop = None
@@ -335,20 +336,6 @@ class _Watch:
             capture.pump()
             if capture.pty and capture.resize():
                 self.signal_group(signal.SIGWINCH)  # read the new size: it is the pty's now
-
-    def child_is_stopped(self) -> bool:
-        """Whether the command is stopped (SIGSTOP, a job-control stop). GNU timeout sends CONT
-        after every signal it passes on; exitkit only to a command that needs it, so that a
-        running one does not get a CONT it never asked for."""
-        if self.terminal is not None and self.terminal.stopped is not None:
-            return True  # a stop exitkit was told of (job control): it waits to resume it
-        waitid = getattr(os, "waitid", None)
-        if waitid is None:  # pragma: no cover - no waitid here: continue it anyway, as GNU does
-            return True
-        try:  # a stop nobody has been told of yet; WNOWAIT leaves it to be told
-            return waitid(os.P_PID, self.pid, os.WSTOPPED | os.WNOHANG | os.WNOWAIT) is not None
-        except OSError:  # ChildProcessError: reaped meanwhile
-            return False
 
     def poll_child(self, flags: int) -> int | None:
         """The child's wait status, or None while it runs. As PID 1, every other exited process

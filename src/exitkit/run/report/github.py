@@ -226,9 +226,13 @@ def _append(variable: str, text: str) -> None:
 
 
 def _ends_mid_line(path: str) -> bool:
-    """Whether the file at *path* has bytes after its last line end (False when it is empty,
-    missing or cannot be read back)."""
+    """Whether the regular file at *path* has bytes after its last line end (False when it is
+    empty, missing, not a regular file or cannot be read back)."""
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a FIFO would wait for a writer, and that writer is us
         with open(path, "rb") as fh:
             size = fh.seek(0, os.SEEK_END)
             if size == 0:
