@@ -58,9 +58,10 @@ JOB_STOPS: tuple[int, ...] = _existing("SIGTSTP", "SIGTTIN", "SIGTTOU")
 #: Everything the relay catches.
 RELAYED: frozenset[int] = frozenset({*FORWARDED_SIGNALS, TIMER, int(signal.SIGCHLD), *JOB_STOPS})
 #: How long exitkit still waits for room on a full stderr once the run's time is up (a timeout,
-#: --max-time, SIGALRM): a stderr nobody reads must not keep a run with a deadline alive for
-#: ever. GNU timeout prints nothing at its deadline; exitkit's line, or the last bytes it relays
-#: for the command, are dropped after this.
+#: --max-time, SIGALRM, the calling shell's death) or a stop signal was passed on to the command:
+#: a stderr nobody reads must not keep a run that was told to end alive for ever. GNU timeout
+#: prints nothing then; exitkit's line, or the last bytes it relays for the command, are dropped
+#: after this.
 FULL_STDERR_GRACE = 5.0
 
 _inherited_mask: frozenset[int] | None = None
