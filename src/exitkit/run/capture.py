@@ -172,8 +172,8 @@ class Capture:
         (*relay*) ends the wait and drops the rest, as Ctrl-C would have ended the command
         blocked in its write without exitkit; so does the end of the grace a run gets once its
         time is up or it was told to stop (:meth:`~exitkit.run.relay.SignalRelay.time_is_up`).
-        What a leftover process writes
-        after the command ended gets *drain* seconds, however fast it writes."""
+        What a leftover process writes after the command ended gets *drain* seconds, however
+        fast it writes."""
         owed = (_pending_bytes(self.source) or 0) if self.source >= 0 else 0
         end = time.monotonic() + drain
         while self.source >= 0 or self.backlog:
