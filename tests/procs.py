@@ -11,6 +11,7 @@ job-control tests, the peers' cases — use these, so they run on both.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -121,3 +122,16 @@ def wait_for(condition: Callable[[], object], timeout: float = 10) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+#: The signals people and supervisors stop things with.
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+def defaults() -> None:
+    """preexec: the dispositions and mask a login shell gives a foreground command. A test run
+    from a background job would otherwise pass on INT and QUIT ignored, and a test runner that
+    blocks signals (mutmut's) would pass on its mask: exitkit keeps both, as it should."""
+    for signum in (*STOPS, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())

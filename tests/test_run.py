@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+import procs
 from conftest import EXITKIT, Tools, run_exitkit, shell_status, unprivileged
+from procs import defaults, descendants, wait_for
 
 
 @pytest.mark.parametrize("code", [0, 1, 2, 5, 42, 123, 124, 125, 126, 127, 128, 200, 254, 255])
@@ -203,13 +205,12 @@ def test_a_stop_signal_sent_to_exitkit_is_never_followed_by_a_retry(tmp_path: Pa
     proc = subprocess.Popen(
         [EXITKIT, "run", "--retries", "3", "--backoff", "0", "--", "sh", "-c",
          f'echo x >> "{state}"; trap "exit 1" TERM; sleep 30 & wait'],
-        stderr=subprocess.PIPE, text=True)
-    from procs import argv, descendants, wait_for
+        stderr=subprocess.PIPE, text=True, preexec_fn=defaults)
 
     # the trap is set once the shell waits for its sleep: a TERM before that would find no trap,
     # and a sleep started after it would hold stderr open for 30 s
     assert wait_for(lambda: state.exists() and any(
-        (argv(pid) or [""])[0].endswith("sleep") for pid in descendants(proc.pid)))
+        (procs.argv(pid) or [""])[0].endswith("sleep") for pid in descendants(proc.pid)))
     time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=20)

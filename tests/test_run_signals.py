@@ -25,16 +25,7 @@ import pytest
 import procs
 from conftest import EXITKIT, IN_CI, Tools, run_exitkit
 from exitkit.run.relay import FULL_STDERR_GRACE
-from procs import LINUX_ONLY, NEEDS_DEV_FULL, wait_for
-
-STOPS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT]
-
-
-def defaults() -> None:
-    """preexec: the dispositions a login shell gives a foreground command."""
-    for signum in (*STOPS, signal.SIGALRM, signal.SIGUSR1):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+from procs import LINUX_ONLY, NEEDS_DEV_FULL, STOPS, defaults, wait_for
 
 
 def start(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:

@@ -19,17 +19,7 @@ import time
 import pytest
 
 from conftest import EXITKIT, IN_CI
-from procs import descendants
-
-STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
-
-
-def defaults() -> None:
-    """preexec: the dispositions a login shell gives a foreground command (a test run from a
-    background job would otherwise inherit INT and QUIT ignored)."""
-    for signum in (*STOPS, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+from procs import defaults, descendants
 
 
 def as_job() -> None:
