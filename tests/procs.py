@@ -131,7 +131,7 @@ STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 def defaults() -> None:
     """preexec: the dispositions and mask a login shell gives a foreground command. A test run
     from a background job would otherwise pass on INT and QUIT ignored, and a test runner that
-    blocks signals (mutmut's) would pass on its mask: exitkit keeps both, as it should."""
+    blocks signals would pass on its mask: exitkit keeps both, as it should."""
     for signum in (*STOPS, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
