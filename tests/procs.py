@@ -10,6 +10,7 @@ job-control tests, the peers' cases — use these, so they run on both.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -135,3 +136,23 @@ def defaults() -> None:
     for signum in (*STOPS, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+def ends_within(proc: subprocess.Popen[bytes], seconds: float, why: str) -> int:
+    """*proc*'s status once it ends; the test fails, saying *why*, if it is still running after
+    *seconds* (the caller's ``finally`` then clears it away with :func:`clear_away`)."""
+    try:
+        return proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        pytest.fail(why)
+
+
+def clear_away(proc: subprocess.Popen[bytes]) -> None:
+    """After a test: if *proc* still runs (the test failed), KILL it and everything it started,
+    then reap it and close its pipes."""
+    if proc.poll() is None:
+        for pid in descendants(proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        proc.kill()
+    proc.communicate(timeout=10)

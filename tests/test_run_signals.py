@@ -166,17 +166,10 @@ def test_a_stop_signal_forwarded_to_a_stopped_command_continues_it(signum: int,
         assert wait_for(lambda: mark.exists() and any(
             procs.state(pid) == "T" for pid in procs.children(proc.pid)))
         proc.send_signal(signum)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pytest.fail("the stopped command never acted on the forwarded signal")
-        assert proc.returncode == -signum
+        assert procs.ends_within(proc, 20, "the stopped command never acted on the forwarded "
+                                 "signal") == -signum
     finally:
-        if proc.poll() is None:
-            for pid in procs.children(proc.pid):
-                os.kill(pid, signal.SIGKILL)
-            proc.kill()
-        proc.communicate(timeout=10)
+        procs.clear_away(proc)
 
 
 def test_a_stop_signal_reaches_a_stopped_grandchild_too(tmp_path: Path) -> None:
@@ -191,17 +184,10 @@ def test_a_stop_signal_reaches_a_stopped_grandchild_too(tmp_path: Path) -> None:
         assert wait_for(lambda: mark.exists() and any(
             procs.state(pid) == "T" for pid in procs.descendants(proc.pid)))
         proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pytest.fail("the stopped grandchild never acted on the forwarded TERM")
-        assert proc.returncode == 7
+        assert procs.ends_within(proc, 20, "the stopped grandchild never acted on the forwarded "
+                                 "TERM") == 7
     finally:
-        if proc.poll() is None:
-            for pid in procs.descendants(proc.pid):
-                os.kill(pid, signal.SIGKILL)
-            proc.kill()
-            proc.wait(timeout=10)
+        procs.clear_away(proc)
 
 
 def test_a_stop_signal_right_after_a_stop_is_acted_on(tmp_path: Path) -> None:
@@ -217,17 +203,10 @@ def test_a_stop_signal_right_after_a_stop_is_acted_on(tmp_path: Path) -> None:
             (child,) = procs.children(proc.pid)
             os.kill(child, signal.SIGSTOP)
             proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"run {run}: the command stayed stopped with its TERM pending")
-            assert proc.returncode == 7
+            assert procs.ends_within(proc, 15, f"run {run}: the command stayed stopped with its "
+                                     "TERM pending") == 7
         finally:
-            if proc.poll() is None:
-                for pid in procs.descendants(proc.pid):
-                    os.kill(pid, signal.SIGKILL)
-                proc.kill()
-                proc.wait(timeout=10)
+            procs.clear_away(proc)
 
 
 def test_a_retry_line_waits_for_a_stalled_reader_after_a_timed_out_attempt() -> None:
