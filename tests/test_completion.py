@@ -75,8 +75,35 @@ def fish_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> str:
     return tab_complete([*program("fish"), "--no-config", "-i"], setup, line, env, tmp, back)
 
 
+FISH_PROMPT = r"""function fish_prompt; echo -n 'READY> '; end
+function fish_mode_prompt; end
+set -g fish_autosuggestion_enabled 0
+function show_line  # print the whole line, pipes and all, as one word
+    commandline -r -- "echo "(string escape -- COMPLETED:(commandline -b))
+    commandline -f execute
+end
+bind \cx show_line; bind -M insert \cx show_line
+"""
+
+
+def fish_bound_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0, *,
+                   config: str = "exitkit completion fish --bind-tab | source\n",
+                   then: bytes = b"") -> str:
+    """The same in a fish started with *config* as its config.fish (by default the line the
+    docs give for ``--bind-tab``); the arrow keys move, as in vi mode too."""
+    (tmp / ".config" / "fish").mkdir(parents=True, exist_ok=True)
+    (tmp / ".config" / "fish" / "config.fish").write_text(config + FISH_PROMPT)
+    env = dict(env, XDG_CONFIG_HOME=str(tmp / ".config"))
+    return tab_complete([*program("fish"), "-i"], "", line, env, tmp, back,
+                        left=b"\x1b[D", show=b"\x18", then=then)
+
+
 def tab_complete(argv: list[str], setup: str, line: str, env: dict[str, str], tmp: Path,
-                 back: int) -> str:
+                 back: int, left: bytes = b"\x02",
+                 show: bytes = b"\x01echo COMPLETED:\n", then: bytes = b"") -> str:
+    """Type *setup*, then *line*, move *back* characters *left*, press TAB (and the keys
+    *then*), and return the line the shell then holds (the keys *show* print it after
+    ``COMPLETED:``)."""
     pid, fd = pty.fork()
     if pid == 0:  # child: an interactive shell with nothing of the user's, in *tmp*
         os.chdir(tmp)
@@ -92,8 +119,9 @@ def tab_complete(argv: list[str], setup: str, line: str, env: dict[str, str], tm
                 raise AssertionError(f"{argv[0]} never printed {marker!r}: {output[-600:]!r}")
             ready, _, _ = select.select([fd], [], [], remaining)
             if ready:
-                try:
+                try:  # without bracketed paste's on and off, which a configured fish sends
                     output += os.read(fd, 4096)
+                    output = output.replace(b"\x1b[?2004h", b"").replace(b"\x1b[?2004l", b"")
                 except OSError:
                     break
 
@@ -101,9 +129,12 @@ def tab_complete(argv: list[str], setup: str, line: str, env: dict[str, str], tm
         os.write(fd, setup.encode())
         read_until(b"READY> ")
         output = b""
-        os.write(fd, line.encode() + b"\x02" * back + b"\t")
+        os.write(fd, line.encode() + left * back + b"\t")
         time.sleep(1.5)  # let the completion widget (which runs exitkit) finish
-        os.write(fd, b"\x01echo COMPLETED:\n")  # Ctrl-A, then print the whole buffer
+        if then:
+            os.write(fd, then)
+            time.sleep(1.5)
+        os.write(fd, show)  # by default Ctrl-A, then print the whole buffer
         read_until(b"\nCOMPLETED:")
         read_until(b"READY> ")
     finally:
@@ -220,12 +251,14 @@ TabComplete = Callable[..., str]
 
 
 #: fish hands a completion only the line up to the end of the word under the cursor (its
-#: `commandline` is cut there), so the command after the cursor cannot choose the contract.
+#: `commandline` is cut there), so the command after the cursor cannot choose the contract,
+#: unless TAB is bound by ``exitkit completion fish --bind-tab`` (the "fish --bind-tab" cases).
 FISH_CUTS_THE_LINE = pytest.mark.xfail(
     strict=True, reason="fish completes with the line cut after the word under the cursor")
 
 
-@pytest.mark.parametrize("tab", [bash_tab, zsh_complete, fish_tab], ids=["bash", "zsh", "fish"])
+@pytest.mark.parametrize("tab", [bash_tab, zsh_complete, fish_tab, fish_bound_tab],
+                         ids=["bash", "zsh", "fish", "fish --bind-tab"])
 @pytest.mark.parametrize(("typed", "after", "expected"), [
     ("exitkit run -c proxxx --ok=not", "", "exitkit run -c proxxx --ok=not-found"),
     ("exitkit run --contract=proxxx --retry-on=cluster-tr", "",
@@ -246,6 +279,72 @@ def test_option_values_complete_in_every_form_and_place(
     (tmp_path / "report-out.json").write_text("{}")
     line = tab(typed + after, env, tmp_path, back=len(after))
     assert " ".join(line.split()) == expected
+
+
+AFTER = " -- proxxx delete 1"
+
+
+@pytest.mark.parametrize("config", [
+    "exitkit completion fish --bind-tab | source\n",
+    "fish_vi_key_bindings\nexitkit completion fish --bind-tab | source\n",
+    "exitkit completion fish --bind-tab | source\nfish_vi_key_bindings\n",
+], ids=["emacs", "vi after", "vi before"])
+@pytest.mark.parametrize(("typed", "after"), [
+    ("exitkit run --ok cluster-tr", AFTER),
+    ("echo a b c | exitkit run --ok cluster-tr", AFTER + "; echo y"),
+    ("exitkit run --ok clus", "ter-tr" + AFTER),  # the cursor inside the word
+], ids=["alone", "in a pipeline", "mid-word"])
+def test_fish_bind_tab_completes_with_the_words_after_the_cursor(
+        config: str, typed: str, after: str, env: dict[str, str], tmp_path: Path) -> None:
+    line = fish_bound_tab(typed + after, env, tmp_path, back=len(after), config=config)
+    assert line == (typed + after).replace("cluster-transient", "cluster-tr").replace(
+        "cluster-tr", "cluster-transient")
+
+
+def test_fish_bind_tab_leaves_a_tab_the_user_bound_alone(env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    config = "bind \\t 'commandline -i MINE'\nexitkit completion fish --bind-tab | source\n"
+    assert fish_bound_tab("exitkit run --ok cluster-tr" + AFTER, env, tmp_path, back=len(AFTER),
+                          config=config) == "exitkit run --ok cluster-trMINE" + AFTER
+
+
+def test_fish_bind_tab_s_line_serves_one_completion(env: dict[str, str],
+                                                   tmp_path: Path) -> None:
+    """After TAB, the same words retyped and completed by another key (as shift-TAB does) get
+    fish's own cut line: what TAB kept is gone."""
+    config = ("exitkit completion fish --bind-tab | source\n"
+              "bind \\cy 'commandline -f complete'\n")
+    line = "exitkit run --ok cluster-tr" + AFTER
+    # Ctrl-E Ctrl-U: clear the line; type it again, move back, Ctrl-Y: complete
+    again = b"\x05\x15" + line.encode() + b"\x1b[D" * len(AFTER) + b"\x19"
+    assert fish_bound_tab(line, env, tmp_path, back=len(AFTER), config=config,
+                          then=again) == line
+
+
+@pytest.mark.parametrize(("kept_line", "kept_cursor"), [
+    ("exitkit run --ok cluster-tr" + AFTER, 12),  # the cursor in an earlier word
+    ("exitkit run --ok cluster-tr" + AFTER, 31),  # the cursor in a later word
+    ("exitkit run --ok cluster-tX" + AFTER, 27),  # other words before it
+], ids=["cursor before", "cursor after", "words"])
+def test_fish_without_bind_tab_keeps_fish_s_own_tab(kept_line: str, kept_cursor: int,
+                                                    env: dict[str, str], tmp_path: Path) -> None:
+    """The plain script never touches key bindings, and a line kept by a TAB for another line is
+    not used for this one."""
+    config = ("exitkit completion fish | source\n"
+              f"set -g __exitkit_tab_line '{kept_line}'\n"
+              f"set -g __exitkit_tab_cursor {kept_cursor}\n"
+              f"set -g __exitkit_tab_words {kept_line}\n")
+    line = "exitkit run --ok cluster-tr" + AFTER
+    assert len("exitkit run --ok cluster-tr") == 27
+    assert fish_bound_tab(line, env, tmp_path, back=len(AFTER), config=config) == line
+    assert "bind " not in run_exitkit("completion", "fish").stdout
+
+
+def test_bind_tab_is_for_fish_only() -> None:
+    for shell in ("bash", "zsh"):
+        result = run_exitkit("completion", shell, "--bind-tab")
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith("exitkit: --bind-tab is for fish\n")
 
 
 def test_fish_option_equals_value(env: dict[str, str], tmp_path: Path) -> None:

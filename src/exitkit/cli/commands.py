@@ -194,13 +194,17 @@ def import_cmd(args: Parsed) -> int:
 
 
 def completion(args: Parsed) -> int:
-    from exitkit.cli.complete import COMPLETION_SHELLS, script
+    from exitkit.cli.complete import COMPLETION_SHELLS, FISH_BIND_TAB, script
 
     name = str(args.text("shell"))
     if name not in COMPLETION_SHELLS:
         raise ExitkitError("usage", f"no completion for {quoted(name)}",
                            hint="choose one of: " + ", ".join(COMPLETION_SHELLS))
-    write_stdout(script(name), utf8=True)
+    bind_tab = args.flag("bind_tab")
+    if bind_tab and name != "fish":
+        raise ExitkitError("usage", "--bind-tab is for fish",
+                           hint=f"{name} already completes with the whole line")
+    write_stdout(script(name) + (FISH_BIND_TAB if bind_tab else ""), utf8=True)
     return SUCCESS
 
 

@@ -183,10 +183,16 @@ COMMANDS: tuple[Command, ...] = (
         "completion", "Print the tab-completion script for bash, zsh or fish",
         "Print the script that completes exitkit's commands, options, contract names, shells, "
         "and the exit names and kinds of --ok and --retry-on.",
+        options=(
+            Option(("--bind-tab",), "bind_tab", "fish only: also bind TAB, where it completes, so "
+                   "that exitkit's completion sees the words after the cursor (fish shows a "
+                   "completion only the line up to the cursor's word). Source it in config.fish."),
+        ),
         arguments=(Argument("shell", "SHELL", "bash, zsh or fish.", value="completion-shell"),),
         examples=('eval "$(exitkit completion bash)"     # in ~/.bashrc',
                   'eval "$(exitkit completion zsh)"      # in ~/.zshrc, after compinit',
-                  "exitkit completion fish > ~/.config/fish/completions/exitkit.fish"),
+                  "exitkit completion fish > ~/.config/fish/completions/exitkit.fish",
+                  "exitkit completion fish --bind-tab | source   # in config.fish instead"),
     ),
 )
 
