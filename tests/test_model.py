@@ -13,6 +13,8 @@ from exitkit.contracts.model import (
     Contract,
     ErrorCode,
     ExitCode,
+    OutcomeRow,
+    StderrRules,
     default_prefix,
     is_identifier,
     is_kebab,
@@ -147,7 +149,7 @@ def test_to_dict_leaves_out_what_a_contract_does_not_have() -> None:
     assert (make().origin, full().origin) == ("built-in", "/tmp/raid.toml")
 
 
-def test_rows_are_equal_by_value_and_never_hashable() -> None:
+def test_rows_are_equal_by_value_and_hash_alike() -> None:
     row = ExitCode(5, "not-found", "not-found", "Missing")
     assert row == ExitCode(5, "not-found", "not-found", "Missing")
     assert row != ExitCode(5, "not-found", "not-found", "Missing", recovery="x")
@@ -157,9 +159,20 @@ def test_rows_are_equal_by_value_and_never_hashable() -> None:
     assert err == ErrorCode("E", "x", "m", "h")
     assert err != ErrorCode("E", "x", "m")
     assert err != row
-    for value in (row, err):
-        with pytest.raises(TypeError, match="unhashable type"):
-            hash(value)
+    outcome = OutcomeRow("gone", "not-found", "m", [1], "NotFound")
+    rules = StderrRules(["^Error"], "C")
+    pairs = [(row, ExitCode(5, "not-found", "not-found", "Missing")),
+             (err, ErrorCode("E", "x", "m", "h")),
+             (outcome, OutcomeRow("gone", "not-found", "m", (1,), "NotFound")),
+             (rules, StderrRules(("^Error",), "C"))]
+    for value, twin in pairs:
+        assert value == twin and value is not twin and hash(value) == hash(twin)
+        assert {value: 1}[twin] == 1 and len({value, twin}) == 1
+    proxxx = exitkit.load("proxxx")
+    rows = {*proxxx.exits, *proxxx.errors, *proxxx.outcomes}
+    assert len(rows) == len(proxxx.exits) + len(proxxx.errors) + len(proxxx.outcomes)
+    again = exitkit.load(ROOT / "src/exitkit/contracts/builtin/proxxx.toml")
+    assert again is not proxxx and all(row in rows for row in again.exits)
 
 
 def test_error_codes_are_found_exactly_then_ignoring_case() -> None:

@@ -110,7 +110,8 @@ class _Row(_ReadOnly):
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.to_dict() == other.to_dict()
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:  # read-only, so its hash holds; equal rows share name and kind
+        return hash((type(self).__name__, self.name, self.kind))
 
 
 class ExitCode(_Row):
@@ -172,7 +173,8 @@ class ErrorCode(_ReadOnly):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ErrorCode) and self.to_dict() == other.to_dict()
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        return hash((self.code, self.exit))
 
 
 class OutcomeRow(_Row):
@@ -237,7 +239,8 @@ class StderrRules(_ReadOnly):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, StderrRules) and self.to_dict() == other.to_dict()
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        return hash((self.errors, self.locale))
 
 
 class UnknownExit(KeyError):
