@@ -313,6 +313,36 @@ def test_a_man_page_as_text_reads_its_exit_codes_heading_and_continued_lines(
         (0, "Success"), (4, "A feature was needed to perform the desired request")]
 
 
+def test_a_number_that_starts_a_wrapped_line_of_prose_is_no_code(tmp_path: Path) -> None:
+    """exitkit's own README once gave `124 gets-mixed-up-with`: its first paragraph speaks of
+    exit-code contracts, and a line of that paragraph begins with a number."""
+    text = ("# tool\n\nTools publish exit-code contracts, and scripts hand-write `timeout`\n"
+            "wrappers whose\n124 gets mixed up with the tool's own codes.\n\n"
+            "## Exit codes\n\nThe codes are:\n0 ok\n3 gone\n")
+    assert _codes(tmp_path, "p.md", text) == [(0, "ok"), (3, "gone")]
+    page = tmp_path / "README.md"
+    page.write_text(text.split("## Exit codes")[0])
+    result = run_exitkit("import", str(page), "--name", "tool")
+    assert (result.returncode, result.stdout) == (3, "")  # invalid-contract, as for any page
+    assert result.stderr.startswith("exitkit: no exit codes found in ")
+
+
+def test_a_table_under_its_column_names_and_rule_is_read(tmp_path: Path) -> None:
+    """tput(1) from ncurses 6.4 (Debian 12), DIAGNOSTICS, as `man tput` prints it: the rows
+    follow a line of column names and a rule of box-drawing characters."""
+    text = ("DIAGNOSTICS\n       tput prints the following error messages  and  sets  the"
+            "  corresponding\n       exit codes.\n\n       exit code   error message\n"
+            "       " + "\u2500" * 69 + "\n"
+            "       0           (capname  is a numeric variable that is not specified in\n"
+            "                   the terminfo(5) database for this  terminal  type,  e.g.\n"
+            "                   tput -T450 lines and tput -Thp2621 xmc)\n"
+            "       1           no error message is printed, see the EXIT CODES section.\n"
+            "       2           usage error\n")
+    assert [code for code, _ in _codes(tmp_path, "tput.txt", text)] == [0, 1, 2]
+    names_only = "EXIT STATUS\n  Code  Meaning\n  0     ok\n  2     usage\n"
+    assert _codes(tmp_path, "t.txt", names_only) == [(0, "ok"), (2, "usage")]
+
+
 def test_roff_characters_become_what_they_print(tmp_path: Path) -> None:
     text = ('.TH FOO 1\n.SH "EXIT VALUES"\n.TP\n1\ncan\\*(Aqt update the file\n.TP\n2\n'
             "the file doesn\\(aqt exist \\(em really\n")

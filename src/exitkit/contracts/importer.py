@@ -304,10 +304,15 @@ def _rows_after(lines: list[str], start: int) -> list[Row]:
 
     # a plain row's text and indentation, for the lines that continue it (a man page as text)
     last: tuple[int, str, int] | None = None
+    # where a first row may stand: after the heading, a blank line, an introduction ending in
+    # ":" or a table's header; right under a line of prose, "124 gets mixed up with …" is that
+    # sentence wrapped
+    may_start = True
 
     for line in lines[start + 1:]:
         stripped = line.strip()
         if not stripped:
+            may_start = True
             continue
         indent = len(line.expandtabs()) - len(line.expandtabs().lstrip())
         if last is not None and indent > last[2] and not re.match(r"^\d{1,3}\s", stripped):
@@ -343,7 +348,8 @@ def _rows_after(lines: list[str], start: int) -> list[Row]:
             stripped = f"{marked.group(2)} {marked.group(3)}"
         plain = re.match(r"^[-*•]?\s*(\d{1,3})(?:\s*[:.)\u2013\u2014-]\s*|\s+|(?=[A-Z]))(\S.*)$",
                          stripped)
-        if plain and _code(plain.group(1)) is not None and "|" not in stripped:
+        if plain and _code(plain.group(1)) is not None and "|" not in stripped and (
+                rows or may_start or marked):
             text = plain.group(2)
             split = re.search(r"(?<=[a-z)])(?=[A-Z])", text) if glued else None
             if split:
@@ -360,6 +366,10 @@ def _rows_after(lines: list[str], start: int) -> list[Row]:
             break
         glued = glued or bool(re.fullmatch(r"(?:[A-Z][a-z]+){2,}", stripped))
         header = _header_of(stripped) or header
+        # an introduction ("…returned:"), a heading, a table's rule or its column names
+        may_start = (stripped.endswith(":") or glued or _is_heading([stripped], 0)
+                     or bool(re.fullmatch(r"[-=_\u2500\u2501\u2550 ]{3,}", stripped))
+                     or (len(stripped) <= 40 and re.search(r"\S {2,}\S", stripped) is not None))
     flush()
     return rows
 
