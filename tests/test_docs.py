@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, Tools
+from conftest import ROOT, Tools, run_exitkit
 from shells_util import program
 
 if sys.version_info >= (3, 11):
@@ -143,6 +143,15 @@ def test_snippet_runs(block: Block, doc_world: dict[str, str], world: Path,
             assert yaml.safe_load(block.text) is not None
         elif block.language == "json":
             json.loads(block.text)
+
+
+def test_the_report_example_has_a_report_s_keys_in_its_order(tmp_path: Path) -> None:
+    [example] = [json.loads(b.text) for b in ALL if b.language == "json"
+                 and b.page.name == "run.md" and '"raw_exit_code"' in b.text]
+    report = tmp_path / "report.json"
+    run_exitkit("run", "-q", "--report", str(report), "-c", "proxxx", "--ok", "not-found", "--",
+                "sh", "-c", "exit 5")
+    assert list(example) == list(json.loads(report.read_text()))
 
 
 def check_console(text: str, env: dict[str, str]) -> None:
