@@ -8,7 +8,7 @@ import pty
 import select
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -75,6 +75,11 @@ def fish_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0) -> str:
     return tab_complete([*program("fish"), "--no-config", "-i"], setup, line, env, tmp, back)
 
 
+#: The lines docs/completion.md gives for config.fish (a test checks they are there).
+DOCUMENTED = """if status is-interactive
+    exitkit completion fish --bind-tab | source
+end
+"""
 FISH_PROMPT = r"""function fish_prompt; echo -n 'READY> '; end
 function fish_mode_prompt; end
 set -g fish_autosuggestion_enabled 0
@@ -87,8 +92,8 @@ bind \cx show_line; bind -M insert \cx show_line
 
 
 def fish_bound_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0, *,
-                   config: str = "exitkit completion fish --bind-tab | source\n",
-                   then: bytes = b"") -> str:
+                   config: str = DOCUMENTED,
+                   then: Sequence[bytes] = ()) -> str:
     """The same in a fish started with *config* as its config.fish (by default the line the
     docs give for ``--bind-tab``); the arrow keys move, as in vi mode too."""
     (tmp / ".config" / "fish").mkdir(parents=True, exist_ok=True)
@@ -100,10 +105,10 @@ def fish_bound_tab(line: str, env: dict[str, str], tmp: Path, back: int = 0, *,
 
 def tab_complete(argv: list[str], setup: str, line: str, env: dict[str, str], tmp: Path,
                  back: int, left: bytes = b"\x02",
-                 show: bytes = b"\x01echo COMPLETED:\n", then: bytes = b"") -> str:
+                 show: bytes = b"\x01echo COMPLETED:\n", then: Sequence[bytes] = ()) -> str:
     """Type *setup*, then *line*, move *back* characters *left*, press TAB (and the keys
-    *then*), and return the line the shell then holds (the keys *show* print it after
-    ``COMPLETED:``)."""
+    *then*, a second apart), and return the line the shell then holds (the keys *show* print it
+    after ``COMPLETED:``)."""
     pid, fd = pty.fork()
     if pid == 0:  # child: an interactive shell with nothing of the user's, in *tmp*
         os.chdir(tmp)
@@ -131,9 +136,9 @@ def tab_complete(argv: list[str], setup: str, line: str, env: dict[str, str], tm
         output = b""
         os.write(fd, line.encode() + left * back + b"\t")
         time.sleep(1.5)  # let the completion widget (which runs exitkit) finish
-        if then:
-            os.write(fd, then)
-            time.sleep(1.5)
+        for keys in then:
+            os.write(fd, keys)
+            time.sleep(1)
         os.write(fd, show)  # by default Ctrl-A, then print the whole buffer
         read_until(b"\nCOMPLETED:")
         read_until(b"READY> ")
@@ -284,8 +289,15 @@ def test_option_values_complete_in_every_form_and_place(
 AFTER = " -- proxxx delete 1"
 
 
+def test_the_documented_config_lines_are_the_tested_ones() -> None:
+    page = (ROOT / "docs" / "completion.md").read_text()
+    assert DOCUMENTED.replace("if status is-interactive\n",
+                              "if status is-interactive                       # in "
+                              "~/.config/fish/config.fish\n") in page
+
+
 @pytest.mark.parametrize("config", [
-    "exitkit completion fish --bind-tab | source\n",
+    DOCUMENTED,
     "fish_vi_key_bindings\nexitkit completion fish --bind-tab | source\n",
     "exitkit completion fish --bind-tab | source\nfish_vi_key_bindings\n",
 ], ids=["emacs", "vi after", "vi before"])
@@ -301,11 +313,18 @@ def test_fish_bind_tab_completes_with_the_words_after_the_cursor(
         "cluster-tr", "cluster-transient")
 
 
-def test_fish_bind_tab_leaves_a_tab_the_user_bound_alone(env: dict[str, str],
-                                                        tmp_path: Path) -> None:
-    config = "bind \\t 'commandline -i MINE'\nexitkit completion fish --bind-tab | source\n"
+@pytest.mark.parametrize(("mine", "then", "expected"), [
+    ("bind \\t 'commandline -i MINE'", [], "exitkit run --ok cluster-trMINE" + AFTER),
+    # complete, then vi's normal mode: `0iZ` goes to the start and inserts Z there
+    ("fish_vi_key_bindings\nbind -M insert -m default \\t complete", [b"0iZ"],
+     "Zexitkit run --ok cluster-tr" + AFTER),
+], ids=["another command", "complete and a mode switch"])
+def test_fish_bind_tab_leaves_a_tab_the_user_bound_alone(
+        mine: str, then: list[bytes], expected: str, env: dict[str, str],
+        tmp_path: Path) -> None:
+    config = f"{mine}\nexitkit completion fish --bind-tab | source\n"
     assert fish_bound_tab("exitkit run --ok cluster-tr" + AFTER, env, tmp_path, back=len(AFTER),
-                          config=config) == "exitkit run --ok cluster-trMINE" + AFTER
+                          config=config, then=then) == expected
 
 
 def test_fish_bind_tab_s_line_serves_one_completion(env: dict[str, str],
@@ -318,7 +337,28 @@ def test_fish_bind_tab_s_line_serves_one_completion(env: dict[str, str],
     # Ctrl-E Ctrl-U: clear the line; type it again, move back, Ctrl-Y: complete
     again = b"\x05\x15" + line.encode() + b"\x1b[D" * len(AFTER) + b"\x19"
     assert fish_bound_tab(line, env, tmp_path, back=len(AFTER), config=config,
-                          then=again) == line
+                          then=[again]) == line
+
+
+def test_fish_bind_tab_keeps_no_line_for_the_pager_or_another_command(
+        env: dict[str, str], tmp_path: Path) -> None:
+    """TAB in the open pager only moves through it, so it keeps no line that a later completion
+    (Ctrl-Y here, Shift-TAB for a user) could take for its own; nor does a TAB on a line that is
+    not exitkit's (whose words may be anyone's)."""
+    bound = ("exitkit completion fish --bind-tab | source\n"
+             "bind \\cy 'commandline -f complete'\n")
+    # TAB, TAB (the pager), Esc, then end the line with `true` and complete with Ctrl-Y
+    keys = [b"\t", b"\x1b", b"\x05" + b"\x7f" * len("proxxx delete 1") + b"true"
+            + b"\x1b[D" * len(" -- true") + b"\x19"]
+    lines = [fish_bound_tab("exitkit run --ok c" + AFTER, env, tmp_path / name, back=len(AFTER),
+                            config=config, then=keys)
+             for name, config in [("plain", "exitkit completion fish | source\n"),
+                                  ("bound", bound)]]
+    assert lines[0].startswith("exitkit run --ok ") and lines[0].endswith(" -- true")
+    assert lines[1] == lines[0] and "cluster" not in lines[1]
+    kept = bound + "function kept; commandline -r -- \"echo KEPT:$__exitkit_tab_line\"; end\n"
+    assert fish_bound_tab("echo secret /us", env, tmp_path / "kept", config=kept + (
+        "bind \\cy kept\n"), then=[b"\x19"]) == "echo KEPT:"
 
 
 @pytest.mark.parametrize(("kept_line", "kept_cursor"), [

@@ -186,13 +186,14 @@ COMMANDS: tuple[Command, ...] = (
         options=(
             Option(("--bind-tab",), "bind_tab", "fish only: also bind TAB, where it completes, so "
                    "that exitkit's completion sees the words after the cursor (fish shows a "
-                   "completion only the line up to the cursor's word). Source it in config.fish."),
+                   "completion only the line up to the cursor's word). Source it in "
+                   "config.fish, under 'if status is-interactive'."),
         ),
         arguments=(Argument("shell", "SHELL", "bash, zsh or fish.", value="completion-shell"),),
         examples=('eval "$(exitkit completion bash)"     # in ~/.bashrc',
                   'eval "$(exitkit completion zsh)"      # in ~/.zshrc, after compinit',
                   "exitkit completion fish > ~/.config/fish/completions/exitkit.fish",
-                  "exitkit completion fish --bind-tab | source   # in config.fish instead"),
+                  "exitkit completion fish --bind-tab | source   # config.fish, interactive"),
     ),
 )
 
