@@ -374,8 +374,9 @@ end
 complete -c exitkit -f -a '(__exitkit_complete)'
 """
 
-#: What ``exitkit completion fish --bind-tab`` adds: TAB, where it completes, first keeps the
-#: whole line (which fish does not show a completion) for the next exitkit completion.
+#: What ``exitkit completion fish --bind-tab`` adds: TAB, where it is fish's own ``complete``,
+#: first keeps the whole line of an exitkit command for the completion that follows (fish shows a
+#: completion function only the line up to the end of the word under the cursor).
 FISH_BIND_TAB = r"""
 function __exitkit_tab --description 'Keep the whole line for exitkit, then complete'
     set -l words (commandline -op)
