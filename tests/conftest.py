@@ -51,6 +51,17 @@ def pytest_configure(config: pytest.Config) -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
+@pytest.fixture(autouse=True)
+def _no_signal_left_blocked() -> Iterator[None]:
+    """A test that leaves signals blocked in the test process fails, instead of every later
+    test's children inheriting the mask (a TERM sent to them would then wait for ever)."""
+    yield
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, ())
+    if held:
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        pytest.fail(f"the test left signals blocked in the test process: {sorted(held)}")
+
+
 def scrubbed_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, str]:
     """*environ* without anything the machine's job, runner or user could leak into a test."""
     return {
