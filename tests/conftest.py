@@ -49,6 +49,15 @@ def pytest_configure(config: pytest.Config) -> None:
         handler = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
         signal.signal(signum, handler)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    # exitkit's entry point holds nearly every signal when it is imported with an argv that says
+    # `run` (the console script's start-up), and the in-process tests import it (exitkit.run
+    # reads its PARENT). Under `mutmut run` this process's argv says so too: import it first,
+    # with an argv of its own.
+    argv, sys.argv = sys.argv, ["pytest"]
+    try:
+        import exitkit._entry  # noqa: F401
+    finally:
+        sys.argv = argv
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -272,10 +271,6 @@ def test_text_for_people_escapes_what_the_locale_cannot_show() -> None:
 
 def test_any_failure_to_generate_prints_the_failing_command(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    # Imported in the test process, exitkit's entry point holds nearly every signal when the
-    # process's argv says `run`, as under `mutmut run`: every process started after would
-    # inherit that mask (a TERM sent to it would wait for ever).
-    monkeypatch.setattr(sys, "argv", ["exitkit", "shell"])
     from exitkit import _entry
     from exitkit.shells import command
 
