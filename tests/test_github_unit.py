@@ -409,3 +409,37 @@ def test_the_files_are_written_in_utf_8_whatever_the_locale(
     assert opened and all("b" in mode or (encoding and codecs.lookup(encoding).name == "utf-8")
                           for mode, encoding in opened), opened
     assert "café → ✓" in files["GITHUB_STEP_SUMMARY"].read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (b"", b"exit-code=3\n"),
+    (b"a=1\n", b"a=1\nexit-code=3\n"),
+    (b"\n", b"\nexit-code=3\n"),
+    (b"version=1.2", b"version=1.2\nexit-code=3\n"),  # `printf 'version=%s' 1.2` by the command
+    (b"x", b"x\nexit-code=3\n"),
+    (None, b"exit-code=3\n"),  # no file yet: created, and nothing to end
+])
+def test_a_line_the_command_left_open_is_ended_first(
+        before: bytes | None, after: bytes, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "output"
+    if before is not None:
+        path.write_bytes(before)
+    monkeypatch.setenv("GITHUB_OUTPUT", str(path))
+    github._append("GITHUB_OUTPUT", "exit-code=3\n")
+    assert path.read_bytes() == after
+
+
+def test_a_fifo_is_written_to_never_read_back(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    fifo = tmp_path / "output"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        monkeypatch.setenv("GITHUB_OUTPUT", str(fifo))
+        github._append("GITHUB_OUTPUT", "exit-code=3\n")
+        assert os.read(reader, 100) == b"exit-code=3\n"
+    finally:
+        os.close(reader)
