@@ -111,7 +111,7 @@ class _Row(_ReadOnly):
         return type(other) is type(self) and self.to_dict() == other.to_dict()
 
     def __hash__(self) -> int:  # read-only, so its hash holds; equal rows share name and kind
-        return hash((type(self).__name__, self.name, self.kind))
+        return hash((self.name, self.kind))
 
 
 class ExitCode(_Row):
